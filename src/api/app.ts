@@ -1,0 +1,153 @@
+// Assembles the HTTP API: request ids, logging, body limits, auth, routes, OpenAPI document, problem+json errors.
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { swaggerUI } from '@hono/swagger-ui'
+import type { Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import { requestId } from 'hono/request-id'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { migrationStatus } from '../db/migrate'
+import { registerOrgRoutes } from '../orgs/routes'
+import { authMiddleware } from './auth'
+import type { AppDeps, AppEnv } from './env'
+import { AppError, type ErrorType, type Problem, problemBody, zodFieldErrors } from './errors'
+import { createLogger, type Logger } from './log'
+
+export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.config.LOG_LEVEL)) {
+  const app = new OpenAPIHono<AppEnv>({
+    // Every validation failure becomes one problem+json with per-field details.
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new AppError(
+          'validation_error',
+          'The request has invalid fields / 请求字段无效',
+          zodFieldErrors(result.error.issues, result.target === 'json' ? 'body' : result.target),
+        )
+      }
+    },
+  })
+
+  app.use('*', requestId({ headerName: 'X-Request-Id' }))
+  app.use('*', async (c, next) => {
+    const start = performance.now()
+    await next()
+    const caller = c.get('caller')
+    logger.info('request', {
+      request_id: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - start) * 10) / 10,
+      role: caller?.role,
+      org_id: caller?.kind === 'key' ? caller.orgId : undefined,
+    })
+  })
+  app.use('/v1/*', async (c, next) => {
+    // Uploads get their own, larger limit; everything else the general body limit.
+    const max = c.req.path === '/v1/imports' ? deps.config.UPLOAD_LIMIT_BYTES : deps.config.BODY_LIMIT_BYTES
+    return bodyLimit({
+      maxSize: max,
+      onError: () => {
+        throw new AppError('payload_too_large', `Request body exceeds ${max} bytes / 请求体超过 ${max} 字节`)
+      },
+    })(c, next)
+  })
+  app.use('/v1/*', authMiddleware(deps.services.orgs))
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  app.get('/readyz', async (c) => {
+    const checks: Record<string, { ok: boolean; detail?: string }> = {}
+    try {
+      await deps.db.query('SELECT 1')
+      checks.database = { ok: true, detail: deps.db.kind }
+      const m = await migrationStatus(deps.db)
+      checks.migrations = m.current ? { ok: true } : { ok: false, detail: `pending: ${m.pending.join(', ')}` }
+    } catch (err) {
+      checks.database = { ok: false, detail: (err as Error).message }
+    }
+    if (deps.queuePing) {
+      try {
+        await deps.queuePing()
+        checks.queue = { ok: true, detail: 'redis' }
+      } catch (err) {
+        checks.queue = { ok: false, detail: (err as Error).message }
+      }
+    } else {
+      checks.queue = { ok: true, detail: 'inline' }
+    }
+    const ok = Object.values(checks).every((x) => x.ok)
+    return c.json({ status: ok ? 'ready' : 'not_ready', checks }, ok ? 200 : 503)
+  })
+
+  registerOrgRoutes(app, deps)
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: '科技成果转化智能撮合 API (Technology-transfer matchmaking)',
+      version: '0.1.0',
+      description: 'Errors are RFC 9457 problem+json. Authenticate with `Authorization: Bearer <api key>`.',
+    },
+    security: [{ bearer: [] }],
+  })
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }))
+
+  app.notFound((c) =>
+    problemResponse(c, problemBody('not_found', `No route for ${c.req.method} ${c.req.path} / 路径不存在`, {
+      instance: c.req.path,
+      request_id: c.get('requestId'),
+    })),
+  )
+
+  app.onError((err, c) => {
+    const rid = c.get('requestId')
+    let type: ErrorType
+    let detail: string
+    let extra: Record<string, unknown> = {}
+    if (err instanceof AppError) {
+      type = err.type
+      detail = err.message
+      if (err.errors) extra.errors = err.errors
+      if (err.extra) extra = { ...extra, ...err.extra }
+    } else if (err instanceof HTTPException) {
+      type = statusToType(err.status)
+      detail = err.message || 'HTTP error'
+    } else if (isMalformedBody(err)) {
+      type = 'validation_error'
+      detail = 'Malformed request body / 请求体格式错误'
+    } else {
+      type = 'internal_error'
+      detail = 'An unexpected error occurred; quote the request id when reporting it / 发生意外错误，请提供请求编号'
+      logger.error('unhandled error', { request_id: rid, error: (err as Error).stack ?? String(err) })
+    }
+    return problemResponse(c, problemBody(type, detail, { instance: c.req.path, request_id: rid, ...extra }))
+  })
+
+  return app
+}
+
+function problemResponse(c: Context, body: Problem): Response {
+  return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
+    'content-type': 'application/problem+json; charset=utf-8',
+  })
+}
+
+function isMalformedBody(err: unknown): boolean {
+  return err instanceof SyntaxError || (err as { name?: string })?.name === 'SyntaxError'
+}
+
+function statusToType(status: number): ErrorType {
+  switch (status) {
+    case 400: return 'validation_error'
+    case 401: return 'unauthorized'
+    case 403: return 'forbidden'
+    case 404: return 'not_found'
+    case 405: return 'method_not_allowed'
+    case 409: return 'conflict'
+    case 413: return 'payload_too_large'
+    case 415: return 'unsupported_media_type'
+    case 503: return 'service_unavailable'
+    default: return status >= 500 ? 'internal_error' : 'validation_error'
+  }
+}

@@ -1,0 +1,43 @@
+// Shared request/response pieces for routes.
+import { z } from '@hono/zod-openapi'
+import { AppError } from './errors'
+
+export const IdParam = z.object({
+  id: z.uuid({ message: 'must be a UUID' }).openapi({ param: { name: 'id', in: 'path' }, example: '6f1c2b1e-2f7a-4c1e-9a55-0d7f7b3f2a10' }),
+})
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: 'page size, 1-100' }),
+  cursor: z.string().max(200).optional().openapi({ description: 'opaque cursor from the previous page (next_cursor)' }),
+})
+
+/** Opaque keyset cursor: base64url JSON of the sort key of the last row. */
+export function encodeCursor(v: unknown): string {
+  return Buffer.from(JSON.stringify(v), 'utf8').toString('base64url')
+}
+
+export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>): T | undefined {
+  if (!cursor) return undefined
+  try {
+    return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')))
+  } catch {
+    throw new AppError('validation_error', 'Invalid cursor / 游标无效', [{ field: 'query.cursor', message: 'not a cursor returned by this API' }])
+  }
+}
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), next_cursor: z.string().nullable() })
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+})
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+})
+
+/** Dates out of the database as ISO strings. */
+export const iso = (d: Date | string | null | undefined): string | null =>
+  d == null ? null : d instanceof Date ? d.toISOString() : String(d)

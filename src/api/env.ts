@@ -1,0 +1,22 @@
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { Config } from '../config'
+import type { Db } from '../db'
+import type { Caller } from '../orgs/access'
+import type { Services } from '../services'
+
+export interface AppDeps {
+  config: Config
+  db: Db
+  services: Services
+  /** Present when a queue backend needs checking (Redis); throws when unreachable. */
+  queuePing?: () => Promise<void>
+}
+
+export type AppEnv = {
+  Variables: {
+    requestId: string
+    caller: Caller
+  }
+}
+
+export type App = OpenAPIHono<AppEnv>

@@ -1,0 +1,83 @@
+// RFC 9457 problem+json: one fixed catalogue of error types, each with a status and a Chinese/English title.
+import { z } from '@hono/zod-openapi'
+
+export const ERROR_TYPES = {
+  validation_error: { status: 400, title: '请求参数无效 (Invalid request)' },
+  bad_file: { status: 400, title: '文件无法读取 (Unreadable file)' },
+  unauthorized: { status: 401, title: '未认证 (Authentication required)' },
+  forbidden: { status: 403, title: '无权执行此操作 (Forbidden)' },
+  not_found: { status: 404, title: '资源不存在 (Not found)' },
+  method_not_allowed: { status: 405, title: '方法不被允许 (Method not allowed)' },
+  conflict: { status: 409, title: '资源冲突 (Conflict)' },
+  payload_too_large: { status: 413, title: '请求体过大 (Payload too large)' },
+  unsupported_media_type: { status: 415, title: '不支持的内容类型 (Unsupported media type)' },
+  unprocessable: { status: 422, title: '无法处理的请求 (Unprocessable request)' },
+  service_unavailable: { status: 503, title: '服务暂不可用 (Service unavailable)' },
+  internal_error: { status: 500, title: '服务器内部错误 (Internal server error)' },
+} as const
+
+export type ErrorType = keyof typeof ERROR_TYPES
+
+export interface FieldError {
+  field: string
+  message: string
+}
+
+/** Thrown by services and middleware; mapped to problem+json at the edge. */
+export class AppError extends Error {
+  constructor(
+    readonly type: ErrorType,
+    message: string,
+    readonly errors?: FieldError[],
+    readonly extra?: Record<string, unknown>,
+  ) {
+    super(message)
+    this.name = 'AppError'
+  }
+  get status(): number {
+    return ERROR_TYPES[this.type].status
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} not found / 未找到`)
+export const forbidden = (why: string) => new AppError('forbidden', why)
+export const validation = (errors: FieldError[], message = 'The request has invalid fields / 请求字段无效') =>
+  new AppError('validation_error', message, errors)
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: '/problems/not_found' }),
+    title: z.string().openapi({ example: '资源不存在 (Not found)' }),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    request_id: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem')
+
+export type Problem = z.infer<typeof ProblemSchema>
+
+export function problemBody(type: ErrorType, detail: string, extras: Partial<Problem> & Record<string, unknown> = {}): Problem {
+  const def = ERROR_TYPES[type]
+  return { type: `/problems/${type}`, title: def.title, status: def.status, detail, ...extras }
+}
+
+/** zod issues -> per-field errors ("body.title": "Too big: expected string to have <=200 characters"). */
+export function zodFieldErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[], prefix = ''): FieldError[] {
+  return issues.map((i) => ({
+    field: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
+    message: i.message,
+  }))
+}
+
+/** Standard error responses to declare on OpenAPI routes. */
+export const problemResponses = Object.fromEntries(
+  ([400, 401, 403, 404, 409, 413, 503] as const).map((s) => [
+    s,
+    {
+      description: Object.values(ERROR_TYPES).find((e) => e.status === s)!.title,
+      content: { 'application/problem+json': { schema: ProblemSchema } },
+    },
+  ]),
+) as Record<400 | 401 | 403 | 404 | 409 | 413 | 503, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }>

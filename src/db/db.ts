@@ -1,0 +1,43 @@
+// The one database interface the rest of the code sees. Two adapters implement it: pg (PostgreSQL) and PGlite (embedded).
+export interface QueryResult<T> {
+  rows: T[]
+  rowCount: number
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pg' | 'pglite'
+  /** Runs fn inside one transaction on one connection; rolls back when fn throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+/** Formats a number array as a pgvector literal; pass it as a parameter with a ::vector cast. */
+export function toVectorLiteral(v: ArrayLike<number>): string {
+  return '[' + Array.from(v, (x) => (Number.isFinite(x) ? x : 0)).join(',') + ']'
+}
+
+/** Parses pgvector's text form ("[1,2,3]") back to numbers. */
+export function parseVector(v: unknown): number[] | null {
+  if (v == null) return null
+  if (Array.isArray(v)) return v.map(Number)
+  const s = String(v).trim()
+  return s.slice(1, -1).split(',').filter(Boolean).map(Number)
+}
+
+/**
+ * OIDs of pgvector's types, once the extension exists (null before the first migration).
+ * Both adapters use them to return vectors as number[], so callers see the same values on either.
+ */
+export async function lookupVectorOids(q: { query(sql: string): Promise<{ rows: unknown[] }> }): Promise<Record<string, number> | null> {
+  const r = (await q.query(
+    "SELECT typname, oid::int AS oid FROM pg_type WHERE typname IN ('vector', 'halfvec', 'sparsevec')",
+  )) as { rows: { typname: string; oid: number }[] }
+  if (!r.rows.some((x) => x.typname === 'vector')) return null
+  return Object.fromEntries(r.rows.map((x) => [x.typname, x.oid]))
+}

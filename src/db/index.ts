@@ -1,0 +1,14 @@
+import path from 'node:path'
+import type { Config } from '../config'
+import type { Db } from './db'
+import { openPg } from './pg'
+import { openPglite } from './pglite'
+
+export type { Db, Queryable, QueryResult } from './db'
+export { toVectorLiteral, parseVector } from './db'
+
+/** PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite under DATA_DIR/pgdata. */
+export async function openDb(cfg: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): Promise<Db> {
+  if (cfg.DATABASE_URL) return openPg(cfg.DATABASE_URL)
+  return openPglite(path.resolve(cfg.DATA_DIR, 'pgdata'))
+}

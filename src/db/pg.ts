@@ -1,0 +1,55 @@
+import pg from 'pg'
+import { fromSql } from 'pgvector'
+import { type Db, lookupVectorOids, type Queryable, type QueryResult } from './db'
+
+// int8 (count(*), bigint ids) as JS numbers; our counts stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v))
+
+export function openPg(url: string, opts: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 })
+  pool.on('error', () => {
+    /* idle client errors (server restart) surface on the next query instead of crashing the process */
+  })
+  // Vector types are registered once the extension exists; before the first migration it does not.
+  let typesReady = false
+  async function ensureVectorTypes(): Promise<void> {
+    if (typesReady) return
+    const oids = await lookupVectorOids(pool)
+    if (!oids) return
+    for (const oid of Object.values(oids)) pg.types.setTypeParser(oid, (v: string) => fromSql(v))
+    typesReady = true
+  }
+  const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+      await ensureVectorTypes()
+      const r = await c.query(sql, params as unknown[])
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 }
+    },
+    async exec(sql: string) {
+      await c.query(sql)
+    },
+  })
+  const root = wrap(pool)
+  return {
+    kind: 'pg',
+    query: root.query,
+    exec: root.exec,
+    async transaction(fn) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const result = await fn(wrap(client))
+        await client.query('COMMIT')
+        return result
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {})
+        throw err
+      } finally {
+        client.release()
+      }
+    },
+    async close() {
+      await pool.end()
+    },
+  }
+}

@@ -1,0 +1,105 @@
+// Organisations and API keys: creation (admin only), key verification, bootstrap of the first admin key.
+import { createHash, randomBytes } from 'node:crypto'
+import { AppError, notFound } from '../api/errors'
+import type { Db } from '../db'
+import { type Caller, type OrgKind, type Role, ROLE_ORG_KINDS, isStaff, requireRole, visibleOr404 } from './access'
+import { type ApiKeyRow, type OrgRow, orgStore } from './store'
+
+export const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex')
+
+/** A new random key: "tt_" + 8-char prefix + "_" + 32 random url-safe characters. */
+export function generateKey(): { key: string; prefix: string } {
+  const prefix = randomBytes(6).toString('base64url').slice(0, 8)
+  return { key: `tt_${prefix}_${randomBytes(24).toString('base64url')}`, prefix }
+}
+
+export function createOrgService(db: Db) {
+  async function createOrg(caller: Caller, input: { name: string; kind: OrgKind; region?: string | null }): Promise<OrgRow> {
+    requireRole(caller, 'admin')
+    return orgStore.insertOrg(db, input)
+  }
+
+  async function getOrg(caller: Caller, id: string): Promise<OrgRow> {
+    const org = await orgStore.getOrg(db, id)
+    return visibleOr404(org, (o) => isStaff(caller) || (caller.kind === 'key' && caller.orgId === o.id), 'Organization')
+  }
+
+  async function listOrgs(caller: Caller, opts: { after?: string; limit: number }): Promise<OrgRow[]> {
+    const onlyId = isStaff(caller) ? undefined : caller.kind === 'key' ? caller.orgId : undefined
+    return orgStore.listOrgs(db, { ...opts, onlyId })
+  }
+
+  async function createKey(
+    caller: Caller,
+    orgId: string,
+    input: { name: string; role: Role },
+  ): Promise<{ row: ApiKeyRow; key: string }> {
+    requireRole(caller, 'admin')
+    const org = await orgStore.getOrg(db, orgId)
+    if (!org) throw notFound('Organization')
+    if (!ROLE_ORG_KINDS[input.role].includes(org.kind)) {
+      throw new AppError('validation_error', `Role ${input.role} cannot belong to a ${org.kind} organization / 角色与机构类型不符`, [
+        { field: 'role', message: `allowed for ${org.kind}: ${rolesFor(org.kind).join(', ')}` },
+      ])
+    }
+    const { key, prefix } = generateKey()
+    const row = await orgStore.insertKey(db, { orgId, name: input.name, role: input.role, prefix, keyHash: hashKey(key) })
+    return { row, key }
+  }
+
+  async function listKeys(caller: Caller, orgId: string): Promise<ApiKeyRow[]> {
+    requireRole(caller, 'admin')
+    if (!(await orgStore.getOrg(db, orgId))) throw notFound('Organization')
+    return orgStore.listKeys(db, orgId)
+  }
+
+  async function revokeKey(caller: Caller, keyId: string): Promise<ApiKeyRow> {
+    requireRole(caller, 'admin')
+    const row = await orgStore.revokeKey(db, keyId)
+    if (!row) throw notFound('API key')
+    return row
+  }
+
+  /** Resolves a bearer key to a caller; null when unknown or revoked. */
+  async function authenticate(key: string): Promise<Caller | null> {
+    const row = await orgStore.keyByHash(db, hashKey(key))
+    if (!row || row.revoked_at) return null
+    orgStore.touchKey(db, row.id).catch(() => {})
+    return { kind: 'key', keyId: row.id, role: row.role, orgId: row.org_id, orgKind: row.org_kind }
+  }
+
+  /**
+   * Creates an admin key (and the platform organisation when there is none).
+   * With `key` given (ADMIN_BOOTSTRAP_KEY) it is idempotent: an existing key with that hash is left alone.
+   */
+  async function bootstrapAdmin(opts: { key?: string; name?: string } = {}): Promise<{ key: string; created: boolean; orgId: string }> {
+    return db.transaction(async (tx) => {
+      const platform =
+        (await orgStore.findOrgByName(tx, '平台运营 Platform', 'platform')) ??
+        (await orgStore.insertOrg(tx, { name: '平台运营 Platform', kind: 'platform' }))
+      const fresh = opts.key ? { key: opts.key, prefix: opts.key.slice(0, 8) } : generateKey()
+      if (opts.key && (await orgStore.keyByHash(tx, hashKey(opts.key)))) return { key: opts.key, created: false, orgId: platform.id }
+      await orgStore.insertKey(tx, {
+        orgId: platform.id,
+        name: opts.name ?? 'bootstrap admin',
+        role: 'admin',
+        prefix: fresh.prefix,
+        keyHash: hashKey(fresh.key),
+      })
+      return { key: fresh.key, created: true, orgId: platform.id }
+    })
+  }
+
+  /** CLI: a key of any role for an existing organisation (no caller: whoever runs the CLI owns the machine). */
+  async function createKeyAsOperator(orgId: string, input: { name: string; role: Role }) {
+    return createKey({ kind: 'system', role: 'system' }, orgId, input)
+  }
+
+  return { createOrg, getOrg, listOrgs, createKey, listKeys, revokeKey, authenticate, bootstrapAdmin, createKeyAsOperator }
+}
+
+export function rolesFor(kind: OrgKind): Role[] {
+  return (Object.keys(ROLE_ORG_KINDS) as Role[]).filter((r) => ROLE_ORG_KINDS[r].includes(kind))
+}
+
+export type OrgService = ReturnType<typeof createOrgService>

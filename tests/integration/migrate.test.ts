@@ -1,0 +1,97 @@
+import { cpSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Db } from '../../src/db'
+import { MIGRATIONS_DIR, migrate, migrationStatus, MigrationError, loadMigrations } from '../../src/db/migrate'
+import { openPg } from '../../src/db/pg'
+import { openPglite } from '../../src/db/pglite'
+import { DATABASE_URL } from '../helpers/env'
+import { scratchPgDatabase } from '../helpers/db'
+
+const DIM = 64
+const cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!()
+})
+
+/** A fresh, empty database and a way to open a second connection to it (a second "process"). */
+async function freshDatabase(): Promise<{ db: Db; second: () => Promise<Db> }> {
+  if (DATABASE_URL) {
+    const s = await scratchPgDatabase()
+    const dbs: Db[] = []
+    const open = async () => {
+      const d = openPg(s.url, { max: 2 })
+      dbs.push(d)
+      return d
+    }
+    cleanups.push(async () => {
+      for (const d of dbs) await d.close()
+      await s.drop()
+    })
+    return { db: await open(), second: open }
+  }
+  // PGlite is one connection per process; a second runner on the same instance still goes through the lock.
+  const db = await openPglite()
+  cleanups.push(() => db.close())
+  return { db, second: async () => db }
+}
+
+function copyMigrations(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'migrations-'))
+  cpSync(MIGRATIONS_DIR, dir, { recursive: true })
+  return dir
+}
+
+describe('migrations', () => {
+  it('applies every migration once, in order, and records checksums', async () => {
+    const { db } = await freshDatabase()
+    const first = await migrate(db, { embeddingDim: DIM })
+    expect(first).toEqual(loadMigrations().map((m) => m.name))
+    expect(await migrate(db, { embeddingDim: DIM })).toEqual([])
+    const rows = await db.query<{ name: string; checksum: string }>('SELECT name, checksum FROM schema_migrations ORDER BY name')
+    expect(rows.rows).toEqual(loadMigrations().map((m) => ({ name: m.name, checksum: m.checksum })))
+    expect((await migrationStatus(db)).current).toBe(true)
+    // The vector columns carry the configured dimension.
+    const dim = await db.query<{ t: string }>(
+      "SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'patents'::regclass AND attname = 'embedding'",
+    )
+    expect(dim.rows[0]!.t).toBe(`vector(${DIM})`)
+  })
+
+  it('lets a concurrent second runner wait and apply nothing', async () => {
+    const { db, second } = await freshDatabase()
+    const other = await second()
+    const [a, b] = await Promise.all([migrate(db, { embeddingDim: DIM }), migrate(other, { embeddingDim: DIM })])
+    const all = loadMigrations().map((m) => m.name)
+    expect([a, b].sort((x, y) => y.length - x.length)).toEqual([all, []])
+    const n = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations')
+    expect(n.rows[0]!.n).toBe(all.length)
+  })
+
+  it('refuses an applied migration that was edited', async () => {
+    const { db } = await freshDatabase()
+    const dir = copyMigrations()
+    await migrate(db, { embeddingDim: DIM, dir })
+    const file = path.join(dir, '0001_init.sql')
+    writeFileSync(file, readFileSync(file, 'utf8') + '\n-- edited\n')
+    await expect(migrate(db, { embeddingDim: DIM, dir })).rejects.toThrow(MigrationError)
+    await expect(migrate(db, { embeddingDim: DIM, dir })).rejects.toThrow(/0001_init\.sql was edited/)
+    expect((await migrationStatus(db, dir)).pending).toEqual(['0001_init.sql'])
+  })
+
+  it('refuses a different embedding dimension than the database was created with', async () => {
+    const { db } = await freshDatabase()
+    await migrate(db, { embeddingDim: DIM })
+    await expect(migrate(db, { embeddingDim: DIM * 2 })).rejects.toThrow(/EMBEDDING_DIM=128/)
+  })
+
+  it('rolls back a failing migration completely', async () => {
+    const { db } = await freshDatabase()
+    const dir = copyMigrations()
+    writeFileSync(path.join(dir, '9999_broken.sql'), 'CREATE TABLE broken_one (id int);\nSELECT no_such_function();\n')
+    await expect(migrate(db, { embeddingDim: DIM, dir })).rejects.toThrow(/9999_broken\.sql failed/)
+    const t = await db.query("SELECT 1 FROM pg_tables WHERE tablename IN ('broken_one', 'patents')")
+    expect(t.rows).toEqual([])
+  })
+})
