@@ -40,6 +40,7 @@ CREATE INDEX api_keys_org_idx ON api_keys (org_id);
 
 -- Columns shared by the three catalogues for search:
 --   content_hash  hash of the analysed text (title + body...), drives re-analysis and re-embedding
+--   record_hash   hash of every stored field: an import of an unchanged row writes nothing
 --   tokens        jieba search-mode tokens as a 'simple' tsvector (keyword search)
 --   terms         top tf-idf keywords [{term, weight}] (explanations, report labels)
 --   embedding     dense vector, with the model that made it and the content hash it was made from
@@ -64,6 +65,7 @@ CREATE TABLE achievements (
   patent_numbers text[] NOT NULL DEFAULT '{}',
   status text NOT NULL DEFAULT 'active' CHECK (status IN ('draft', 'active', 'archived')),
   content_hash text NOT NULL,
+  record_hash text NOT NULL,
   tokens tsvector,
   terms jsonb NOT NULL DEFAULT '[]',
   embedding vector({{EMBEDDING_DIM}}),
@@ -93,6 +95,7 @@ CREATE TABLE patents (
   legal_status text CHECK (legal_status IN ('pending', 'valid', 'invalid')),
   region text,
   content_hash text NOT NULL,
+  record_hash text NOT NULL,
   tokens tsvector,
   terms jsonb NOT NULL DEFAULT '[]',
   embedding vector({{EMBEDDING_DIM}}),
@@ -122,6 +125,7 @@ CREATE TABLE needs (
   visibility text NOT NULL DEFAULT 'platform' CHECK (visibility IN ('public', 'platform', 'private')),
   status text NOT NULL DEFAULT 'open' CHECK (status IN ('draft', 'open', 'closed')),
   content_hash text NOT NULL,
+  record_hash text NOT NULL,
   tokens tsvector,
   terms jsonb NOT NULL DEFAULT '[]',
   embedding vector({{EMBEDDING_DIM}}),

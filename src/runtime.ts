@@ -1,27 +1,48 @@
-// Boot sequence shared by the API, the worker and the CLI: config -> database -> migrations -> services.
+// Boot sequence shared by the API, the worker and the CLI: config -> database -> migrations -> queue -> services.
+import type { Logger } from './api/log'
 import type { Config } from './config'
 import { type Db, openDb } from './db'
 import { migrate } from './db/migrate'
-import { createServices, type Services } from './services'
-import type { Logger } from './api/log'
+import { BullQueue } from './jobs/bullmq'
+import type { JobHandlers, JobQueue } from './jobs/catalog'
+import { InlineQueue } from './jobs/inline'
+import type { Embedder } from './models'
+import { createJobHandlers, createServices, type Services } from './services'
 
 export interface Runtime {
   config: Config
   db: Db
+  queue: JobQueue
   services: Services
+  handlers: JobHandlers
   close(): Promise<void>
 }
 
-export async function openRuntime(config: Config, logger: Logger, opts: { db?: Db } = {}): Promise<Runtime> {
+export interface RuntimeOptions {
+  db?: Db
+  embedder?: Embedder
+  /** BullMQ key prefix (tests isolate themselves with their own) */
+  queuePrefix?: string
+  /** run inline jobs in this process (the API and CLI do; a pure producer would not) */
+  runInlineJobs?: boolean
+}
+
+export async function openRuntime(config: Config, logger: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
   const db = opts.db ?? (await openDb(config))
   const applied = await migrate(db, { embeddingDim: config.EMBEDDING_DIM, log: (m) => logger.info(m) })
   if (applied.length) logger.info('migrations applied', { applied })
-  const services = createServices(db, config)
+  const queue: JobQueue = config.REDIS_URL ? new BullQueue(config.REDIS_URL, { prefix: opts.queuePrefix }) : new InlineQueue(db, logger)
+  const services = createServices(db, config, queue, { embedder: opts.embedder })
+  const handlers = createJobHandlers(services)
+  if (queue instanceof InlineQueue && opts.runInlineJobs !== false) queue.start(handlers)
   return {
     config,
     db,
+    queue,
     services,
+    handlers,
     async close() {
+      await queue.close()
       await db.close()
     },
   }

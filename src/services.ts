@@ -1,12 +1,31 @@
 // Wires the domain services together; routes and job handlers receive this one object.
 import type { Config } from './config'
 import type { Db } from './db'
+import { createCatalogService } from './catalog/service'
+import { createImportService } from './imports/service'
+import type { JobHandlers, JobQueue } from './jobs/catalog'
+import { createEmbedder, type Embedder } from './models'
 import { createOrgService } from './orgs/service'
 
-export function createServices(db: Db, _config: Config) {
+export function createServices(db: Db, config: Config, queue: JobQueue, opts: { embedder?: Embedder } = {}) {
+  const embedder = opts.embedder ?? createEmbedder(config)
+  const catalog = createCatalogService({ db, queue, embedder })
   return {
+    queue,
+    embedder,
     orgs: createOrgService(db),
+    catalog,
+    imports: createImportService({ db, queue, catalog }),
   }
 }
 
 export type Services = ReturnType<typeof createServices>
+
+/** Job name -> handler; every job in the catalogue has exactly one (the type says so). */
+export function createJobHandlers(s: Services): JobHandlers {
+  return {
+    'catalog.index': (p) => s.catalog.indexRows(p.kind, p.ids, p.force),
+    'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress),
+    'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress),
+  }
+}

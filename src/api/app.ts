@@ -7,6 +7,9 @@ import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { migrationStatus } from '../db/migrate'
+import { registerCatalogRoutes } from '../catalog/routes'
+import { registerImportRoutes } from '../imports/routes'
+import { registerJobRoutes } from '../jobs/routes'
 import { registerOrgRoutes } from '../orgs/routes'
 import { authMiddleware } from './auth'
 import type { AppDeps, AppEnv } from './env'
@@ -80,6 +83,9 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
   })
 
   registerOrgRoutes(app, deps)
+  registerCatalogRoutes(app, deps)
+  registerImportRoutes(app, deps)
+  registerJobRoutes(app, deps)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   app.doc31('/openapi.json', {

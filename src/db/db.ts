@@ -41,3 +41,13 @@ export async function lookupVectorOids(q: { query(sql: string): Promise<{ rows: 
   if (!r.rows.some((x) => x.typname === 'vector')) return null
   return Object.fromEntries(r.rows.map((x) => [x.typname, x.oid]))
 }
+
+/**
+ * Value shapes both adapters return: int8 and numeric as JS numbers (our counts and prices stay far below 2^53),
+ * date as 'YYYY-MM-DD' (no time-zone shift through a JS Date).
+ */
+export const BASE_PARSERS: Record<number, (v: string) => unknown> = {
+  20: (v) => Number(v),
+  1700: (v) => Number(v),
+  1082: (v) => v,
+}

@@ -1,9 +1,9 @@
 import pg from 'pg'
 import { fromSql } from 'pgvector'
-import { type Db, lookupVectorOids, type Queryable, type QueryResult } from './db'
+import { BASE_PARSERS, type Db, lookupVectorOids, type Queryable, type QueryResult } from './db'
 
-// int8 (count(*), bigint ids) as JS numbers; our counts stay far below 2^53.
-pg.types.setTypeParser(20, (v) => Number(v))
+// Same value shapes on both adapters (see BASE_PARSERS).
+for (const [oid, parse] of Object.entries(BASE_PARSERS)) pg.types.setTypeParser(Number(oid), parse)
 
 export function openPg(url: string, opts: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 })

@@ -2,19 +2,19 @@ import { mkdirSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
 import { fromSql } from 'pgvector'
-import { type Db, lookupVectorOids, type QueryResult } from './db'
+import { BASE_PARSERS, type Db, lookupVectorOids, type QueryResult } from './db'
 
 /** Embedded PostgreSQL (WASM). dataDir undefined = in memory (tests). */
 export async function openPglite(dataDir?: string): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true })
-  // int8 as number, like the pg adapter, so callers never see a difference.
-  const pg = await PGlite.create(dataDir, { extensions: { vector }, parsers: { 20: (v: string) => Number(v) } })
+    // Same value shapes as the pg adapter, so callers never see a difference.
+  const pg = await PGlite.create(dataDir, { extensions: { vector }, parsers: BASE_PARSERS })
   // Same vector parsing as the pg adapter, once the extension exists.
   let parsers: Record<number, (v: string) => unknown> | undefined
   const q = async <T>(runner: Pick<PGlite, 'query'>, sql: string, params: unknown[] = []): Promise<QueryResult<T>> => {
     if (!parsers) {
       const oids = await lookupVectorOids(runner) // the runner, not pg: inside a transaction pg is locked
-      if (oids) parsers = Object.fromEntries(Object.values(oids).map((oid) => [oid, (v: string) => fromSql(v)]))
+      if (oids) parsers = { ...BASE_PARSERS, ...Object.fromEntries(Object.values(oids).map((oid) => [oid, (v: string) => fromSql(v)])) }
     }
     const r = await runner.query<T>(sql, params as unknown[], parsers ? { parsers } : undefined)
     return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length }

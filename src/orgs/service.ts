@@ -95,7 +95,9 @@ export function createOrgService(db: Db) {
     return createKey({ kind: 'system', role: 'system' }, orgId, input)
   }
 
-  return { createOrg, getOrg, listOrgs, createKey, listKeys, revokeKey, authenticate, bootstrapAdmin, createKeyAsOperator }
+  const countKeys = () => orgStore.countKeys(db)
+
+  return { createOrg, getOrg, listOrgs, createKey, listKeys, revokeKey, authenticate, bootstrapAdmin, createKeyAsOperator, countKeys }
 }
 
 export function rolesFor(kind: OrgKind): Role[] {

@@ -1,27 +1,50 @@
-// An API over a real database with its own tenants: each test creates the organisations and keys it needs.
+// An API over a real database and a real queue (inline, or BullMQ on Redis with an in-process worker when REDIS_URL is
+// set), with its own tenants: each test creates the organisations and keys it needs.
+import type { Worker } from 'bullmq'
 import { createApp } from '../../src/api/app'
 import { createLogger } from '../../src/api/log'
 import type { Db } from '../../src/db'
+import { BullQueue, startBullWorker } from '../../src/jobs/bullmq'
+import type { JobInfo } from '../../src/jobs/catalog'
 import type { OrgKind, Role } from '../../src/orgs/access'
-import { createServices } from '../../src/services'
+import { openRuntime, type Runtime } from '../../src/runtime'
+import type { Services } from '../../src/services'
 import { openTestDb } from './db'
-import { testConfig } from './env'
+import { REDIS_URL, testConfig } from './env'
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read bodies loosely and assert on them
+export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> }
 
 export interface TestApp {
   db: Db
-  services: ReturnType<typeof createServices>
-  request(path: string, init?: RequestInit & { key?: string; json?: unknown }): Promise<Response>
+  rt: Runtime
+  services: Services
+  request(path: string, init?: RequestInit & { key?: string; json?: unknown }): Promise<TestResponse>
   adminKey: string
   /** A new organisation of the given kind with a key of the given role. */
   tenant(kind: OrgKind, role: Role, name?: string): Promise<{ orgId: string; key: string }>
+  /** Waits until a job has finished (completed or failed). */
+  job(id: string): Promise<JobInfo>
+  /** Waits until no job is waiting, running or delayed. */
+  settle(): Promise<void>
   close(): Promise<void>
 }
+
+export const uniquePrefix = () => `test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
 
 export async function createTestApp(configOverrides: Record<string, string> = {}): Promise<TestApp> {
   const config = testConfig(configOverrides)
   const db = await openTestDb()
-  const services = createServices(db, config)
-  const app = createApp({ config, db, services }, createLogger('silent'))
+  const logger = createLogger('silent')
+  const prefix = uniquePrefix()
+  const rt = await openRuntime(config, logger, { db, queuePrefix: prefix })
+  let worker: Worker | undefined
+  if (rt.queue instanceof BullQueue) {
+    worker = startBullWorker(REDIS_URL!, rt.handlers, rt.queue, { concurrency: 2, prefix })
+    await worker.waitUntilReady()
+  }
+  const services = rt.services
+  const app = createApp({ config, db, services, queuePing: rt.queue.kind === 'bullmq' ? () => rt.queue.ping() : undefined }, logger)
   const admin = await services.orgs.bootstrapAdmin({ name: 'test admin' })
 
   const request: TestApp['request'] = (path, init = {}) => {
@@ -32,11 +55,33 @@ export async function createTestApp(configOverrides: Record<string, string> = {}
       headers.set('content-type', 'application/json')
       body = JSON.stringify(init.json)
     }
-    return Promise.resolve(app.request(path, { ...init, headers, body }))
+    return Promise.resolve(app.request(path, { ...init, headers, body })) as Promise<TestResponse>
+  }
+
+  async function job(id: string): Promise<JobInfo> {
+    for (let i = 0; i < 1200; i++) {
+      const j = await rt.queue.get(id)
+      if (j && (j.state === 'completed' || j.state === 'failed')) return j
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    throw new Error(`job ${id} did not finish`)
+  }
+
+  async function settle(): Promise<void> {
+    if (rt.queue instanceof BullQueue) {
+      for (let i = 0; i < 1200; i++) {
+        const c = await rt.queue.counts()
+        if (!c.waiting && !c.active && !c.delayed) return
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      throw new Error('queue did not settle')
+    }
+    await rt.queue.drain()
   }
 
   return {
     db,
+    rt,
     services,
     request,
     adminKey: admin.key,
@@ -45,6 +90,11 @@ export async function createTestApp(configOverrides: Record<string, string> = {}
       const { key } = await services.orgs.createKeyAsOperator(org.id, { name: 'test', role })
       return { orgId: org.id, key }
     },
-    close: () => db.close(),
+    job,
+    settle,
+    async close() {
+      await worker?.close()
+      await rt.close()
+    },
   }
 }

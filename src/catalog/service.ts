@@ -1,0 +1,210 @@
+// Catalogue service: create/read/update/delete/list with role and visibility rules, bulk upsert for imports,
+// and the index job (analysis + embeddings) that every text change goes through.
+import type { z } from 'zod'
+import { decodeCursor, encodeCursor } from '../api/common'
+import { AppError, validation, zodFieldErrors } from '../api/errors'
+import type { Db } from '../db'
+import { jobId, type JobQueue } from '../jobs/catalog'
+import type { Embedder } from '../models'
+import { type Caller, isStaff, ownsOrStaff, requireRole, visibleOr404 } from '../orgs/access'
+import { orgStore } from '../orgs/store'
+import { analyze, contentHash, searchTokens } from '../text/analyze'
+import { z as zod } from 'zod'
+import { type Kind, KIND_DEFS, type KindDef, type Row } from './kinds'
+import { catalogStore, type Prepared, recordHash } from './store'
+
+const INDEX_BATCH = 500
+const CursorSchema = zod.object({ at: zod.string(), id: zod.uuid() })
+
+/** Derived values of a validated record: hashes and natural key. */
+export function prepareRecord(def: KindDef, fields: Record<string, unknown>): Prepared {
+  const values: Record<string, unknown> = {}
+  const prepared = def.prepare ? def.prepare(fields) : fields
+  for (const c of def.columns) values[c] = prepared[c] ?? null
+  const ch = contentHash([def.text(values)])
+  const naturalKey =
+    def.keyColumn === 'publication_number'
+      ? String(values.publication_number)
+      : values.external_id
+        ? `x:${values.external_id}`
+        : `h:${contentHash([String(values.title ?? ''), def.text(values)])}`
+  return { values, contentHash: ch, recordHash: recordHash(values), naturalKey }
+}
+
+/** A stored row back into the API's input shape (to merge a partial update and re-validate). */
+function rowToFields(def: KindDef, row: Row): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const c of def.columns) if (row[c] !== null && row[c] !== undefined) out[c] = row[c]
+  return out
+}
+
+export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: Embedder }) {
+  const { db, queue, embedder } = deps
+
+  async function ownerFor(caller: Caller, def: KindDef, orgId: string | undefined): Promise<string> {
+    requireRole(caller, ...def.writerRoles)
+    if (!isStaff(caller)) {
+      if (caller.kind !== 'key') throw new AppError('forbidden', 'no organisation')
+      if (orgId && orgId !== caller.orgId) {
+        throw new AppError('forbidden', 'You can only write for your own organisation / 只能为本机构录入')
+      }
+      if (!def.ownerKinds.includes(caller.orgKind)) {
+        throw new AppError('forbidden', `A ${caller.orgKind} organisation cannot own ${def.label}`)
+      }
+      return caller.orgId
+    }
+    if (!orgId) throw validation([{ field: 'body.org_id', message: 'required when a manager or admin writes on behalf of an organisation' }])
+    const org = await orgStore.getOrg(db, orgId)
+    if (!org) throw validation([{ field: 'body.org_id', message: 'no such organisation' }])
+    if (!def.ownerKinds.includes(org.kind)) {
+      throw validation([{ field: 'body.org_id', message: `a ${org.kind} organisation cannot own ${def.label}` }])
+    }
+    return orgId
+  }
+
+  async function enqueueIndex(def: KindDef, rows: { id: string; content_hash?: string; contentHash?: string }[], orgId: string | null, tag?: string) {
+    const jobs = []
+    for (let i = 0; i < rows.length; i += INDEX_BATCH) {
+      const chunk = rows.slice(i, i + INDEX_BATCH)
+      const single = chunk.length === 1 ? chunk[0]! : null
+      // One row: id + content hash, so an unchanged text is never queued twice. Batches: tagged by their origin.
+      const id = single
+        ? jobId('index', def.kind, single.id, single.content_hash ?? single.contentHash ?? '')
+        : jobId('index', def.kind, tag ?? contentHash(chunk.map((r) => r.id + (r.content_hash ?? r.contentHash))), i / INDEX_BATCH)
+      jobs.push({ name: 'catalog.index' as const, payload: { kind: def.kind, ids: chunk.map((r) => r.id) }, opts: { jobId: id, orgId } })
+    }
+    await queue.enqueueMany(jobs)
+    return jobs.map((j) => j.opts.jobId)
+  }
+
+  async function create(caller: Caller, kind: Kind, input: Record<string, unknown>) {
+    const def = KIND_DEFS[kind]
+    const orgId = await ownerFor(caller, def, input.org_id as string | undefined)
+    const prepared = prepareRecord(def, input)
+    const existing = await findByKey(def, orgId, prepared.naturalKey)
+    if (existing) {
+      throw new AppError('conflict', `This ${def.label} already exists (same ${def.keyColumn === 'natural_key' ? 'external id or text' : 'publication number'}) / 记录已存在`, undefined, { existing_id: existing })
+    }
+    const [res] = await catalogStore.upsert(db, def, orgId, [prepared])
+    const [job] = await enqueueIndex(def, [{ id: res!.id, contentHash: prepared.contentHash }], orgId)
+    return { row: (await catalogStore.get(db, def, res!.id))!, jobId: job! }
+  }
+
+  async function findByKey(def: KindDef, orgId: string, key: string): Promise<string | null> {
+    const r = await db.query<{ id: string }>(`SELECT id FROM ${def.table} WHERE org_id = $1 AND ${def.keyColumn} = $2`, [orgId, key])
+    return r.rows[0]?.id ?? null
+  }
+
+  async function get(caller: Caller, kind: Kind, id: string): Promise<Row> {
+    const def = KIND_DEFS[kind]
+    return visibleOr404(await catalogStore.get(db, def, id), (r) => def.maySee(caller, r), def.label)
+  }
+
+  async function writable(caller: Caller, def: KindDef, id: string): Promise<Row> {
+    const row = visibleOr404(await catalogStore.get(db, def, id), (r) => def.maySee(caller, r), def.label)
+    if (!ownsOrStaff(caller, row.org_id)) throw new AppError('forbidden', 'Only the owning organisation or a manager may change this / 仅所属机构或技术经理人可修改')
+    requireRole(caller, ...def.writerRoles)
+    return row
+  }
+
+  async function update(caller: Caller, kind: Kind, id: string, patch: Record<string, unknown>) {
+    const def = KIND_DEFS[kind]
+    const row = await writable(caller, def, id)
+    const merged = def.fields.safeParse({ ...rowToFields(def, row), ...patch })
+    if (!merged.success) throw validation(zodFieldErrors(merged.error.issues, 'body'))
+    const prepared = prepareRecord(def, merged.data)
+    const updated = (await catalogStore.update(db, def, id, prepared))!
+    // Only a text change re-analyses and re-embeds; the job id carries the content hash.
+    const job =
+      prepared.contentHash !== row.content_hash
+        ? (await enqueueIndex(def, [{ id, contentHash: prepared.contentHash }], row.org_id))[0]!
+        : null
+    return { row: updated, jobId: job }
+  }
+
+  async function remove(caller: Caller, kind: Kind, id: string): Promise<void> {
+    const def = KIND_DEFS[kind]
+    await writable(caller, def, id)
+    await catalogStore.remove(db, def, id)
+  }
+
+  async function list(caller: Caller, kind: Kind, q: Record<string, unknown> & { limit: number; cursor?: string }) {
+    const def = KIND_DEFS[kind]
+    const after = decodeCursor(q.cursor, CursorSchema)
+    const text = typeof q.q === 'string' ? searchTokens(q.q).join(' or ') : undefined
+    if (typeof q.q === 'string' && !text) return { items: [], next_cursor: null }
+    const rows = await catalogStore.list(db, def, caller, q, { limit: q.limit + 1, after }, text)
+    const page = rows.slice(0, q.limit)
+    const last = page[page.length - 1]
+    return {
+      items: page,
+      next_cursor: rows.length > q.limit && last ? encodeCursor({ at: (last.created_at as Date).toISOString(), id: last.id }) : null,
+    }
+  }
+
+  /**
+   * Bulk upsert for imports: validated records of one organisation, by natural key; unchanged rows are not written.
+   * Changed rows are queued for indexing.
+   */
+  async function upsertMany(kind: Kind, orgId: string, records: Record<string, unknown>[], tag: string) {
+    const def = KIND_DEFS[kind]
+    const byKey = new Map<string, Prepared>()
+    for (const r of records) {
+      const p = prepareRecord(def, r)
+      byKey.set(p.naturalKey, p) // the last of repeated keys in a batch wins
+    }
+    const prepared = [...byKey.values()]
+    const written = await db.transaction((tx) => catalogStore.upsert(tx, def, orgId, prepared))
+    const hashes = new Map(prepared.map((p) => [p.naturalKey, p.contentHash]))
+    const changed = written.map((w) => ({ id: w.id, contentHash: hashes.get(w.key)! }))
+    if (changed.length) await enqueueIndex(def, changed, orgId, tag)
+    const inserted = written.filter((w) => w.inserted).length
+    return { inserted, updated: written.length - inserted, unchanged: records.length - written.length }
+  }
+
+  /** Job handler: analyse and embed rows that need it. */
+  async function indexRows(kind: Kind, ids: string[], force = false): Promise<{ indexed: number; skipped: number }> {
+    const def = KIND_DEFS[kind]
+    const rows = await catalogStore.needingIndex(db, def, ids, embedder.modelId, force)
+    if (!rows.length) return { indexed: 0, skipped: ids.length }
+    const texts = rows.map((r) => def.text(r))
+    const analyses = texts.map(analyze)
+    const vectors = await embedder.embedDocuments(texts)
+    const n = await catalogStore.writeIndex(
+      db,
+      def,
+      rows.map((r, i) => ({ id: r.id, contentHash: r.content_hash, tokenText: analyses[i]!.tokenText, terms: analyses[i]!.terms, embedding: vectors[i]! })),
+      embedder.modelId,
+    )
+    return { indexed: n, skipped: ids.length - n }
+  }
+
+  /** Job handler: queue index jobs over whole catalogues (after a model change). */
+  async function reembed(kinds: Kind[], force: boolean, progress: (p: Record<string, unknown>) => Promise<void>) {
+    let queued = 0
+    for (const kind of kinds) {
+      const def = KIND_DEFS[kind]
+      let after: string | null = null
+      for (let page = 0; ; page++) {
+        const ids = await catalogStore.idsAfter(db, def, after, INDEX_BATCH)
+        if (!ids.length) break
+        after = ids[ids.length - 1]!
+        await queue.enqueueMany([
+          { name: 'catalog.index', payload: { kind, ids, force }, opts: { jobId: jobId('reindex', kind, embedder.modelId.replace(/:/g, '_'), ids[0]!, Date.now()), orgId: null } },
+        ])
+        queued += ids.length
+        await progress({ kind, queued })
+      }
+    }
+    return { queued }
+  }
+
+  return { create, get, update, remove, list, upsertMany, indexRows, reembed, enqueueIndex, validate: validateRecord }
+}
+
+/** Validates one record with the kind's zod schema (imports use it, so API and files accept the same). */
+export function validateRecord(kind: Kind, rec: Record<string, unknown>): z.ZodSafeParseResult<Record<string, unknown>> {
+  return KIND_DEFS[kind].fields.safeParse(rec)
+}
+
+export type CatalogService = ReturnType<typeof createCatalogService>

@@ -1,0 +1,162 @@
+// SQL for the three catalogue tables (one shape, three tables; the table name comes from KIND_DEFS, never from input).
+import { createHash } from 'node:crypto'
+import type { Queryable } from '../db'
+import { toVectorLiteral } from '../db'
+import { Params } from '../db/params'
+import type { Caller } from '../orgs/access'
+import { type KindDef, type Row } from './kinds'
+
+const HIDDEN = new Set(['tokens', 'embedding'])
+
+/** Columns returned to callers: everything but the search internals, plus whether the row is indexed. */
+function selectList(def: KindDef): string {
+  const base = ['id', 'org_id', ...(def.keyColumn === 'natural_key' ? ['natural_key'] : []), ...def.columns]
+  return [
+    ...new Set(base),
+    'content_hash', 'terms', 'embedding_model', 'created_at', 'updated_at',
+  ]
+    .filter((c) => !HIDDEN.has(c))
+    .map((c) => `t.${c}`)
+    .concat(['(t.embedding IS NOT NULL AND t.embedding_hash = t.content_hash) AS indexed'])
+    .join(', ')
+}
+
+export interface Prepared {
+  values: Record<string, unknown>
+  contentHash: string
+  recordHash: string
+  naturalKey: string
+}
+
+export function recordHash(values: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify(values)).digest('hex').slice(0, 32)
+}
+
+function columnValue(def: KindDef, col: string, v: unknown): unknown {
+  if (v === undefined) v = null
+  if (def.jsonColumns.includes(col)) return JSON.stringify(v ?? [])
+  return v
+}
+
+export interface UpsertResult {
+  id: string
+  key: string
+  inserted: boolean
+}
+
+export const catalogStore = {
+  selectList,
+
+  async get(q: Queryable, def: KindDef, id: string): Promise<Row | null> {
+    const r = await q.query<Row>(`SELECT ${selectList(def)} FROM ${def.table} t WHERE t.id = $1`, [id])
+    return r.rows[0] ?? null
+  },
+
+  /**
+   * Inserts or updates rows by natural key in one statement. Rows whose record hash is unchanged are not written
+   * and not returned. `rows` must not repeat a key.
+   */
+  async upsert(q: Queryable, def: KindDef, orgId: string, rows: Prepared[]): Promise<UpsertResult[]> {
+    if (!rows.length) return []
+    const p = new Params()
+    const cols = ['org_id', ...(def.keyColumn === 'natural_key' ? ['natural_key'] : []), ...def.columns, 'content_hash', 'record_hash']
+    const tuples = rows.map((r) => {
+      const vals = cols.map((c) => {
+        if (c === 'org_id') return p.p(orgId)
+        if (c === 'natural_key') return p.p(r.naturalKey)
+        if (c === 'content_hash') return p.p(r.contentHash)
+        if (c === 'record_hash') return p.p(r.recordHash)
+        const cast = def.jsonColumns.includes(c) ? '::jsonb' : ''
+        return p.p(columnValue(def, c, r.values[c])) + cast
+      })
+      return `(${vals.join(', ')})`
+    })
+    const updates = cols
+      .filter((c) => c !== 'org_id' && c !== def.keyColumn)
+      .map((c) => `${c} = EXCLUDED.${c}`)
+      .concat('updated_at = now()')
+    const sql = `INSERT INTO ${def.table} AS t (${cols.join(', ')}) VALUES ${tuples.join(', ')}
+      ON CONFLICT (org_id, ${def.keyColumn}) DO UPDATE SET ${updates.join(', ')}
+      WHERE t.record_hash IS DISTINCT FROM EXCLUDED.record_hash
+      RETURNING t.id, t.${def.keyColumn} AS key, (t.xmax = 0) AS inserted`
+    return (await q.query<UpsertResult>(sql, p.values)).rows
+  },
+
+  /** Replaces every writable column of one row. */
+  async update(q: Queryable, def: KindDef, id: string, r: Prepared): Promise<Row | null> {
+    const p = new Params()
+    const sets = def.columns.map((c) => `${c} = ${p.p(columnValue(def, c, r.values[c]))}${def.jsonColumns.includes(c) ? '::jsonb' : ''}`)
+    sets.push(`content_hash = ${p.p(r.contentHash)}`, `record_hash = ${p.p(r.recordHash)}`, 'updated_at = now()')
+    const res = await q.query<{ id: string }>(`UPDATE ${def.table} t SET ${sets.join(', ')} WHERE t.id = ${p.p(id)} RETURNING t.id`, p.values)
+    return res.rows[0] ? catalogStore.get(q, def, id) : null
+  },
+
+  async remove(q: Queryable, def: KindDef, id: string): Promise<boolean> {
+    return (await q.query(`DELETE FROM ${def.table} WHERE id = $1`, [id])).rowCount > 0
+  },
+
+  async list(
+    q: Queryable,
+    def: KindDef,
+    caller: Caller,
+    filters: Record<string, unknown>,
+    page: { limit: number; after?: { at: string; id: string } },
+    tsQuery?: string,
+  ): Promise<Row[]> {
+    const p = new Params()
+    const where = [def.visibleSql(caller, p), ...def.filterSql(filters, p)]
+    if (filters.region) where.push(`t.region = ${p.p(filters.region)}`)
+    if (filters.org_id) where.push(`t.org_id = ${p.p(filters.org_id)}`)
+    if (tsQuery) where.push(`t.tokens @@ websearch_to_tsquery('simple', ${p.p(tsQuery)})`)
+    if (page.after) where.push(`(t.created_at, t.id) < (${p.p(page.after.at)}::timestamptz, ${p.p(page.after.id)}::uuid)`)
+    const sql = `SELECT ${selectList(def)} FROM ${def.table} t WHERE ${where.filter(Boolean).join(' AND ')}
+      ORDER BY t.created_at DESC, t.id DESC LIMIT ${p.p(page.limit)}`
+    return (await q.query<Row>(sql, p.values)).rows
+  },
+
+  /** Rows among ids whose analysis or embedding is missing or stale for this model. */
+  async needingIndex(q: Queryable, def: KindDef, ids: string[], modelId: string, force = false): Promise<Row[]> {
+    const r = await q.query<Row>(
+      `SELECT t.id, t.org_id, t.content_hash, ${def.columns.map((c) => `t.${c}`).join(', ')} FROM ${def.table} t
+        WHERE t.id = ANY($1::uuid[])
+          AND ($3 OR t.embedding IS NULL OR t.embedding_hash IS DISTINCT FROM t.content_hash OR t.embedding_model IS DISTINCT FROM $2)`,
+      [ids, modelId, force],
+    )
+    return r.rows
+  },
+
+  /** Writes analysis and vectors; a row whose text changed meanwhile (another content hash) is left for its own job. */
+  async writeIndex(
+    q: Queryable,
+    def: KindDef,
+    items: { id: string; contentHash: string; tokenText: string; terms: unknown; embedding: number[] }[],
+    modelId: string,
+  ): Promise<number> {
+    if (!items.length) return 0
+    const r = await q.query(
+      `UPDATE ${def.table} t SET tokens = to_tsvector('simple', d.tok), terms = d.terms::jsonb,
+              embedding = d.emb::vector, embedding_model = $6, embedding_hash = d.hash
+         FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::text[]) AS hash, unnest($3::text[]) AS tok,
+                      unnest($4::text[]) AS terms, unnest($5::text[]) AS emb) d
+        WHERE t.id = d.id AND t.content_hash = d.hash`,
+      [
+        items.map((i) => i.id),
+        items.map((i) => i.contentHash),
+        items.map((i) => i.tokenText),
+        items.map((i) => JSON.stringify(i.terms)),
+        items.map((i) => toVectorLiteral(i.embedding)),
+        modelId,
+      ],
+    )
+    return r.rowCount
+  },
+
+  /** Keyset walk over all ids (for re-embedding everything). */
+  async idsAfter(q: Queryable, def: KindDef, after: string | null, limit: number): Promise<string[]> {
+    const r = await q.query<{ id: string }>(
+      `SELECT id FROM ${def.table} WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`,
+      [after, limit],
+    )
+    return r.rows.map((x) => x.id)
+  },
+}

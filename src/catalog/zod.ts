@@ -1,0 +1,48 @@
+// zod building blocks for catalogue fields (used by the API and by the importers, so both validate alike).
+import { z } from '@hono/zod-openapi'
+import { normalizeIpc, normalizePublicationNumber } from './fields'
+
+export const MAX_TITLE = 200
+export const MAX_TEXT = 20_000
+
+export const title = () => z.string().trim().min(1, 'must not be empty').max(MAX_TITLE, `at most ${MAX_TITLE} characters`)
+export const longText = () => z.string().trim().max(MAX_TEXT, `at most ${MAX_TEXT} characters`)
+export const shortText = (max = 100) => z.string().trim().max(max, `at most ${max} characters`)
+export const tags = (maxItems = 30, maxLen = 50) => z.array(z.string().trim().min(1).max(maxLen)).max(maxItems)
+export const money = () => z.number().min(0).max(1e13).openapi({ description: 'CNY (元)' })
+export const isoDate = () => z.iso.date({ message: 'must be a date YYYY-MM-DD' })
+
+export const ipcCode = () =>
+  z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const c = normalizeIpc(v)
+      if (!c) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not an IPC code (e.g. H01M10/42) / 不是有效的 IPC 分类号` })
+        return z.NEVER
+      }
+      return c
+    })
+    .openapi({ type: 'string', example: 'H01M10/42' })
+
+export const publicationNumber = () =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .transform((v, ctx) => {
+      const n = normalizePublicationNumber(v)
+      if (!/^[A-Z0-9/]{4,40}$/.test(n)) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a publication number (e.g. CN114123456A) / 公开号格式无效` })
+        return z.NEVER
+      }
+      return n
+    })
+    .openapi({ type: 'string', example: 'CN114123456A' })
+
+/** min <= max for ranges. */
+export function rangeOk(min: number | null | undefined, max: number | null | undefined): boolean {
+  return min == null || max == null || min <= max
+}
