@@ -14,7 +14,7 @@ import { type Kind, KIND_DEFS, type KindDef, type Row } from './kinds'
 import { catalogStore, type Prepared, recordHash } from './store'
 
 const INDEX_BATCH = 500
-const CursorSchema = zod.object({ at: zod.string(), id: zod.uuid() })
+const CursorSchema = zod.object({ at: zod.string().optional(), rank: zod.number().optional(), id: zod.uuid() })
 
 /** Derived values of a validated record: hashes and natural key. */
 export function prepareRecord(def: KindDef, fields: Record<string, unknown>): Prepared {
@@ -137,8 +137,11 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const page = rows.slice(0, q.limit)
     const last = page[page.length - 1]
     return {
-      items: page,
-      next_cursor: rows.length > q.limit && last ? encodeCursor({ at: (last.created_at as Date).toISOString(), id: last.id }) : null,
+      items: page.map(({ rank: _r, ...row }) => row as Row),
+      next_cursor:
+        rows.length > q.limit && last
+          ? encodeCursor(text ? { rank: last.rank, id: last.id } : { at: (last.created_at as Date).toISOString(), id: last.id })
+          : null,
     }
   }
 

@@ -95,23 +95,36 @@ export const catalogStore = {
     return (await q.query(`DELETE FROM ${def.table} WHERE id = $1`, [id])).rowCount > 0
   },
 
+  /**
+   * A filtered page. Without a text query: newest first, keyset on (created_at, id).
+   * With one: rows matching any query token, best ts_rank_cd first, keyset on (rank, id).
+   */
   async list(
     q: Queryable,
     def: KindDef,
     caller: Caller,
     filters: Record<string, unknown>,
-    page: { limit: number; after?: { at: string; id: string } },
+    page: { limit: number; after?: { at?: string; rank?: number; id: string } },
     tsQuery?: string,
-  ): Promise<Row[]> {
+  ): Promise<(Row & { rank?: number })[]> {
     const p = new Params()
     const where = [def.visibleSql(caller, p), ...def.filterSql(filters, p)]
     if (filters.region) where.push(`t.region = ${p.p(filters.region)}`)
     if (filters.org_id) where.push(`t.org_id = ${p.p(filters.org_id)}`)
-    if (tsQuery) where.push(`t.tokens @@ websearch_to_tsquery('simple', ${p.p(tsQuery)})`)
-    if (page.after) where.push(`(t.created_at, t.id) < (${p.p(page.after.at)}::timestamptz, ${p.p(page.after.id)}::uuid)`)
-    const sql = `SELECT ${selectList(def)} FROM ${def.table} t WHERE ${where.filter(Boolean).join(' AND ')}
-      ORDER BY t.created_at DESC, t.id DESC LIMIT ${p.p(page.limit)}`
-    return (await q.query<Row>(sql, p.values)).rows
+    let rank = ''
+    let order = 't.created_at DESC, t.id DESC'
+    if (tsQuery) {
+      const tq = `websearch_to_tsquery('simple', ${p.p(tsQuery)})`
+      where.push(`t.tokens @@ ${tq}`)
+      rank = `, ts_rank_cd(t.tokens, ${tq})::float8 AS rank`
+      order = 'rank DESC, t.id DESC'
+      if (page.after) where.push(`(ts_rank_cd(t.tokens, ${tq})::float8, t.id) < (${p.p(page.after.rank ?? 0)}::float8, ${p.p(page.after.id)}::uuid)`)
+    } else if (page.after) {
+      where.push(`(t.created_at, t.id) < (${p.p(page.after.at)}::timestamptz, ${p.p(page.after.id)}::uuid)`)
+    }
+    const sql = `SELECT ${selectList(def)}${rank} FROM ${def.table} t WHERE ${where.filter(Boolean).join(' AND ')}
+      ORDER BY ${order} LIMIT ${p.p(page.limit)}`
+    return (await q.query<Row & { rank?: number }>(sql, p.values)).rows
   },
 
   /** Rows among ids whose analysis or embedding is missing or stale for this model. */

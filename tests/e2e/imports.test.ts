@@ -1,0 +1,161 @@
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import ExcelJS from 'exceljs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, type TestApp } from '../helpers/app'
+
+const FIXTURES = path.resolve(__dirname, '../fixtures')
+const EVAL = path.resolve(__dirname, '../../../shared/eval-data')
+
+let t: TestApp
+let uni: { orgId: string; key: string }
+let ent: { orgId: string; key: string }
+beforeAll(async () => {
+  t = await createTestApp()
+  uni = await t.tenant('university', 'university')
+  ent = await t.tenant('enterprise', 'enterprise')
+})
+afterAll(() => t.close())
+
+async function upload(key: string, kind: string, name: string, content: Uint8Array | string, extra: Record<string, string> = {}) {
+  const form = new FormData()
+  form.set('file', new File([content], name))
+  form.set('kind', kind)
+  for (const [k, v] of Object.entries(extra)) form.set(k, v)
+  return t.request('/v1/imports', { method: 'POST', key, body: form })
+}
+
+async function finished(key: string, id: string) {
+  const imp = await (await t.request(`/v1/imports/${id}`, { key })).json()
+  await t.job(imp.job_id)
+  await t.settle()
+  return (await t.request(`/v1/imports/${id}`, { key })).json()
+}
+
+describe('bulk import', () => {
+  it('imports a GB18030 patent export with Chinese headers, reports bad rows, and is idempotent', async () => {
+    const file = readFileSync(path.join(FIXTURES, 'patents-gb18030.csv'))
+    const r = await upload(uni.key, 'patent', 'patents-gb18030.csv', file)
+    expect(r.status).toBe(202)
+    const accepted = await r.json()
+    expect(accepted).toMatchObject({ kind: 'patent', format: 'csv', encoding: 'gb18030', status: 'queued' })
+    expect(accepted.mapping).toMatchObject({ publication_number: '公开（公告）号', title: '标题', ipc_codes: 'IPC分类号', legal_status: '当前法律状态' })
+
+    const done = await finished(uni.key, accepted.id)
+    expect(done).toMatchObject({ status: 'completed', rows_read: 5, rows_inserted: 2, rows_rejected: 3 })
+
+    const errs = (await (await t.request(`/v1/imports/${accepted.id}/errors`, { key: uni.key })).json()).items
+    const byLine = Object.fromEntries(errs.map((e: { line: number; field: string }) => [e.line, e.field]))
+    expect(byLine).toEqual({ 4: 'application_date', 5: 'ipc_main', 6: 'title' })
+    expect(errs.find((e: { line: number }) => e.line === 4).reason).toMatch(/2022-13-40/)
+
+    const csv = await t.request(`/v1/imports/${accepted.id}/errors?format=csv`, { key: uni.key })
+    expect(csv.headers.get('content-type')).toContain('text/csv')
+    const bytes = new Uint8Array(await csv.arrayBuffer())
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]) // BOM: Excel opens it as UTF-8
+    const text = new TextDecoder().decode(bytes)
+    expect(text.split('\r\n')[0]).toBe('line,field,reason,raw')
+    expect(text).toContain('没有标题的一行')
+
+    // Normalised, analysed, embedded and searchable.
+    const list = await (await t.request(`/v1/patents?org_id=${uni.orgId}&q=锂电池健康状态`, { key: uni.key })).json()
+    // Ranked by keyword match: the battery-health patent first, the solar cell (shares only 电池) after it.
+    expect(list.items.map((p: { publication_number: string }) => p.publication_number)).toEqual(['CN114123456A', 'CN115000001A'])
+    const p = list.items[0]
+    expect(p).toMatchObject({
+      ipc_main: 'H01M10/42', ipc_codes: ['H01M10/42', 'G01R31/367'], legal_status: 'valid', patent_type: 'invention',
+      applicants: ['东南大学'], inventors: ['张三', '李四'], application_date: '2021-01-05', publication_date: '2021-06-08', indexed: true,
+    })
+    expect(p.terms.map((x: { term: string }) => x.term)).toContain('锂离子')
+
+    // The same file again changes nothing.
+    const again = await finished(uni.key, (await (await upload(uni.key, 'patent', 'patents-gb18030.csv', file)).json()).id)
+    expect(again).toMatchObject({ status: 'completed', rows_read: 5, rows_inserted: 0, rows_updated: 0, rows_unchanged: 2, rows_rejected: 3 })
+    const count = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM patents WHERE org_id = $1', [uni.orgId])
+    expect(count.rows[0]!.n).toBe(2)
+  })
+
+  it('imports a needs spreadsheet (XLSX) with Chinese headers', async () => {
+    const wb = new ExcelJS.Workbook()
+    const ws = wb.addWorksheet('需求')
+    ws.addRow(['需求名称', '需求描述', '所属行业', '预算', '截止日期', '合作方式', '技术指标', '公开范围'])
+    ws.addRow(['动力电池健康状态在线估计', '需要在电池管理系统中在线估计电芯健康状态，误差小于3%。', '新能源', '50-80万元', new Date(Date.UTC(2027, 5, 30)), '合作开发', '估计误差≤3%；响应时间<1s', '平台'])
+    ws.addRow(['', '缺少名称', '新能源', '面议', '2027-01-01', '委托开发', '', '公开'])
+    ws.addRow(['低成本钙钛矿组件封装', '寻求钙钛矿光伏组件封装技术，提高湿热稳定性。', '新能源', '一百万', '2027-03-01', '技术转让', '', '公开'])
+    const buf = new Uint8Array(await wb.xlsx.writeBuffer())
+    const r = await upload(ent.key, 'need', 'needs.xlsx', buf)
+    expect(r.status).toBe(202)
+    const done = await finished(ent.key, (await r.json()).id)
+    expect(done).toMatchObject({ status: 'completed', format: 'xlsx', rows_read: 3, rows_inserted: 1, rows_rejected: 2 })
+    const errs = (await (await t.request(`/v1/imports/${done.id}/errors`, { key: ent.key })).json()).items
+    expect(errs.map((e: { line: number; field: string }) => [e.line, e.field])).toEqual([[3, 'title'], [4, 'budget']])
+    const needs = await (await t.request(`/v1/needs?org_id=${ent.orgId}`, { key: ent.key })).json()
+    expect(needs.items[0]).toMatchObject({
+      title: '动力电池健康状态在线估计', budget_min: 500000, budget_max: 800000, deadline: '2027-06-30',
+      cooperation_modes: ['co_development'], visibility: 'platform', indicators: [{ name: '估计误差≤3%' }, { name: '响应时间<1s' }],
+    })
+  })
+
+  it('rejects a file that is not what it claims with one clear error', async () => {
+    const empty = await upload(uni.key, 'patent', 'empty.csv', '')
+    expect(empty.status).toBe(400)
+    expect((await empty.json()).type).toBe('/problems/bad_file')
+    const binary = await upload(uni.key, 'patent', 'data.csv', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2, 3]))
+    expect((await binary.json()).detail).toMatch(/binary/)
+    const fakeXlsx = await upload(uni.key, 'patent', 'data.xlsx', '标题,摘要\n a,b')
+    expect((await fakeXlsx.json()).detail).toMatch(/XLSX/)
+    // An achievements sheet uploaded as patents: no publication-number column.
+    const wrong = await upload(uni.key, 'patent', 'achievements.csv', '成果名称,成果简介\n某成果,简介')
+    expect(wrong.status).toBe(400)
+    const body = await wrong.json()
+    expect(body.type).toBe('/problems/bad_file')
+    expect(body.detail).toMatch(/publication_number/)
+  })
+
+  it('validates the mapping and the role', async () => {
+    const badMap = await upload(uni.key, 'achievement', 'a.csv', 'name,context\nx,y', { map: 'title=nope' })
+    expect(badMap.status).toBe(400)
+    expect((await badMap.json()).errors[0].field).toBe('map')
+    const wrongRole = await upload(ent.key, 'patent', 'p.csv', '公开号,标题\nCN1A,x')
+    expect(wrongRole.status).toBe(403)
+    const noFile = await t.request('/v1/imports', { method: 'POST', key: uni.key, body: (() => { const f = new FormData(); f.set('kind', 'patent'); return f })() })
+    expect(noFile.status).toBe(400)
+  })
+
+  it("hides another organisation's import (404)", async () => {
+    const r = await upload(uni.key, 'achievement', 'a.csv', '成果名称,成果简介\n测试成果,一段简介')
+    const { id } = await r.json()
+    const other = await t.tenant('university', 'university')
+    expect((await t.request(`/v1/imports/${id}`, { key: other.key })).status).toBe(404)
+    expect((await t.request(`/v1/imports/${id}/errors`, { key: other.key })).status).toBe(404)
+    await t.settle()
+  })
+})
+
+describe.runIf(existsSync(EVAL))('bulk import of the real data in ../shared/eval-data', () => {
+  it('imports the 51jishu achievements (JSON) with a mapping', async () => {
+    const file = readFileSync(path.join(EVAL, 'zhibei-51jishu/technical_achievements_data_source_part_1.json'))
+    const r = await upload(uni.key, 'achievement', 'part_1.json', file, { map: 'title=name,summary=context,field=industry,industry=classification' })
+    expect(r.status).toBe(202)
+    const done = await finished(uni.key, (await r.json()).id)
+    expect(done.status).toBe('completed')
+    expect(done.rows_read).toBe(1000)
+    expect(done.rows_inserted + done.rows_updated + done.rows_unchanged + done.rows_rejected).toBe(1000)
+    expect(done.rows_inserted).toBeGreaterThan(900)
+    const sample = await t.db.query<{ maturity: string; transfer_modes: string[]; indexed: boolean }>(
+      `SELECT maturity, transfer_modes, embedding IS NOT NULL AS indexed FROM achievements WHERE org_id = $1 AND title = '久坐卫士'`,
+      [uni.orgId],
+    )
+    expect(sample.rows[0]).toEqual({ maturity: 'small_pilot', transfer_modes: ['other'], indexed: true })
+  })
+
+  it('imports the CCF 2022 patents (JSON Lines) with a mapping', async () => {
+    const file = readFileSync(path.join(EVAL, 'ccf2022-patent-fewshot/train.json'))
+    const r = await upload(uni.key, 'patent', 'train.json', file, { map: 'publication_number=id,applicants=assignee' })
+    expect(r.status).toBe(202)
+    const done = await finished(uni.key, (await r.json()).id)
+    expect(done).toMatchObject({ status: 'completed', format: 'jsonl', rows_read: 958, rows_rejected: 0, rows_inserted: 958 })
+    const n = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM patents WHERE org_id = $1 AND embedding IS NOT NULL AND tokens IS NOT NULL', [uni.orgId])
+    expect(n.rows[0]!.n).toBeGreaterThanOrEqual(958)
+  })
+})
