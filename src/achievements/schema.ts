@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { MATURITY, TRANSFER_MODES } from '../catalog/fields'
-import { longText, money, publicationNumber, rangeOk, shortText, tags, title } from '../catalog/zod'
+import { longText, money, patchOf, publicationNumber, rangeOk, shortText, tags, title } from '../catalog/zod'
 
 export const AchievementFields = z.object({
   external_id: shortText(100).min(1).optional().openapi({ description: 'your own id; makes re-imports update instead of duplicate' }),
@@ -27,7 +27,7 @@ export const AchievementCreate = AchievementFields.extend({
   org_id: z.uuid().optional().openapi({ description: 'owning university/institute; required for managers and admins' }),
 }).refine(priceRange, priceMsg)
 
-export const AchievementUpdate = AchievementFields.partial().refine(priceRange, priceMsg)
+export const AchievementUpdate = patchOf(AchievementFields).refine(priceRange, priceMsg)
 export type AchievementInput = z.output<typeof AchievementFields>
 
 export const ACHIEVEMENT_COLUMNS = [

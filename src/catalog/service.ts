@@ -85,9 +85,15 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     if (existing) {
       throw new AppError('conflict', `This ${def.label} already exists (same ${def.keyColumn === 'natural_key' ? 'external id or text' : 'publication number'}) / 记录已存在`, undefined, { existing_id: existing })
     }
+    await queue.ping() // with Redis down, refuse (503) before writing anything
     const [res] = await catalogStore.upsert(db, def, orgId, [prepared])
-    const [job] = await enqueueIndex(def, [{ id: res!.id, contentHash: prepared.contentHash }], orgId)
-    return { row: (await catalogStore.get(db, def, res!.id))!, jobId: job! }
+    try {
+      const [job] = await enqueueIndex(def, [{ id: res!.id, contentHash: prepared.contentHash }], orgId)
+      return { row: (await catalogStore.get(db, def, res!.id))!, jobId: job! }
+    } catch (err) {
+      await catalogStore.remove(db, def, res!.id) // not accepted: leave nothing half-done behind
+      throw err
+    }
   }
 
   async function findByKey(def: KindDef, orgId: string, key: string): Promise<string | null> {
@@ -113,6 +119,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const merged = def.fields.safeParse({ ...rowToFields(def, row), ...patch })
     if (!merged.success) throw validation(zodFieldErrors(merged.error.issues, 'body'))
     const prepared = prepareRecord(def, merged.data)
+    if (prepared.contentHash !== row.content_hash) await queue.ping()
     const updated = (await catalogStore.update(db, def, id, prepared))!
     // Only a text change re-analyses and re-embeds; the job id carries the content hash.
     const job =

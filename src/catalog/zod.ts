@@ -46,3 +46,16 @@ export const publicationNumber = () =>
 export function rangeOk(min: number | null | undefined, max: number | null | undefined): boolean {
   return min == null || max == null || min <= max
 }
+
+/**
+ * The PATCH form of a record schema: every field optional and without its default, so a field left out of a
+ * patch stays as stored (zod 4 applies defaults even inside .partial()).
+ */
+export function patchOf<T extends z.ZodRawShape>(obj: z.ZodObject<T>) {
+  const shape: Record<string, z.ZodType> = {}
+  for (const [k, v] of Object.entries(obj.shape)) {
+    const inner = v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : (v as z.ZodType)
+    shape[k] = inner.optional()
+  }
+  return z.object(shape) as unknown as z.ZodObject<{ [K in keyof T]: z.ZodOptional<T[K]> }>
+}

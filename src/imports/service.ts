@@ -69,6 +69,7 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
       }
       throw err
     }
+    await queue.ping()
     const row = await db.transaction((tx) =>
       importStore.insert(
         tx,

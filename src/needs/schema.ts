@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { MATURITY, TRANSFER_MODES, VISIBILITY } from '../catalog/fields'
-import { isoDate, longText, money, rangeOk, shortText, title } from '../catalog/zod'
+import { isoDate, longText, money, patchOf, rangeOk, shortText, title } from '../catalog/zod'
 
 export const Indicator = z
   .object({
@@ -32,7 +32,7 @@ const budgetRange = (v: { budget_min?: number | null; budget_max?: number | null
 const budgetMsg = { message: 'budget_min must not exceed budget_max', path: ['budget_max'] }
 
 export const NeedCreate = NeedFields.extend({ org_id: z.uuid().optional() }).refine(budgetRange, budgetMsg)
-export const NeedUpdate = NeedFields.partial().refine(budgetRange, budgetMsg)
+export const NeedUpdate = patchOf(NeedFields).refine(budgetRange, budgetMsg)
 export type NeedInput = z.output<typeof NeedFields>
 
 export const NEED_COLUMNS = [

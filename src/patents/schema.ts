@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { LEGAL_STATUS, PATENT_TYPES } from '../catalog/fields'
-import { ipcCode, isoDate, longText, publicationNumber, shortText, tags, title } from '../catalog/zod'
+import { ipcCode, isoDate, longText, patchOf, publicationNumber, shortText, tags, title } from '../catalog/zod'
 
 export const PatentFields = z.object({
   publication_number: publicationNumber().openapi({ description: '公开(公告)号, normalised: "CN 114123456 A" -> "CN114123456A"' }),
@@ -21,7 +21,7 @@ export const PatentFields = z.object({
 })
 
 export const PatentCreate = PatentFields.extend({ org_id: z.uuid().optional() })
-export const PatentUpdate = PatentFields.omit({ publication_number: true }).partial()
+export const PatentUpdate = patchOf(PatentFields.omit({ publication_number: true }))
 export type PatentInput = z.output<typeof PatentFields>
 
 export const PATENT_COLUMNS = [

@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, type TestApp } from '../helpers/app'
+
+type Tenant = { orgId: string; key: string }
+let t: TestApp
+let uniA: Tenant, uniB: Tenant, entA: Tenant, entB: Tenant, mgr: Tenant, org: Tenant
+
+beforeAll(async () => {
+  t = await createTestApp()
+  ;[uniA, uniB, entA, entB, mgr, org] = await Promise.all([
+    t.tenant('university', 'university'),
+    t.tenant('university', 'university'),
+    t.tenant('enterprise', 'enterprise'),
+    t.tenant('enterprise', 'enterprise'),
+    t.tenant('transfer_center', 'manager'),
+    t.tenant('organizer', 'organizer'),
+  ])
+})
+afterAll(() => t.close())
+
+const achievement = {
+  title: '基于深度学习的锂电池健康状态估计技术',
+  summary: '融合增量容量分析与长短期记忆网络，在线估计动力电池健康状态，误差小于2%，已在储能电站中试验证。',
+  field: '新能源-储能',
+  keywords: ['锂电池', '健康状态', 'SOH'],
+  maturity: 'pilot',
+  transfer_modes: ['license', 'co_development'],
+  price_min: 500000,
+  price_max: 1000000,
+  region: '江苏',
+}
+
+describe('catalogues over HTTP', () => {
+  it('creates, indexes through a job, reads, and re-indexes only on text change', async () => {
+    const r = await t.request('/v1/achievements', { method: 'POST', key: uniA.key, json: achievement })
+    expect(r.status).toBe(201)
+    const created = await r.json()
+    expect(created).toMatchObject({ org_id: uniA.orgId, maturity: 'pilot', status: 'active', indexed: false })
+    const job = await t.job(created.job_id)
+    expect(job).toMatchObject({ state: 'completed', name: 'catalog.index' })
+    const got = await (await t.request(`/v1/achievements/${created.id}`, { key: uniA.key })).json()
+    expect(got.indexed).toBe(true)
+    expect(got.embedding_model).toBe('hash-v1-256')
+    expect(got.terms.length).toBeGreaterThan(3)
+
+    const price = await (await t.request(`/v1/achievements/${created.id}`, { method: 'PATCH', key: uniA.key, json: { price_max: 2000000 } })).json()
+    expect(price).toMatchObject({ price_max: 2000000, job_id: null, indexed: true })
+
+    const text = await (await t.request(`/v1/achievements/${created.id}`, { method: 'PATCH', key: uniA.key, json: { summary: '改写后的简介：电池健康状态估计。' } })).json()
+    expect(text.job_id).toMatch(/^index-achievement-/)
+    expect(text.job_id).not.toBe(created.job_id)
+    expect(text.indexed).toBe(false)
+    await t.job(text.job_id)
+    expect((await (await t.request(`/v1/achievements/${created.id}`, { key: uniA.key })).json()).indexed).toBe(true)
+
+    // Same natural key (no external id: the text it was created with) -> conflict, with the existing id.
+    const dup = await t.request('/v1/achievements', { method: 'POST', key: uniA.key, json: achievement })
+    expect(dup.status).toBe(409)
+    expect((await dup.json()).existing_id).toBe(created.id)
+  })
+
+  it('validates and normalises fields', async () => {
+    const bad = await t.request('/v1/patents', {
+      method: 'POST', key: uniA.key,
+      json: { publication_number: '??', title: 'x'.repeat(201), ipc_codes: ['not-ipc'], application_date: '2021-02-30', legal_status: 'alive' },
+    })
+    expect(bad.status).toBe(400)
+    const fields = (await bad.json()).errors.map((e: { field: string }) => e.field).sort()
+    expect(fields).toEqual(['body.application_date', 'body.ipc_codes.0', 'body.legal_status', 'body.publication_number', 'body.title'])
+
+    const ok = await t.request('/v1/patents', {
+      method: 'POST', key: uniA.key,
+      json: { publication_number: 'cn 114 123 456 a', title: '一种电池管理方法', ipc_codes: ['H01M 10/42', 'g01r 31/36'], legal_status: 'valid' },
+    })
+    expect(ok.status).toBe(201)
+    expect(await ok.json()).toMatchObject({ publication_number: 'CN114123456A', ipc_codes: ['H01M10/42', 'G01R31/36'], ipc_main: 'H01M10/42' })
+
+    const range = await t.request('/v1/needs', { method: 'POST', key: entA.key, json: { title: '需求', budget_min: 10, budget_max: 5 } })
+    expect((await range.json()).errors[0].field).toBe('body.budget_max')
+  })
+
+  it('enforces who may write what', async () => {
+    expect((await t.request('/v1/achievements', { method: 'POST', key: entA.key, json: achievement })).status).toBe(403)
+    expect((await t.request('/v1/needs', { method: 'POST', key: uniA.key, json: { title: '需求' } })).status).toBe(403)
+    // Staff must name the owner, and the owner must be of the right kind.
+    const noOrg = await t.request('/v1/needs', { method: 'POST', key: mgr.key, json: { title: '代录需求' } })
+    expect((await noOrg.json()).errors[0].field).toBe('body.org_id')
+    const wrongKind = await t.request('/v1/needs', { method: 'POST', key: mgr.key, json: { title: '代录需求', org_id: uniA.orgId } })
+    expect(wrongKind.status).toBe(400)
+    const onBehalf = await t.request('/v1/needs', { method: 'POST', key: mgr.key, json: { title: '代录需求', org_id: entA.orgId } })
+    expect(onBehalf.status).toBe(201)
+
+    const a = await (await t.request('/v1/achievements', { method: 'POST', key: uniA.key, json: { ...achievement, title: '另一项成果' } })).json()
+    expect((await t.request(`/v1/achievements/${a.id}`, { method: 'PATCH', key: uniB.key, json: { price_max: 1 } })).status).toBe(403)
+    expect((await t.request(`/v1/achievements/${a.id}`, { method: 'DELETE', key: uniB.key })).status).toBe(403)
+    expect((await t.request(`/v1/achievements/${a.id}`, { method: 'PATCH', key: mgr.key, json: { team: '电池团队' } })).status).toBe(200)
+
+    const draft = await (await t.request('/v1/achievements', { method: 'POST', key: uniA.key, json: { title: '草稿成果', status: 'draft' } })).json()
+    expect((await t.request(`/v1/achievements/${draft.id}`, { key: uniB.key })).status).toBe(404)
+    expect((await t.request(`/v1/achievements/${draft.id}`, { method: 'DELETE', key: uniB.key })).status).toBe(404)
+    expect((await t.request(`/v1/achievements/${draft.id}`, { method: 'DELETE', key: uniA.key })).status).toBe(204)
+    expect((await t.request(`/v1/achievements/${draft.id}`, { key: uniA.key })).status).toBe(404)
+  })
+
+  it('applies need visibility to reads and lists', async () => {
+    const mk = async (title: string, visibility: string) =>
+      (await (await t.request('/v1/needs', { method: 'POST', key: entA.key, json: { title, visibility, industry: `vis-${t.rt.queue.kind}` } })).json()).id as string
+    const pub = await mk('公开需求', 'public')
+    const plat = await mk('平台需求', 'platform')
+    const priv = await mk('私有需求', 'private')
+    const sees = async (who: Tenant) => {
+      const out: string[] = []
+      for (const [name, id] of [['public', pub], ['platform', plat], ['private', priv]] as const) {
+        if ((await t.request(`/v1/needs/${id}`, { key: who.key })).status === 200) out.push(name)
+      }
+      const list = await (await t.request(`/v1/needs?industry=vis-${t.rt.queue.kind}&org_id=${entA.orgId}`, { key: who.key })).json()
+      expect(list.items.length).toBe(out.length) // the list applies the same rule as the single read
+      return out
+    }
+    expect(await sees(entA)).toEqual(['public', 'platform', 'private'])
+    expect(await sees(mgr)).toEqual(['public', 'platform', 'private'])
+    expect(await sees(uniA)).toEqual(['public', 'platform'])
+    expect(await sees(org)).toEqual(['public', 'platform'])
+    expect(await sees(entB)).toEqual(['public'])
+  })
+
+  it('lists with filters and cursor pagination', async () => {
+    const mine = await t.tenant('university', 'university')
+    for (let i = 0; i < 5; i++) {
+      const r = await t.request('/v1/patents', {
+        method: 'POST', key: mine.key,
+        json: { publication_number: `CN20000000${i}A`, title: `专利${i}`, ipc_codes: [i < 3 ? 'H01M10/42' : 'A01B1/00'], legal_status: i % 2 ? 'valid' : 'pending', applicants: ['某某大学'] },
+      })
+      expect(r.status).toBe(201)
+    }
+    const seen: string[] = []
+    let cursor: string | null = null
+    do {
+      const page: { items: { publication_number: string }[]; next_cursor: string | null } = await (
+        await t.request(`/v1/patents?org_id=${mine.orgId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { key: mine.key })
+      ).json()
+      expect(page.items.length).toBeLessThanOrEqual(2)
+      seen.push(...page.items.map((p) => p.publication_number))
+      cursor = page.next_cursor
+    } while (cursor)
+    expect(seen.sort()).toEqual([0, 1, 2, 3, 4].map((i) => `CN20000000${i}A`))
+    const ipc = await (await t.request(`/v1/patents?org_id=${mine.orgId}&ipc=H01M`, { key: mine.key })).json()
+    expect(ipc.items).toHaveLength(3)
+    const valid = await (await t.request(`/v1/patents?org_id=${mine.orgId}&ipc=H01M&legal_status=valid`, { key: mine.key })).json()
+    expect(valid.items).toHaveLength(1)
+    const app = await (await t.request(`/v1/patents?org_id=${mine.orgId}&applicant=某某`, { key: mine.key })).json()
+    expect(app.items).toHaveLength(5)
+    expect((await t.request('/v1/patents?limit=1000', { key: mine.key })).status).toBe(400)
+    expect((await t.request('/v1/patents?cursor=garbage', { key: mine.key })).status).toBe(400)
+  })
+
+  it("hides another organisation's job (404)", async () => {
+    const r = await (await t.request('/v1/needs', { method: 'POST', key: entA.key, json: { title: '带任务的需求', visibility: 'private' } })).json()
+    expect((await t.request(`/v1/jobs/${r.job_id}`, { key: entA.key })).status).toBe(200)
+    expect((await t.request(`/v1/jobs/${r.job_id}`, { key: entB.key })).status).toBe(404)
+    expect((await t.request(`/v1/jobs/${r.job_id}`, { key: mgr.key })).status).toBe(200)
+    await t.settle()
+  })
+})
