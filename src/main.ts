@@ -5,6 +5,7 @@ import { serve } from '@hono/node-server'
 import { createApp } from './api/app'
 import { createLogger } from './api/log'
 import { loadConfigOrExit } from './config'
+import { loadDemoOnce } from './cli/demo'
 import { openRuntime } from './runtime'
 
 const t0 = performance.now()
@@ -21,6 +22,11 @@ if (config.ADMIN_BOOTSTRAP_KEY) {
   const file = path.resolve(config.DATA_DIR, 'admin-key.txt')
   writeFileSync(file, r.key + '\n', { mode: 0o600 })
   logger.info('first start: created an admin API key (also written to the file; delete it once stored elsewhere)', { key: r.key, file })
+}
+
+if (!config.DATABASE_URL && config.DEMO_DATA) {
+  const loaded = await loadDemoOnce(rt)
+  if (loaded) logger.info('demo data loaded (DEMO_DATA=false to skip); indexing runs in the background', loaded)
 }
 
 const app = createApp({ config, db: rt.db, services: rt.services, queuePing: rt.queue.kind === 'bullmq' ? () => rt.queue.ping() : undefined }, logger)

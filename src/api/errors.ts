@@ -1,6 +1,11 @@
 // RFC 9457 problem+json: one fixed catalogue of error types, each with a status and a Chinese/English title.
 import { z } from '@hono/zod-openapi'
 
+// A missing required field says so, in both languages, wherever zod validates (API bodies, import rows, config).
+z.config({
+  customError: (iss) => (iss.code === 'invalid_type' && iss.input === undefined ? 'required / 必填' : undefined),
+})
+
 export const ERROR_TYPES = {
   validation_error: { status: 400, title: '请求参数无效 (Invalid request)' },
   bad_file: { status: 400, title: '文件无法读取 (Unreadable file)' },

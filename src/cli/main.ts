@@ -4,7 +4,10 @@ import { createLogger } from '../api/log'
 import { loadConfigOrExit } from '../config'
 import { openDb } from '../db'
 import { migrate } from '../db/migrate'
-import { ROLES, type Role } from '../orgs/access'
+import { KINDS, type Kind } from '../catalog/kinds'
+import { ORG_KINDS, type OrgKind, ROLES, type Role, SYSTEM } from '../orgs/access'
+import { loadDemoData } from './demo'
+import { runImport } from './import'
 import { openRuntime } from '../runtime'
 
 const USAGE = `usage: npm run cli -- <command> [options]
@@ -14,6 +17,13 @@ commands:
   keys create --role <role> [--org <id>] [--name <name>]
                                             create an API key (admin keys go to the platform organisation
                                             when --org is omitted); the key is printed once
+  orgs create --name <name> --kind <kind> [--region <province>]
+                                            create an organisation and print its id
+  import <achievement|patent|need> <file> (--org <id> | --org-name <name>) [--map field=column ...]
+                                            import a CSV / XLSX / JSON / JSONL file with a progress bar;
+                                            --org-name finds or creates the organisation
+  demo                                      load data/demo (idempotent)
+  reembed [--kind <kind> ...] [--force]    re-analyse and re-embed through jobs (after a model change)
 `
 
 async function main(argv: string[]) {
@@ -56,12 +66,56 @@ async function main(argv: string[]) {
       }
       return
     }
+    case 'orgs': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { name: { type: 'string' }, kind: { type: 'string' }, region: { type: 'string' } } })
+      if (positionals[0] !== 'create' || !values.name || !ORG_KINDS.includes(values.kind as OrgKind)) {
+        throw new UsageError(`orgs create --name <name> --kind <${ORG_KINDS.join('|')}> [--region <province>]`)
+      }
+      const rt = await openRuntime(config, logger)
+      try {
+        const org = await rt.services.orgs.createOrg(SYSTEM, { name: values.name, kind: values.kind as OrgKind, region: values.region })
+        console.log(org.id)
+      } finally {
+        await rt.close()
+      }
+      return
+    }
+    case 'demo': {
+      const rt = await openRuntime(config, logger)
+      try {
+        const counts = await loadDemoData(rt)
+        await rt.queue.drain()
+        console.log(`demo data loaded: ${JSON.stringify(counts)}`)
+      } finally {
+        await rt.close()
+      }
+      return
+    }
+    case 'import':
+      return runImport(config, logger, rest)
+    case 'reembed': {
+      const { values } = parseArgs({ args: rest, options: { kind: { type: 'string', multiple: true }, force: { type: 'boolean', default: false } } })
+      const kinds = (values.kind?.length ? values.kind : [...KINDS]) as Kind[]
+      if (kinds.some((k) => !KINDS.includes(k))) throw new UsageError(`--kind must be one of ${KINDS.join(', ')}`)
+      const rt = await openRuntime(config, logger)
+      try {
+        const id = `reembed-${Date.now()}`
+        await rt.queue.enqueue('catalog.reembed', { kinds, force: values.force }, { jobId: id })
+        if (rt.queue.kind === 'inline') {
+          await rt.queue.drain()
+          console.log(`re-embedded with ${rt.services.embedder.modelId}: ${JSON.stringify((await rt.queue.get(id))?.result)}`)
+        } else console.log(`queued job ${id}; workers re-embed (GET /v1/jobs/${id})`)
+      } finally {
+        await rt.close()
+      }
+      return
+    }
     default:
       throw new UsageError(cmd ? `unknown command: ${cmd}` : 'no command given')
   }
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 main(process.argv.slice(2)).catch((err) => {
   if (err instanceof UsageError) {

@@ -1,0 +1,85 @@
+// The openai provider against a loopback server speaking the embeddings API: real SDK, real HTTP.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EmbeddingError, OpenAIEmbedder } from '../../src/models/openai-embedder'
+
+type Handler = (body: { input: string[]; model: string; dimensions?: number }, res: ServerResponse, req: IncomingMessage) => void
+let server: Server
+let base: string
+let handler: Handler
+const seen: { input: string[]; dimensions?: number; auth?: string }[] = []
+
+const vec = (i: number, dim: number) => Array.from({ length: dim }, (_, k) => (k === i % dim ? 1 : 0))
+const ok = (dim: number): Handler => (body, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' })
+  res.end(JSON.stringify({ object: 'list', model: body.model, data: body.input.map((_, i) => ({ object: 'embedding', index: i, embedding: vec(i, dim) })).reverse(), usage: { prompt_tokens: 1, total_tokens: 1 } }))
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let raw = ''
+    req.on('data', (d) => (raw += d))
+    req.on('end', () => {
+      const body = JSON.parse(raw)
+      seen.push({ input: body.input, dimensions: body.dimensions, auth: req.headers.authorization })
+      handler(body, res, req)
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`
+})
+afterAll(() => new Promise<void>((r) => server.close(() => r())))
+
+const embedder = (o: Partial<ConstructorParameters<typeof OpenAIEmbedder>[0]> = {}) =>
+  new OpenAIEmbedder({ baseURL: base, apiKey: 'sk-test', model: 'text-embedding-3-small', dim: 4, maxRetries: 2, timeoutMs: 5000, ...o })
+
+describe('OpenAIEmbedder', () => {
+  it('embeds in batches, in input order, sending dimensions and the key', async () => {
+    handler = ok(4)
+    seen.length = 0
+    const out = await embedder({ batchSize: 2 }).embedDocuments(['甲', '乙', '丙'])
+    expect(out).toEqual([vec(0, 4), vec(1, 4), vec(0, 4)])
+    expect(seen.map((s) => s.input)).toEqual([['甲', '乙'], ['丙']])
+    expect(seen[0]).toMatchObject({ dimensions: 4, auth: 'Bearer sk-test' })
+  })
+
+  it('splits batches by token budget as well as count', () => {
+    expect(OpenAIEmbedder.batches(['a'.repeat(6), 'b'.repeat(6), 'c'], 10, 10)).toEqual([['aaaaaa'], ['bbbbbb', 'c']])
+  })
+
+  it('retries a 429 (honouring Retry-After) and then succeeds', async () => {
+    let n = 0
+    seen.length = 0
+    handler = (body, res) => {
+      if (n++ === 0) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after-ms': '10' })
+        res.end(JSON.stringify({ error: { message: 'rate limited', type: 'rate_limit' } }))
+      } else ok(4)(body, res, undefined as never)
+    }
+    expect(await embedder().embedQuery('重试')).toEqual(vec(0, 4))
+    expect(seen).toHaveLength(2)
+  })
+
+  it('surfaces the final error after a 500 exhausts the retries', async () => {
+    seen.length = 0
+    handler = (_b, res) => {
+      res.writeHead(500, { 'content-type': 'application/json', 'retry-after-ms': '5' })
+      res.end(JSON.stringify({ error: { message: 'boom' } }))
+    }
+    const err = await embedder({ maxRetries: 2 }).embedQuery('失败').catch((e) => e)
+    expect(err).toBeInstanceOf(EmbeddingError)
+    expect(err.message).toMatch(/HTTP 500/)
+    expect(seen).toHaveLength(3) // first try + 2 retries
+  })
+
+  it('rejects a malformed body and wrong dimensions', async () => {
+    handler = (_b, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ data: [{ index: 0, embedding: 'not a vector' }] }))
+    }
+    await expect(embedder().embedQuery('x')).rejects.toThrow(/malformed embeddings response/)
+    handler = ok(3)
+    await expect(embedder().embedQuery('x')).rejects.toThrow(/3 dimensions; EMBEDDING_DIM is 4/)
+  })
+})
