@@ -140,9 +140,9 @@ CREATE TABLE needs (
 CREATE INDEX achievements_tokens_idx ON achievements USING gin (tokens);
 CREATE INDEX patents_tokens_idx ON patents USING gin (tokens);
 CREATE INDEX needs_tokens_idx ON needs USING gin (tokens);
-CREATE INDEX achievements_embedding_idx ON achievements USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 100);
-CREATE INDEX patents_embedding_idx ON patents USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 100);
-CREATE INDEX needs_embedding_idx ON needs USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 100);
+CREATE INDEX achievements_embedding_idx ON achievements USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);
+CREATE INDEX patents_embedding_idx ON patents USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);
+CREATE INDEX needs_embedding_idx ON needs USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);
 CREATE INDEX achievements_org_idx ON achievements (org_id, created_at, id);
 CREATE INDEX patents_org_idx ON patents (org_id, created_at, id);
 CREATE INDEX needs_org_idx ON needs (org_id, created_at, id);

@@ -14,7 +14,7 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: optionalUrl,
   EMBEDDING_PROVIDER: z.enum(['hash', 'openai']).default('hash'),
-  EMBEDDING_DIM: z.coerce.number().int().min(8).max(4000).default(1024),
+  EMBEDDING_DIM: z.coerce.number().int().min(8).max(4000).default(256),
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_API_KEY: z.string().optional(),
   EMBEDDING_MODEL: z.string().default('text-embedding-3-small'),

@@ -11,7 +11,7 @@ import { orgStore } from '../orgs/store'
 import { analyze, contentHash, searchTokens } from '../text/analyze'
 import { z as zod } from 'zod'
 import { type Kind, KIND_DEFS, type KindDef, type Row } from './kinds'
-import { catalogStore, type Prepared, recordHash } from './store'
+import { catalogStore, type IndexData, type Prepared, recordHash } from './store'
 
 const INDEX_BATCH = 500
 const CursorSchema = zod.object({ at: zod.string().optional(), rank: zod.number().optional(), id: zod.uuid() })
@@ -152,24 +152,42 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     }
   }
 
-  /**
-   * Bulk upsert for imports: validated records of one organisation, by natural key; unchanged rows are not written.
-   * Changed rows are queued for indexing.
-   */
-  async function upsertMany(kind: Kind, orgId: string, records: Record<string, unknown>[], tag: string) {
+  /** Analysis and vector for a record when the embedder is local (else the index job computes them). */
+  function localIndex(def: KindDef, values: Record<string, unknown>): IndexData | undefined {
+    if (!embedder.local || !embedder.embedAnalysis) return undefined
+    const a = analyze(def.text(values))
+    return { tokenText: a.tokenText, terms: a.terms, embedding: embedder.embedAnalysis(a), model: embedder.modelId }
+  }
+
+  /** CPU half of a bulk upsert: validated records -> prepared rows (deduplicated by natural key, the last wins). */
+  function prepareMany(kind: Kind, records: Record<string, unknown>[]): Prepared[] {
     const def = KIND_DEFS[kind]
     const byKey = new Map<string, Prepared>()
     for (const r of records) {
       const p = prepareRecord(def, r)
-      byKey.set(p.naturalKey, p) // the last of repeated keys in a batch wins
+      byKey.set(p.naturalKey, p)
     }
-    const prepared = [...byKey.values()]
+    const out = [...byKey.values()]
+    for (const p of out) p.index = localIndex(def, p.values)
+    return out
+  }
+
+  /** Database half: upsert by natural key (unchanged rows are not written); rows written without vectors get index jobs. */
+  async function writeMany(kind: Kind, orgId: string, prepared: Prepared[], records: number, tag: string) {
+    const def = KIND_DEFS[kind]
     const written = await db.transaction((tx) => catalogStore.upsert(tx, def, orgId, prepared))
-    const hashes = new Map(prepared.map((p) => [p.naturalKey, p.contentHash]))
-    const changed = written.map((w) => ({ id: w.id, contentHash: hashes.get(w.key)! }))
-    if (changed.length) await enqueueIndex(def, changed, orgId, tag)
+    if (!prepared.every((p) => p.index)) {
+      const hashes = new Map(prepared.map((p) => [p.naturalKey, p.contentHash]))
+      const changed = written.map((w) => ({ id: w.id, contentHash: hashes.get(w.key)! }))
+      if (changed.length) await enqueueIndex(def, changed, orgId, tag)
+    }
     const inserted = written.filter((w) => w.inserted).length
-    return { inserted, updated: written.length - inserted, unchanged: records.length - written.length }
+    return { inserted, updated: written.length - inserted, unchanged: records - written.length }
+  }
+
+  /** Bulk upsert of validated records of one organisation (imports, demo data). */
+  async function upsertMany(kind: Kind, orgId: string, records: Record<string, unknown>[], tag: string) {
+    return writeMany(kind, orgId, prepareMany(kind, records), records.length, tag)
   }
 
   /** Job handler: analyse and embed rows that need it. */
@@ -179,7 +197,9 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     if (!rows.length) return { indexed: 0, skipped: ids.length }
     const texts = rows.map((r) => def.text(r))
     const analyses = texts.map(analyze)
-    const vectors = await embedder.embedDocuments(texts)
+    const vectors = embedder.local && embedder.embedAnalysis
+      ? analyses.map((a) => embedder.embedAnalysis!(a))
+      : await embedder.embedDocuments(texts)
     const n = await catalogStore.writeIndex(
       db,
       def,
@@ -209,7 +229,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     return { queued }
   }
 
-  return { create, get, update, remove, list, upsertMany, indexRows, reembed, enqueueIndex, validate: validateRecord }
+  return { create, get, update, remove, list, prepareMany, writeMany, upsertMany, indexRows, reembed, enqueueIndex }
 }
 
 /** Validates one record with the kind's zod schema (imports use it, so API and files accept the same). */

@@ -21,11 +21,20 @@ function selectList(def: KindDef): string {
     .join(', ')
 }
 
+export interface IndexData {
+  tokenText: string
+  terms: unknown
+  embedding: number[]
+  model: string
+}
+
 export interface Prepared {
   values: Record<string, unknown>
   contentHash: string
   recordHash: string
   naturalKey: string
+  /** analysis and vector computed before writing (local embedders), so the row is written once */
+  index?: IndexData
 }
 
 export function recordHash(values: Record<string, unknown>): string {
@@ -59,7 +68,9 @@ export const catalogStore = {
   async upsert(q: Queryable, def: KindDef, orgId: string, rows: Prepared[]): Promise<UpsertResult[]> {
     if (!rows.length) return []
     const p = new Params()
+    const withIndex = rows.every((r) => r.index)
     const cols = ['org_id', ...(def.keyColumn === 'natural_key' ? ['natural_key'] : []), ...def.columns, 'content_hash', 'record_hash']
+    const indexCols = withIndex ? ['tokens', 'terms', 'embedding', 'embedding_model', 'embedding_hash'] : []
     const tuples = rows.map((r) => {
       const vals = cols.map((c) => {
         if (c === 'org_id') return p.p(orgId)
@@ -69,13 +80,20 @@ export const catalogStore = {
         const cast = def.jsonColumns.includes(c) ? '::jsonb' : ''
         return p.p(columnValue(def, c, r.values[c])) + cast
       })
+      if (withIndex) {
+        const ix = r.index!
+        vals.push(
+          `to_tsvector('simple', ${p.p(ix.tokenText)})`, `${p.p(JSON.stringify(ix.terms))}::jsonb`,
+          `${p.p(toVectorLiteral(ix.embedding))}::vector`, p.p(ix.model), p.p(r.contentHash),
+        )
+      }
       return `(${vals.join(', ')})`
     })
-    const updates = cols
+    const updates = [...cols, ...indexCols]
       .filter((c) => c !== 'org_id' && c !== def.keyColumn)
       .map((c) => `${c} = EXCLUDED.${c}`)
       .concat('updated_at = now()')
-    const sql = `INSERT INTO ${def.table} AS t (${cols.join(', ')}) VALUES ${tuples.join(', ')}
+    const sql = `INSERT INTO ${def.table} AS t (${[...cols, ...indexCols].join(', ')}) VALUES ${tuples.join(', ')}
       ON CONFLICT (org_id, ${def.keyColumn}) DO UPDATE SET ${updates.join(', ')}
       WHERE t.record_hash IS DISTINCT FROM EXCLUDED.record_hash
       RETURNING t.id, t.${def.keyColumn} AS key, (t.xmax = 0) AS inserted`

@@ -111,6 +111,8 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
     const counts = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 }
     try {
       const { records } = await readRecords(imp.filename, content)
+      // The CPU work of a batch (parse, validate, analyse, embed) overlaps the database write of the previous one.
+      let inflight: Promise<void> = Promise.resolve()
       for (let i = 0; i < records.length; i += BATCH) {
         const good: Record<string, unknown>[] = []
         const bad: ImportErrorRow[] = []
@@ -130,14 +132,22 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
             for (const e of all) if (!seen.has(e.field) && seen.add(e.field)) bad.push({ line: src.line, field: e.field, reason: e.reason, raw })
           } else good.push(v.data!)
         }
-        const r = await catalog.upsertMany(imp.kind, imp.org_id, good, `import-${importId}-${i / BATCH}`)
-        counts.inserted += r.inserted
-        counts.updated += r.updated
-        counts.unchanged += r.unchanged
-        await importStore.addErrors(db, importId, bad)
-        await importStore.progress(db, importId, counts)
-        await progress({ ...counts, total: records.length })
+        const prepared = catalog.prepareMany(imp.kind, good)
+        const snapshot = { ...counts }
+        await inflight
+        inflight = (async () => {
+          const r = await catalog.writeMany(imp.kind, imp.org_id, prepared, good.length, `import-${importId}-${i / BATCH}`)
+          counts.inserted += r.inserted
+          counts.updated += r.updated
+          counts.unchanged += r.unchanged
+          await importStore.addErrors(db, importId, bad)
+          await importStore.progress(db, importId, { ...snapshot, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged })
+          await progress({ ...snapshot, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged, total: records.length })
+        })()
+        inflight.catch(() => {}) // observed by the await above on the next batch or after the loop
       }
+      await inflight
+      await importStore.progress(db, importId, counts)
       await importStore.finish(db, importId, 'completed', null)
       return counts
     } catch (err) {

@@ -1,10 +1,10 @@
 // Offline, deterministic embedder: jieba tokens + CJK character bigrams, sublinear tf x idf, signed feature hashing, L2.
 import { Embeddings } from '@langchain/core/embeddings'
-import { idfTable, normalize, STOP_WORDS, tokenize } from '../text/analyze'
+import { type Analysis, analyze, idfTable, STOP_WORDS } from '../text/analyze'
 
-/** FNV-1a 32-bit: fast, stable across processes and platforms. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5
+/** FNV-1a 32-bit over a string, with a seed so words and bigrams hash apart. */
+function fnv1a(s: string, seed: number): number {
+  let h = 0x811c9dc5 ^ seed
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i)
     h = Math.imul(h, 0x01000193)
@@ -12,46 +12,64 @@ function fnv1a(s: string): number {
   return h >>> 0
 }
 
-const CJK = /[\u3400-\u9fff]/
+const isCjk = (c: number) => c >= 0x3400 && c <= 0x9fff
+const WORD = 0
+const BIGRAM = 0x5bd1e995
 
-/** Weighted features of a text: word -> (1 + ln tf) * idf, plus bigrams of CJK characters at a lower idf. */
-export function textFeatures(text: string): Map<string, number> {
+/** Weighted features of an analysed text: word -> (1 + ln tf) * idf; CJK bigrams at half the median idf. */
+export function features(a: Pick<Analysis, 'text' | 'tokens'>): { hashes: number[]; weights: number[] } {
   const { map: idf, median } = idfTable()
-  const tf = new Map<string, number>()
-  for (const t of tokenize(text)) {
-    if (STOP_WORDS.has(t)) continue
-    tf.set('w:' + t, (tf.get('w:' + t) ?? 0) + 1)
-  }
-  const s = normalize(text)
+  const words = new Map<string, number>()
+  for (const t of a.tokens) if (!STOP_WORDS.has(t)) words.set(t, (words.get(t) ?? 0) + 1)
+  const bigrams = new Map<string, number>()
+  const s = a.text
   for (let i = 0; i + 1 < s.length; i++) {
-    const a = s[i]!, b = s[i + 1]!
-    if (CJK.test(a) && CJK.test(b)) tf.set('b:' + a + b, (tf.get('b:' + a + b) ?? 0) + 1)
+    if (isCjk(s.charCodeAt(i)) && isCjk(s.charCodeAt(i + 1))) {
+      const b = s.slice(i, i + 2)
+      bigrams.set(b, (bigrams.get(b) ?? 0) + 1)
+    }
   }
-  const out = new Map<string, number>()
-  for (const [f, n] of tf) {
-    const w = f.startsWith('w:') ? (idf.get(f.slice(2)) ?? median) : median * 0.5
-    out.set(f, (1 + Math.log(n)) * w)
+  const hashes: number[] = []
+  const weights: number[] = []
+  for (const [w, n] of words) {
+    hashes.push(fnv1a(w, WORD))
+    weights.push((1 + Math.log(n)) * (idf.get(w) ?? median))
   }
+  const bw = median * 0.5
+  for (const [b, n] of bigrams) {
+    hashes.push(fnv1a(b, BIGRAM))
+    weights.push((1 + Math.log(n)) * bw)
+  }
+  return { hashes, weights }
+}
+
+export function hashEmbedAnalysis(a: Pick<Analysis, 'text' | 'tokens'>, dim: number): number[] {
+  const v = new Float64Array(dim)
+  const { hashes, weights } = features(a)
+  for (let i = 0; i < hashes.length; i++) {
+    const h = hashes[i]!
+    v[h % dim]! += h & 0x80000000 ? -weights[i]! : weights[i]!
+  }
+  let norm = 0
+  for (let i = 0; i < dim; i++) norm += v[i]! * v[i]!
+  norm = Math.sqrt(norm) || 1
+  const out = new Array<number>(dim)
+  for (let i = 0; i < dim; i++) out[i] = Math.round((v[i]! / norm) * 1e6) / 1e6
   return out
 }
 
-export function hashEmbed(text: string, dim: number): number[] {
-  const v = new Float64Array(dim)
-  for (const [f, w] of textFeatures(text)) {
-    const h = fnv1a(f)
-    v[h % dim]! += h & 0x80000000 ? -w : w
-  }
-  let norm = 0
-  for (const x of v) norm += x * x
-  norm = Math.sqrt(norm) || 1
-  return Array.from(v, (x) => Math.round((x / norm) * 1e6) / 1e6)
-}
+export const hashEmbed = (text: string, dim: number) => hashEmbedAnalysis(analyze(text), dim)
 
 export class HashEmbedder extends Embeddings {
   readonly modelId: string
+  /** computed in-process from the analysis, so imports embed as they write instead of in a second pass */
+  readonly local = true
   constructor(readonly dim: number) {
     super({})
     this.modelId = `hash-v1-${dim}`
+  }
+  embedAnalysis(a: Analysis): number[] {
+    return hashEmbedAnalysis(a, this.dim)
   }
   async embedDocuments(texts: string[]): Promise<number[][]> {
     return texts.map((t) => hashEmbed(t, this.dim))

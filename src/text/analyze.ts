@@ -1,10 +1,9 @@
 // Chinese text analysis: normalisation, jieba segmentation, tf-idf keywords. The dictionary loads once per process.
 import { createHash } from 'node:crypto'
-import { Jieba, TfIdf } from '@node-rs/jieba'
+import { Jieba } from '@node-rs/jieba'
 import { dict, idf } from '@node-rs/jieba/dict'
 
 let jieba: Jieba | undefined
-let tfidf: TfIdf | undefined
 let idfTable_: { map: Map<string, number>; median: number } | undefined
 
 function getJieba(): Jieba {
@@ -70,17 +69,25 @@ export interface Term {
   weight: number
 }
 
-/** Top-k keywords by tf-idf with jieba's idf table, stop words and single characters removed. */
-export function keywords(text: string, k = 12): Term[] {
-  if (!tfidf) {
-    tfidf = TfIdf.withDict(idf)
-    tfidf.setConfig({ minKeywordLength: 2, useHmm: true })
+const NUMERIC = /^[\d.%+-]+$/
+
+/** Top-k keywords of precise-mode tokens by tf-idf with jieba's idf table; stop words, single characters and numbers left out. */
+export function keywordsOf(tokens: string[], k = 12): Term[] {
+  const { map, median } = idfTable()
+  const tf = new Map<string, number>()
+  for (const t of tokens) {
+    if (t.length < 2 || STOP_WORDS.has(t) || NUMERIC.test(t)) continue
+    tf.set(t, (tf.get(t) ?? 0) + 1)
   }
-  return tfidf
-    .extractKeywords(getJieba(), normalize(text), k * 3)
-    .filter((kw) => !STOP_WORDS.has(kw.keyword) && !PUNCT.test(kw.keyword) && !/^\d+(\.\d+)?$/.test(kw.keyword))
+  const total = tokens.length || 1
+  return [...tf]
+    .map(([term, n]) => ({ term, weight: Math.round(((n * (map.get(term) ?? median)) / total) * 1000) / 1000 }))
+    .sort((a, b) => b.weight - a.weight || (a.term < b.term ? -1 : 1))
     .slice(0, k)
-    .map((kw) => ({ term: kw.keyword.toLowerCase(), weight: Math.round(kw.weight * 1000) / 1000 }))
+}
+
+export function keywords(text: string, k = 12): Term[] {
+  return keywordsOf(tokenize(text), k)
 }
 
 export function contentHash(parts: (string | null | undefined)[]): string {
@@ -88,17 +95,20 @@ export function contentHash(parts: (string | null | undefined)[]): string {
 }
 
 export interface Analysis {
-  contentHash: string
+  /** normalised text */
+  text: string
+  /** precise-mode tokens (embeddings, keywords) */
+  tokens: string[]
   /** search-mode tokens joined by spaces, for to_tsvector('simple', ...) */
   tokenText: string
   terms: Term[]
 }
 
-/** Everything stored alongside an item's text. */
+/** Everything stored alongside an item's text, from two jieba passes. */
 export function analyze(text: string): Analysis {
-  return {
-    contentHash: contentHash([text]),
-    tokenText: searchTokens(text).join(' '),
-    terms: keywords(text),
-  }
+  const norm = normalize(text)
+  const j = getJieba()
+  const tokens = clean(j.cut(norm, true))
+  const search = clean(j.cutForSearch(norm, true)).filter((t) => !STOP_WORDS.has(t))
+  return { text: norm, tokens, tokenText: search.join(' '), terms: keywordsOf(tokens) }
 }

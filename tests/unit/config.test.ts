@@ -5,7 +5,7 @@ describe('config', () => {
   it('applies documented defaults to an empty environment', () => {
     const c = loadConfig({})
     expect(c).toMatchObject({
-      PORT: 3000, DATA_DIR: './data', EMBEDDING_PROVIDER: 'hash', EMBEDDING_DIM: 1024,
+      PORT: 3000, DATA_DIR: './data', EMBEDDING_PROVIDER: 'hash', EMBEDDING_DIM: 256,
       LOG_LEVEL: 'info', DEMO_DATA: true, BODY_LIMIT_BYTES: 1_048_576,
     })
     expect(c.DATABASE_URL).toBeUndefined()

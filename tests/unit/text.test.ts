@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { hashEmbed } from '../../src/models/hash-embedder'
-import { analyze, keywords, normalize, searchTokens, tokenize } from '../../src/text/analyze'
+import { contentHash, keywords, normalize, searchTokens, tokenize } from '../../src/text/analyze'
 
 const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0)
 
@@ -32,8 +32,8 @@ describe('text analysis', () => {
   })
 
   it('hashes content deterministically', () => {
-    expect(analyze('同一段文字').contentHash).toBe(analyze('同一段文字 ').contentHash)
-    expect(analyze('同一段文字').contentHash).not.toBe(analyze('另一段文字').contentHash)
+    expect(contentHash(['同一段文字'])).toBe(contentHash(['同一段文字 ']))
+    expect(contentHash(['同一段文字'])).not.toBe(contentHash(['另一段文字']))
   })
 })
 

@@ -1,0 +1,12 @@
+// `npm run bench -- <ingest|match> [options]`: performance benchmarks (not part of npm test).
+import { benchIngest } from './ingest'
+
+const [which, ...rest] = process.argv.slice(2)
+const benches: Record<string, (argv: string[]) => Promise<void>> = { ingest: benchIngest }
+const run = benches[which ?? '']
+if (!run) {
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]`)
+  process.exit(64)
+}
+await run(rest)
+process.exit(0)
