@@ -25,7 +25,42 @@ export const configSchema = z.object({
   ADMIN_BOOTSTRAP_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   DEMO_DATA: bool.default(true),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  MATCH_CANDIDATES: z.coerce.number().int().min(10).max(1000).default(100),
+  MATCH_RRF_K: z.coerce.number().int().min(1).max(1000).default(60),
+  HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(100),
+  MATCH_WEIGHTS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return {}
+      try {
+        return MatchWeightsSchema.parse(JSON.parse(v))
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `must be a JSON object of weights: ${(err as Error).message.slice(0, 200)}` })
+        return z.NEVER
+      }
+    }),
 })
+
+/** Weights of the ranking (documented in the README); MATCH_WEIGHTS overrides any of them, e.g. {"region":0.1}. */
+export const DEFAULT_MATCH_WEIGHTS = {
+  // reciprocal rank fusion, per source
+  dense: 1,
+  sparse: 1,
+  lexical: 0.5,
+  // feature re-rank: score = relevance x (1 + features x weighted mean of the known features, each in [-1, 1])
+  features: 0.25,
+  field: 1,
+  ipc: 1,
+  maturity: 1.5,
+  legal: 1,
+  mode: 1,
+  budget: 1,
+  region: 0.5,
+  recency: 0.25,
+}
+export type MatchWeights = typeof DEFAULT_MATCH_WEIGHTS
+const MatchWeightsSchema = z.object(Object.fromEntries(Object.keys(DEFAULT_MATCH_WEIGHTS).map((k) => [k, z.number().min(0).max(10).optional()]))).strict()
 
 export type Config = z.infer<typeof configSchema>
 

@@ -3,6 +3,7 @@ import type { Config } from './config'
 import type { Db } from './db'
 import { createCatalogService } from './catalog/service'
 import { createImportService } from './imports/service'
+import { createMatchingService } from './matching/service'
 import type { JobHandlers, JobQueue } from './jobs/catalog'
 import { createEmbedder, type Embedder } from './models'
 import { createOrgService } from './orgs/service'
@@ -13,6 +14,7 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
   return {
     queue,
     embedder,
+    matching: createMatchingService({ db, embedder, config }),
     orgs: createOrgService(db),
     catalog,
     imports: createImportService({ db, queue, catalog }),
@@ -27,5 +29,6 @@ export function createJobHandlers(s: Services): JobHandlers {
     'catalog.index': (p) => s.catalog.indexRows(p.kind, p.ids, p.force),
     'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress),
     'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress),
+    'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId) : s.matching.runForItem(p.kind, p.id, p.runId)),
   }
 }

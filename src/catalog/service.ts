@@ -6,6 +6,7 @@ import { AppError, validation, zodFieldErrors } from '../api/errors'
 import type { Db } from '../db'
 import { jobId, type JobQueue } from '../jobs/catalog'
 import type { Embedder } from '../models'
+import { sparseFromAnalysis } from '../models/sparse'
 import { type Caller, isStaff, ownsOrStaff, requireRole, visibleOr404 } from '../orgs/access'
 import { orgStore } from '../orgs/store'
 import { analyze, contentHash, searchTokens } from '../text/analyze'
@@ -36,6 +37,13 @@ function rowToFields(def: KindDef, row: Row): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const c of def.columns) if (row[c] !== null && row[c] !== undefined) out[c] = row[c]
   return out
+}
+
+/** The analysis of a row's text, and its sparse vector (title terms weighted up). */
+export function analyzeRow(def: KindDef, values: Record<string, unknown>) {
+  const analysis = analyze(def.text(values))
+  const sparse = sparseFromAnalysis(analysis, analyze(String(values.title ?? '')))
+  return { analysis, sparse }
 }
 
 export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: Embedder }) {
@@ -155,8 +163,8 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
   /** Analysis and vector for a record when the embedder is local (else the index job computes them). */
   function localIndex(def: KindDef, values: Record<string, unknown>): IndexData | undefined {
     if (!embedder.local || !embedder.embedAnalysis) return undefined
-    const a = analyze(def.text(values))
-    return { tokenText: a.tokenText, terms: a.terms, embedding: embedder.embedAnalysis(a), model: embedder.modelId }
+    const { analysis, sparse } = analyzeRow(def, values)
+    return { tokenText: analysis.tokenText, terms: analysis.terms, embedding: embedder.embedAnalysis(analysis), sparse, model: embedder.modelId }
   }
 
   /** CPU half of a bulk upsert: validated records -> prepared rows (deduplicated by natural key, the last wins). */
@@ -176,11 +184,11 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
   async function writeMany(kind: Kind, orgId: string, prepared: Prepared[], records: number, tag: string) {
     const def = KIND_DEFS[kind]
     const written = await db.transaction((tx) => catalogStore.upsert(tx, def, orgId, prepared))
+    const hashes = new Map(prepared.map((p) => [p.naturalKey, p.contentHash]))
+    const changed = written.map((w) => ({ id: w.id, contentHash: hashes.get(w.key)! }))
     if (!prepared.every((p) => p.index)) {
-      const hashes = new Map(prepared.map((p) => [p.naturalKey, p.contentHash]))
-      const changed = written.map((w) => ({ id: w.id, contentHash: hashes.get(w.key)! }))
-      if (changed.length) await enqueueIndex(def, changed, orgId, tag)
-    }
+      if (changed.length) await enqueueIndex(def, changed, orgId, tag) // the index job queues matching
+    } else if (kind === 'need' && changed.length) await enqueueMatching(kind, changed, orgId)
     const inserted = written.filter((w) => w.inserted).length
     return { inserted, updated: written.length - inserted, unchanged: records - written.length }
   }
@@ -196,17 +204,35 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const rows = await catalogStore.needingIndex(db, def, ids, embedder.modelId, force)
     if (!rows.length) return { indexed: 0, skipped: ids.length }
     const texts = rows.map((r) => def.text(r))
-    const analyses = texts.map(analyze)
+    const analysed = rows.map((r) => analyzeRow(def, r))
     const vectors = embedder.local && embedder.embedAnalysis
-      ? analyses.map((a) => embedder.embedAnalysis!(a))
+      ? analysed.map((a) => embedder.embedAnalysis!(a.analysis))
       : await embedder.embedDocuments(texts)
     const n = await catalogStore.writeIndex(
       db,
       def,
-      rows.map((r, i) => ({ id: r.id, contentHash: r.content_hash, tokenText: analyses[i]!.tokenText, terms: analyses[i]!.terms, embedding: vectors[i]! })),
+      rows.map((r, i) => {
+        const { analysis, sparse } = analysed[i]!
+        return { id: r.id, contentHash: r.content_hash, index: { tokenText: analysis.tokenText, terms: analysis.terms, embedding: vectors[i]!, sparse, model: embedder.modelId } }
+      }),
       embedder.modelId,
     )
+    // New or changed text: match needs at once; an achievement or patent written on its own (not a bulk import)
+    // is matched against open needs too.
+    if (n && (kind === 'need' || ids.length === 1)) await enqueueMatching(kind, rows.map((r) => ({ id: r.id, contentHash: r.content_hash })), null)
     return { indexed: n, skipped: ids.length - n }
+  }
+
+  /** Queues a matching run per row, its id from the row's content hash (re-queuing unchanged text is a no-op). */
+  async function enqueueMatching(kind: Kind, rows: { id: string; contentHash: string }[], orgId: string | null) {
+    const origin = kind === 'need' ? 'need' : 'item'
+    await queue.enqueueMany(
+      rows.map((r) => ({
+        name: 'matching.run' as const,
+        payload: { kind, id: r.id, runId: `${origin}:${r.id}:${r.contentHash}` },
+        opts: { jobId: jobId('match', kind, r.id, r.contentHash), orgId },
+      })),
+    )
   }
 
   /** Job handler: queue index jobs over whole catalogues (after a model change). */

@@ -3,10 +3,11 @@ import { createHash } from 'node:crypto'
 import type { Queryable } from '../db'
 import { toVectorLiteral } from '../db'
 import { Params } from '../db/params'
+import { type SparseVector, toSparseLiteral } from '../models/sparse'
 import type { Caller } from '../orgs/access'
 import { type KindDef, type Row } from './kinds'
 
-const HIDDEN = new Set(['tokens', 'embedding'])
+const HIDDEN = new Set(['tokens', 'embedding', 'sparse'])
 
 /** Columns returned to callers: everything but the search internals, plus whether the row is indexed. */
 function selectList(def: KindDef): string {
@@ -25,6 +26,7 @@ export interface IndexData {
   tokenText: string
   terms: unknown
   embedding: number[]
+  sparse: SparseVector
   model: string
 }
 
@@ -70,7 +72,7 @@ export const catalogStore = {
     const p = new Params()
     const withIndex = rows.every((r) => r.index)
     const cols = ['org_id', ...(def.keyColumn === 'natural_key' ? ['natural_key'] : []), ...def.columns, 'content_hash', 'record_hash']
-    const indexCols = withIndex ? ['tokens', 'terms', 'embedding', 'embedding_model', 'embedding_hash'] : []
+    const indexCols = withIndex ? ['tokens', 'terms', 'embedding', 'sparse', 'embedding_model', 'embedding_hash'] : []
     const tuples = rows.map((r) => {
       const vals = cols.map((c) => {
         if (c === 'org_id') return p.p(orgId)
@@ -84,7 +86,7 @@ export const catalogStore = {
         const ix = r.index!
         vals.push(
           `to_tsvector('simple', ${p.p(ix.tokenText)})`, `${p.p(JSON.stringify(ix.terms))}::jsonb`,
-          `${p.p(toVectorLiteral(ix.embedding))}::vector`, p.p(ix.model), p.p(r.contentHash),
+          `${p.p(toVectorLiteral(ix.embedding))}::vector`, `${p.p(toSparseLiteral(ix.sparse))}::sparsevec`, p.p(ix.model), p.p(r.contentHash),
         )
       }
       return `(${vals.join(', ')})`
@@ -150,7 +152,8 @@ export const catalogStore = {
     const r = await q.query<Row>(
       `SELECT t.id, t.org_id, t.content_hash, ${def.columns.map((c) => `t.${c}`).join(', ')} FROM ${def.table} t
         WHERE t.id = ANY($1::uuid[])
-          AND ($3 OR t.embedding IS NULL OR t.embedding_hash IS DISTINCT FROM t.content_hash OR t.embedding_model IS DISTINCT FROM $2)`,
+          AND ($3 OR t.embedding IS NULL OR t.sparse IS NULL OR t.embedding_hash IS DISTINCT FROM t.content_hash
+               OR t.embedding_model IS DISTINCT FROM $2)`,
       [ids, modelId, force],
     )
     return r.rows
@@ -160,22 +163,23 @@ export const catalogStore = {
   async writeIndex(
     q: Queryable,
     def: KindDef,
-    items: { id: string; contentHash: string; tokenText: string; terms: unknown; embedding: number[] }[],
+    items: { id: string; contentHash: string; index: IndexData }[],
     modelId: string,
   ): Promise<number> {
     if (!items.length) return 0
     const r = await q.query(
       `UPDATE ${def.table} t SET tokens = to_tsvector('simple', d.tok), terms = d.terms::jsonb,
-              embedding = d.emb::vector, embedding_model = $6, embedding_hash = d.hash
+              embedding = d.emb::vector, sparse = d.sp::sparsevec, embedding_model = $7, embedding_hash = d.hash
          FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::text[]) AS hash, unnest($3::text[]) AS tok,
-                      unnest($4::text[]) AS terms, unnest($5::text[]) AS emb) d
+                      unnest($4::text[]) AS terms, unnest($5::text[]) AS emb, unnest($6::text[]) AS sp) d
         WHERE t.id = d.id AND t.content_hash = d.hash`,
       [
         items.map((i) => i.id),
         items.map((i) => i.contentHash),
-        items.map((i) => i.tokenText),
-        items.map((i) => JSON.stringify(i.terms)),
-        items.map((i) => toVectorLiteral(i.embedding)),
+        items.map((i) => i.index.tokenText),
+        items.map((i) => JSON.stringify(i.index.terms)),
+        items.map((i) => toVectorLiteral(i.index.embedding)),
+        items.map((i) => toSparseLiteral(i.index.sparse)),
         modelId,
       ],
     )

@@ -17,6 +17,13 @@ export const JOBS = {
     backoffMs: 5_000,
     timeoutMs: 60 * 60_000,
   },
+  /** Match a need against achievements and patents, or an achievement/patent against open needs. */
+  'matching.run': {
+    payload: z.object({ kind: z.enum(KINDS), id: z.uuid(), runId: z.string().min(1).max(200) }),
+    attempts: 3,
+    backoffMs: 2_000,
+    timeoutMs: 5 * 60_000,
+  },
   /** Parse an uploaded file and upsert its rows. */
   'imports.run': {
     payload: z.object({ importId: z.uuid() }),

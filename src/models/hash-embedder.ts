@@ -16,32 +16,39 @@ const isCjk = (c: number) => c >= 0x3400 && c <= 0x9fff
 const WORD = 0
 const BIGRAM = 0x5bd1e995
 
-/** Weighted features of an analysed text: word -> (1 + ln tf) * idf; CJK bigrams at half the median idf. */
-export function features(a: Pick<Analysis, 'text' | 'tokens'>): { hashes: number[]; weights: number[] } {
-  const { map: idf, median } = idfTable()
-  const words = new Map<string, number>()
-  for (const t of a.tokens) if (!STOP_WORDS.has(t)) words.set(t, (words.get(t) ?? 0) + 1)
-  const bigrams = new Map<string, number>()
+/** Term counts of an analysed text: words (stop words left out) and CJK character bigrams. */
+export function termCounts(a: Pick<Analysis, 'text' | 'tokens'>, times = 1, into?: { words: Map<string, number>; bigrams: Map<string, number> }) {
+  const words = into?.words ?? new Map<string, number>()
+  const bigrams = into?.bigrams ?? new Map<string, number>()
+  for (const t of a.tokens) if (!STOP_WORDS.has(t)) words.set(t, (words.get(t) ?? 0) + times)
   const s = a.text
   for (let i = 0; i + 1 < s.length; i++) {
     if (isCjk(s.charCodeAt(i)) && isCjk(s.charCodeAt(i + 1))) {
       const b = s.slice(i, i + 2)
-      bigrams.set(b, (bigrams.get(b) ?? 0) + 1)
+      bigrams.set(b, (bigrams.get(b) ?? 0) + times)
     }
   }
+  return { words, bigrams }
+}
+
+/** Weighted, hashed features: word -> (1 + ln tf) * idf; CJK bigrams at half the median idf. */
+export function weightedFeatures(counts: { words: Map<string, number>; bigrams: Map<string, number> }): { hashes: number[]; weights: number[] } {
+  const { map: idf, median } = idfTable()
   const hashes: number[] = []
   const weights: number[] = []
-  for (const [w, n] of words) {
+  for (const [w, n] of counts.words) {
     hashes.push(fnv1a(w, WORD))
     weights.push((1 + Math.log(n)) * (idf.get(w) ?? median))
   }
   const bw = median * 0.5
-  for (const [b, n] of bigrams) {
+  for (const [b, n] of counts.bigrams) {
     hashes.push(fnv1a(b, BIGRAM))
     weights.push((1 + Math.log(n)) * bw)
   }
   return { hashes, weights }
 }
+
+export const features = (a: Pick<Analysis, 'text' | 'tokens'>) => weightedFeatures(termCounts(a))
 
 export function hashEmbedAnalysis(a: Pick<Analysis, 'text' | 'tokens'>, dim: number): number[] {
   const v = new Float64Array(dim)

@@ -29,6 +29,7 @@ function scriptedHandlers() {
     },
     'catalog.reembed': async () => ({}),
     'imports.run': async () => ({}),
+    'matching.run': async () => ({}),
   }
   return { handlers, calls, behaviour }
 }

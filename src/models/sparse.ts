@@ -1,0 +1,67 @@
+// Sparse tf-idf vectors over the exact vocabulary (hashed into 2^20 dimensions, where collisions are rare):
+// the lexical representation used for retrieval on pgvector's sparsevec HNSW index.
+import { type Analysis, analyze } from '../text/analyze'
+import { termCounts, weightedFeatures } from './hash-embedder'
+
+export const SPARSE_DIM = 1_048_576
+/** pgvector indexes sparse vectors of at most 1,000 non-zero elements: keep the heaviest. */
+export const SPARSE_MAX_NNZ = 1000
+/** Title terms count this many times: titles name the technology (chosen on the patents dev split, see README). */
+export const TITLE_WEIGHT = 3
+
+export interface SparseVector {
+  indices: number[] // 0-based, ascending
+  values: number[]
+}
+
+export function sparseFromAnalysis(text: Pick<Analysis, 'text' | 'tokens'>, title?: Pick<Analysis, 'text' | 'tokens'>): SparseVector {
+  const counts = termCounts(text)
+  if (title && TITLE_WEIGHT > 1) termCounts(title, TITLE_WEIGHT - 1, counts)
+  const { hashes, weights } = weightedFeatures(counts)
+  const acc = new Map<number, number>()
+  for (let i = 0; i < hashes.length; i++) {
+    const ix = hashes[i]! % SPARSE_DIM
+    acc.set(ix, (acc.get(ix) ?? 0) + weights[i]!)
+  }
+  let entries = [...acc]
+  if (entries.length > SPARSE_MAX_NNZ) entries = entries.sort((a, b) => b[1] - a[1]).slice(0, SPARSE_MAX_NNZ)
+  entries.sort((a, b) => a[0] - b[0])
+  const norm = Math.sqrt(entries.reduce((s, [, v]) => s + v * v, 0)) || 1
+  return { indices: entries.map(([i]) => i), values: entries.map(([, v]) => Math.round((v / norm) * 1e6) / 1e6) }
+}
+
+export const sparseVector = (text: string, title?: string) => sparseFromAnalysis(analyze(text), title ? analyze(title) : undefined)
+
+/** pgvector literal: {i:v,...}/dim with 1-based indices. */
+export function toSparseLiteral(v: SparseVector): string {
+  return '{' + v.indices.map((i, k) => `${i + 1}:${v.values[k]}`).join(',') + `}/${SPARSE_DIM}`
+}
+
+/** Parses pgvector's sparsevec text form (or the pgvector package's SparseVector) back to 0-based indices. */
+export function parseSparse(v: unknown): SparseVector {
+  if (v && typeof v === 'object' && 'indices' in v && 'values' in v) {
+    const sv = v as { indices: number[]; values: number[] }
+    return { indices: [...sv.indices], values: [...sv.values] }
+  }
+  const s = String(v)
+  const body = s.slice(s.indexOf('{') + 1, s.indexOf('}'))
+  const indices: number[] = []
+  const values: number[] = []
+  for (const part of body.split(',')) {
+    if (!part) continue
+    const [i, x] = part.split(':')
+    indices.push(Number(i) - 1)
+    values.push(Number(x))
+  }
+  return { indices, values }
+}
+
+/** Pseudo-relevance feedback (Rocchio): the query plus `beta` times the mean of the top documents, L2-normalised. */
+export function expandQuery(q: SparseVector, docs: SparseVector[], beta = 2): SparseVector {
+  const acc = new Map<number, number>()
+  q.indices.forEach((i, k) => acc.set(i, q.values[k]!))
+  for (const d of docs) d.indices.forEach((i, k) => acc.set(i, (acc.get(i) ?? 0) + (beta / docs.length) * d.values[k]!))
+  const entries = [...acc].sort((a, b) => a[0] - b[0])
+  const norm = Math.sqrt(entries.reduce((s, [, v]) => s + v * v, 0)) || 1
+  return { indices: entries.map(([i]) => i), values: entries.map(([, v]) => v / norm) }
+}
