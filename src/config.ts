@@ -45,7 +45,7 @@ export const configSchema = z.object({
 /** Weights of the ranking (documented in the README); MATCH_WEIGHTS overrides any of them, e.g. {"region":0.1}. */
 export const DEFAULT_MATCH_WEIGHTS = {
   // reciprocal rank fusion, per source
-  dense: 1,
+  dense: 0.2, // the offline hash embedder is the weakest signal (measured: see README); raise it with a real model
   sparse: 1,
   lexical: 0.5,
   // feature re-rank: score = relevance x (1 + features x weighted mean of the known features, each in [-1, 1])

@@ -7,6 +7,7 @@ import { migrate } from '../db/migrate'
 import { KINDS, type Kind } from '../catalog/kinds'
 import { ORG_KINDS, type OrgKind, ROLES, type Role, SYSTEM } from '../orgs/access'
 import { loadDemoData } from './demo'
+import { runEval } from './eval'
 import { runImport } from './import'
 import { openRuntime } from '../runtime'
 
@@ -23,6 +24,8 @@ commands:
                                             import a CSV / XLSX / JSON / JSONL file with a progress bar;
                                             --org-name finds or creates the organisation
   demo                                      load data/demo (idempotent)
+  eval --dataset <dir> [--mode hybrid|dense|lexical] [--run out.trec] [--exclude-self] [--json]
+                                            retrieval quality on a BEIR dataset (also: npm run eval -- ...)
   reembed [--kind <kind> ...] [--force]    re-analyse and re-embed through jobs (after a model change)
 `
 
@@ -91,6 +94,9 @@ async function main(argv: string[]) {
       }
       return
     }
+    case 'eval':
+      await runEval(rest)
+      return
     case 'import':
       return runImport(config, logger, rest)
     case 'reembed': {

@@ -9,8 +9,9 @@ import type { JobInfo } from '../../src/jobs/catalog'
 import type { OrgKind, Role } from '../../src/orgs/access'
 import { openRuntime, type Runtime } from '../../src/runtime'
 import type { Services } from '../../src/services'
-import { openTestDb } from './db'
-import { REDIS_URL, testConfig } from './env'
+import { openPg } from '../../src/db/pg'
+import { openTestDb, scratchPgDatabase } from './db'
+import { DATABASE_URL, REDIS_URL, testConfig } from './env'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read bodies loosely and assert on them
 export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> }
@@ -32,9 +33,19 @@ export interface TestApp {
 
 export const uniquePrefix = () => `test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
 
-export async function createTestApp(configOverrides: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * `isolated`: a database of its own even on PostgreSQL (for tests whose results depend on the whole catalogue, such
+ * as rankings, which other test files running at the same time would otherwise change).
+ */
+export async function createTestApp(configOverrides: Record<string, string> = {}, opts: { isolated?: boolean } = {}): Promise<TestApp> {
   const config = testConfig(configOverrides)
-  const db = await openTestDb()
+  let dropScratch: (() => Promise<void>) | undefined
+  let db: Db
+  if (opts.isolated && DATABASE_URL) {
+    const s = await scratchPgDatabase()
+    db = openPg(s.url, { max: 5 })
+    dropScratch = s.drop
+  } else db = await openTestDb()
   const logger = createLogger('silent')
   const prefix = uniquePrefix()
   const rt = await openRuntime(config, logger, { db, queuePrefix: prefix })
@@ -95,6 +106,7 @@ export async function createTestApp(configOverrides: Record<string, string> = {}
     async close() {
       await worker?.close()
       await rt.close()
+      await dropScratch?.()
     },
   }
 }

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_MATCH_WEIGHTS } from '../../src/config'
+import { computeFeatures, finalScore, inferIpcGroups, reasons } from '../../src/matching/features'
+import { meanMetrics, parseQrels, queryMetrics } from '../../src/matching/metrics'
+import { reciprocalRankFusion } from '../../src/matching/retrieve'
+import { expandQuery, parseSparse, sparseVector, toSparseLiteral } from '../../src/models/sparse'
+
+describe('reciprocal rank fusion', () => {
+  it('sums weighted 1/(k + rank) and breaks ties by id', () => {
+    const fused = reciprocalRankFusion(
+      { dense: [{ id: 'b', score: 0.9 }, { id: 'a', score: 0.8 }], lexical: [{ id: 'a', score: 3 }, { id: 'b', score: 2 }] },
+      { dense: 1, sparse: 1, lexical: 1 },
+      60,
+    )
+    expect(fused.map((f) => f.id)).toEqual(['a', 'b']) // equal sums: a before b
+    expect(fused[0]!.rrf).toBeCloseTo(1 / 62 + 1 / 61)
+    expect(fused[0]!.ranks).toEqual({ dense: 2, lexical: 1 })
+  })
+})
+
+describe('features and score', () => {
+  const need = { industry: '新能源', region: '江苏', budget_max: 1_000_000, cooperation_modes: ['license'], maturity_min: 'pilot' }
+  it('scores maturity, mode, budget, region and legal status', () => {
+    const f = computeFeatures(need, { kind: 'achievement', field: '新能源-储能', region: '江苏', maturity: 'small_pilot', transfer_modes: ['transfer'], price_min: 2_000_000 })
+    expect(f).toMatchObject({ field: 1, maturity: 0.4, mode: 0, budget: 0.5, region: 1, legal: null, ipc: null })
+    const p = computeFeatures({ ipcGroups: inferIpcGroups([{ ipc_codes: ['H01M10/42'] }, { ipc_codes: ['G01R31/36'] }]) }, { kind: 'patent', legal_status: 'pending', ipc_codes: ['H01M10/48'] })
+    expect(p.legal).toBe(0.5)
+    expect(p.ipc).toBeGreaterThan(0.9)
+  })
+
+  it('lets features re-order close candidates but never lift an irrelevant one', () => {
+    const w = DEFAULT_MATCH_WEIGHTS
+    const all1 = { field: 1, ipc: 1, maturity: 1, legal: 1, mode: 1, budget: 1, region: 1, recency: 1 }
+    const all0 = { field: 0, ipc: 0, maturity: 0, legal: 0, mode: 0, budget: 0, region: 0, recency: 0 }
+    const none = { field: null, ipc: null, maturity: null, legal: null, mode: null, budget: null, region: null, recency: null }
+    expect(finalScore(1, none, w)).toBe(1)
+    expect(finalScore(0.5, all1, w)).toBeLessThan(finalScore(1, all0, w) + 0.001)
+    expect(finalScore(0.95, all1, w)).toBeGreaterThan(finalScore(1, all0, w))
+  })
+
+  it('explains in Chinese', () => {
+    const f = computeFeatures(need, { kind: 'achievement', region: '江苏', maturity: 'pilot', transfer_modes: ['license'] })
+    expect(reasons(need, { kind: 'achievement', region: '江苏', maturity: 'pilot', transfer_modes: ['license'] }, f, ['锂电池', '健康状态'], []).join('；'))
+      .toBe('关键词重合：锂电池、健康状态；成熟度：中试，满足需求；合作方式匹配：许可；同省')
+  })
+})
+
+describe('sparse vectors', () => {
+  it('round-trips the pgvector literal and expands queries', () => {
+    const v = sparseVector('锂离子电池健康状态估计方法', '电池健康状态')
+    const back = parseSparse(toSparseLiteral(v))
+    expect(back.indices).toEqual(v.indices)
+    expect(back.values.map((x) => Math.round(x * 1e4))).toEqual(v.values.map((x) => Math.round(x * 1e4)))
+    const e = expandQuery(v, [sparseVector('钙钛矿太阳能电池')])
+    expect(e.indices.length).toBeGreaterThan(v.indices.length)
+    expect(Math.abs(e.values.reduce((s, x) => s + x * x, 0) - 1)).toBeLessThan(1e-9)
+  })
+})
+
+describe('retrieval metrics', () => {
+  it('follows the trec_eval definitions, graded gains in nDCG', () => {
+    const rel = new Map([['a', 2], ['b', 1], ['c', 1]])
+    const m = queryMetrics(['x', 'a', 'b'], rel)
+    expect(m['mrr@10']).toBe(0.5)
+    expect(m['recall@10']).toBeCloseTo(2 / 3)
+    expect(m['map@100']).toBeCloseTo((1 / 2 + 2 / 3) / 3)
+    const idcg = 2 / Math.log2(2) + 1 / Math.log2(3) + 1 / Math.log2(4)
+    expect(m['ndcg@10']).toBeCloseTo((2 / Math.log2(3) + 1 / Math.log2(4)) / idcg)
+    expect(meanMetrics([m, queryMetrics([], rel)])['mrr@10']).toBe(0.25)
+    expect(parseQrels('query-id\tcorpus-id\tscore\nq1\td1\t1\n').get('q1')!.get('d1')).toBe(1)
+  })
+})
