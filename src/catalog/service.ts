@@ -1,6 +1,5 @@
 // Catalogue service: create/read/update/delete/list with role and visibility rules, bulk upsert for imports,
 // and the index job (analysis + embeddings) that every text change goes through.
-import type { z } from 'zod'
 import { decodeCursor, encodeCursor } from '../api/common'
 import { AppError, validation, zodFieldErrors } from '../api/errors'
 import type { Db } from '../db'
@@ -10,12 +9,12 @@ import { sparseFromAnalysis } from '../models/sparse'
 import { type Caller, isStaff, ownsOrStaff, requireRole, visibleOr404 } from '../orgs/access'
 import { orgStore } from '../orgs/store'
 import { analyze, contentHash, searchTokens } from '../text/analyze'
-import { z as zod } from 'zod'
+import { z } from 'zod'
 import { type Kind, KIND_DEFS, type KindDef, type Row } from './kinds'
 import { catalogStore, type IndexData, type Prepared, recordHash } from './store'
 
 const INDEX_BATCH = 500
-const CursorSchema = zod.object({ at: zod.string().optional(), rank: zod.number().optional(), id: zod.uuid() })
+const CursorSchema = z.object({ at: z.string().optional(), rank: z.number().optional(), id: z.uuid() })
 
 /** Derived values of a validated record: hashes and natural key. */
 export function prepareRecord(def: KindDef, fields: Record<string, unknown>): Prepared {
