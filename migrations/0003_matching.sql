@@ -1,11 +1,9 @@
--- Matching: a sparse tf-idf vector per catalogue row (exact-vocabulary lexical retrieval on an HNSW index),
--- suggested matches with their component scores and explanation, and the audit trail of reviews.
+-- Matching: a sparse tf-idf vector per catalogue row (exact-vocabulary lexical scoring of the rows that the GIN
+-- full-text index finds; an HNSW index on it made every insert ~8x slower, so there is none), suggested matches with
+-- their component scores and explanation, and the audit trail of reviews.
 ALTER TABLE achievements ADD COLUMN sparse sparsevec(1048576);
 ALTER TABLE patents ADD COLUMN sparse sparsevec(1048576);
 ALTER TABLE needs ADD COLUMN sparse sparsevec(1048576);
-CREATE INDEX achievements_sparse_idx ON achievements USING hnsw (sparse sparsevec_cosine_ops) WITH (m = 16, ef_construction = 64);
-CREATE INDEX patents_sparse_idx ON patents USING hnsw (sparse sparsevec_cosine_ops) WITH (m = 16, ef_construction = 64);
-CREATE INDEX needs_sparse_idx ON needs USING hnsw (sparse sparsevec_cosine_ops) WITH (m = 16, ef_construction = 64);
 
 CREATE TABLE matches (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -1,6 +1,7 @@
 // Candidate retrieval: three sources, each over-fetched, each a function of its own.
 //   dense   - ANN on the HNSW cosine index of the embedding (ef_search set per query; iterative scans so filters never starve it)
-//   sparse  - ANN on the sparsevec HNSW index of tf-idf vectors, with pseudo-relevance feedback (Rocchio)
+//   sparse  - exact cosine of sparse tf-idf vectors over the rows the full-text index finds for the query's words,
+//             with pseudo-relevance feedback (Rocchio)
 //   lexical - full text over the jieba-token tsvector, ranked by ts_rank_cd
 import type { Db } from '../db'
 import { toVectorLiteral } from '../db'
@@ -25,7 +26,7 @@ export interface RetrievalOptions {
 }
 
 /** Runs one ANN query with index settings scoped to its own transaction. */
-async function annQuery(db: Db, table: Table, column: 'embedding' | 'sparse', literal: string, cast: string, o: RetrievalOptions, extraSelect = '') {
+async function annQuery(db: Db, table: Table, column: 'embedding', literal: string, cast: string, o: RetrievalOptions, extraSelect = '') {
   const p = new Params()
   const q = p.p(literal)
   const where = [`t.${column} IS NOT NULL`, o.where?.(p) ?? ''].filter(Boolean).join(' AND ')
@@ -44,14 +45,27 @@ export async function denseCandidates(db: Db, table: Table, embedding: number[],
   return rows.map((r) => ({ id: r.id, score: 1 - r.d }))
 }
 
-export async function sparseCandidates(db: Db, table: Table, query: SparseVector, o: RetrievalOptions): Promise<Candidate[]> {
-  if (!query.indices.length) return []
+/** Exact sparse cosine over the rows sharing a word with the query (found by the GIN index), best first. */
+async function sparseQuery(db: Db, table: Table, q: SparseVector, terms: string[], o: RetrievalOptions, k: number, withVectors = false) {
+  const p = new Params()
+  const v = p.p(toSparseLiteral(q))
+  const where = ['t.sparse IS NOT NULL', `t.tokens @@ websearch_to_tsquery('simple', ${p.p(terms.join(' or '))})`, o.where?.(p) ?? ''].filter(Boolean).join(' AND ')
+  const r = await db.query<{ id: string; d: number; sparse?: unknown }>(
+    `SELECT t.id, (t.sparse <=> ${v}::sparsevec)::float8 AS d${withVectors ? ', t.sparse' : ''} FROM ${table} t WHERE ${where}
+      ORDER BY d, t.id LIMIT ${p.p(k)}`,
+    p.values,
+  )
+  return r.rows
+}
+
+export async function sparseCandidates(db: Db, table: Table, query: SparseVector, terms: string[], o: RetrievalOptions): Promise<Candidate[]> {
+  if (!query.indices.length || !terms.length) return []
   let q = query
   if (o.prfDocs > 0) {
-    const first = await annQuery(db, table, 'sparse', toSparseLiteral(q), 'sparsevec', { ...o, k: o.prfDocs }, ', t.sparse')
+    const first = await sparseQuery(db, table, q, terms, o, o.prfDocs, true)
     if (first.length) q = expandQuery(q, first.map((r) => parseSparse(r.sparse)), o.prfBeta)
   }
-  const rows = await annQuery(db, table, 'sparse', toSparseLiteral(q), 'sparsevec', o)
+  const rows = await sparseQuery(db, table, q, terms, o, o.k)
   return rows.map((r) => ({ id: r.id, score: 1 - r.d }))
 }
 

@@ -61,7 +61,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     const sources = MODE_SOURCES[mode]
     const lists: Partial<Record<Source, Candidate[]>> = {}
     if (sources.includes('dense')) lists.dense = await denseCandidates(db, table, q.embedding, o)
-    if (sources.includes('sparse')) lists.sparse = await sparseCandidates(db, table, q.sparse, o)
+    if (sources.includes('sparse')) lists.sparse = await sparseCandidates(db, table, q.sparse, q.terms, o)
     if (sources.includes('lexical')) lists.lexical = await lexicalCandidates(db, table, q.terms, o)
     return reciprocalRankFusion(lists, weights, config.MATCH_RRF_K)
   }
