@@ -5,6 +5,19 @@ ALTER TABLE achievements ADD COLUMN sparse sparsevec(1048576);
 ALTER TABLE patents ADD COLUMN sparse sparsevec(1048576);
 ALTER TABLE needs ADD COLUMN sparse sparsevec(1048576);
 
+-- Document frequency of each sparse dimension per catalogue (the query's idf), refreshed as the catalogue grows.
+CREATE TABLE term_stats (
+  catalog text NOT NULL,
+  term int NOT NULL,
+  df int NOT NULL,
+  PRIMARY KEY (catalog, term)
+);
+CREATE TABLE term_stats_meta (
+  catalog text PRIMARY KEY,
+  docs int NOT NULL,
+  refreshed_at timestamptz NOT NULL DEFAULT now()
+);
+
 CREATE TABLE matches (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   need_id uuid NOT NULL REFERENCES needs (id) ON DELETE CASCADE,

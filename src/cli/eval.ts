@@ -66,6 +66,7 @@ export async function runEval(argv: string[], env: Record<string, string | undef
     const t0 = performance.now()
     for (let i = 0; i < records.length; i += 500) await rt.services.catalog.upsertMany('patent', org.id, records.slice(i, i + 500), `eval-${i}`)
     await rt.queue.drain()
+    await rt.services.matching.termStats.refresh('patents')
     const idOf = new Map((await rt.db.query<{ id: string; publication_number: string }>('SELECT id, publication_number FROM patents')).rows.map((r) => [r.id, byNumber.get(r.publication_number)!]))
     log(`loaded ${corpus.length} documents in ${((performance.now() - t0) / 1000).toFixed(1)} s (${rt.db.kind}, ${rt.services.embedder.modelId})`)
 

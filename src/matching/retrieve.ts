@@ -6,7 +6,7 @@
 import type { Db } from '../db'
 import { toVectorLiteral } from '../db'
 import { Params } from '../db/params'
-import { expandQuery, parseSparse, type SparseVector, toSparseLiteral } from '../models/sparse'
+import { expandQuery, parseSparse, type SparseVector, toSparseLiteral, weightQuery } from '../models/sparse'
 
 export type Source = 'dense' | 'sparse' | 'lexical'
 export interface Candidate {
@@ -58,12 +58,22 @@ async function sparseQuery(db: Db, table: Table, q: SparseVector, terms: string[
   return r.rows
 }
 
-export async function sparseCandidates(db: Db, table: Table, query: SparseVector, terms: string[], o: RetrievalOptions): Promise<Candidate[]> {
+/**
+ * Documents hold term frequencies; the query gets idf^2 (idf of the expanded query's terms, from `idfOf`).
+ * Feedback expands the query in term-frequency space with its nearest documents, then weights it.
+ */
+export async function sparseCandidates(
+  db: Db, table: Table, query: SparseVector, terms: string[], o: RetrievalOptions,
+  idfOf: (indices: number[]) => Promise<(index: number) => number>,
+): Promise<Candidate[]> {
   if (!query.indices.length || !terms.length) return []
-  let q = query
+  let q = weightQuery(query, await idfOf(query.indices))
   if (o.prfDocs > 0) {
     const first = await sparseQuery(db, table, q, terms, o, o.prfDocs, true)
-    if (first.length) q = expandQuery(q, first.map((r) => parseSparse(r.sparse)), o.prfBeta)
+    if (first.length) {
+      const expanded = expandQuery(query, first.map((r) => parseSparse(r.sparse)), o.prfBeta)
+      q = weightQuery(expanded, await idfOf(expanded.indices))
+    }
   }
   const rows = await sparseQuery(db, table, q, terms, o, o.k)
   return rows.map((r) => ({ id: r.id, score: 1 - r.d }))

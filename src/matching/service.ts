@@ -11,6 +11,7 @@ import { KIND_DEFS, type Row } from '../catalog/kinds'
 import { computeFeatures, finalScore, inferIpcGroups, ipcGroup, type ItemSide, type NeedSide, reasons } from './features'
 import { type Candidate, denseCandidates, lexicalCandidates, reciprocalRankFusion, type RetrievalOptions, sparseCandidates, type Source, type Table } from './retrieve'
 import { type MatchRow, matchStore, type NewMatch } from './store'
+import { createTermStats } from './term-stats'
 
 export type Mode = 'hybrid' | 'dense' | 'lexical'
 export const MODE_SOURCES: Record<Mode, Source[]> = { hybrid: ['dense', 'sparse', 'lexical'], dense: ['dense'], lexical: ['sparse', 'lexical'] }
@@ -46,6 +47,7 @@ const META: Record<Table, string> = {
 
 export function createMatchingService(deps: { db: Db; embedder: Embedder; config: Config }) {
   const { db, embedder, config } = deps
+  const termStats = createTermStats(db)
   const weights: MatchWeights = { ...DEFAULT_MATCH_WEIGHTS, ...(config.MATCH_WEIGHTS as Partial<MatchWeights>) }
   const opts = (table: Table): RetrievalOptions => ({
     k: config.MATCH_CANDIDATES,
@@ -61,7 +63,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     const sources = MODE_SOURCES[mode]
     const lists: Partial<Record<Source, Candidate[]>> = {}
     if (sources.includes('dense')) lists.dense = await denseCandidates(db, table, q.embedding, o)
-    if (sources.includes('sparse')) lists.sparse = await sparseCandidates(db, table, q.sparse, q.terms, o)
+    if (sources.includes('sparse')) lists.sparse = await sparseCandidates(db, table, q.sparse, q.terms, o, async (ix) => (await termStats.idfFor(table, ix)).idf)
     if (sources.includes('lexical')) lists.lexical = await lexicalCandidates(db, table, q.terms, o)
     return reciprocalRankFusion(lists, weights, config.MATCH_RRF_K)
   }
@@ -275,7 +277,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     return matchStore.reviews(db, id)
   }
 
-  return { rank, rankItems, queryFromText, runForNeed, runForItem, search, listForNeed, listForItem, get, review, reviewsOf }
+  return { termStats, rank, rankItems, queryFromText, runForNeed, runForItem, search, listForNeed, listForItem, get, review, reviewsOf }
 }
 
 export type MatchingService = ReturnType<typeof createMatchingService>

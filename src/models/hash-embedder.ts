@@ -3,7 +3,7 @@ import { Embeddings } from '@langchain/core/embeddings'
 import { type Analysis, analyze, idfTable, STOP_WORDS } from '../text/analyze'
 
 /** FNV-1a 32-bit over a string, with a seed so words and bigrams hash apart. */
-function fnv1a(s: string, seed: number): number {
+export function fnv1a(s: string, seed: number): number {
   let h = 0x811c9dc5 ^ seed
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i)

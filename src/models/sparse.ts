@@ -1,7 +1,10 @@
-// Sparse tf-idf vectors over the exact vocabulary (hashed into 2^20 dimensions, where collisions are rare):
-// the lexical representation used for retrieval on pgvector's sparsevec HNSW index.
+// Sparse term vectors over the exact vocabulary (hashed into 2^20 dimensions, where collisions are rare).
+// Documents store sublinear term frequencies only (L2-normalised); the query carries idf^2 from the catalogue's own
+// document frequencies (matching/term-stats.ts), so stored vectors never go stale as the catalogue grows.
+// Measured on patents-cls-dev (exact scan, no feedback): this scores nDCG@10 0.301, tf-idf cosine with the same
+// corpus idf 0.296, and with jieba's general idf table 0.259.
 import { type Analysis, analyze } from '../text/analyze'
-import { termCounts, weightedFeatures } from './hash-embedder'
+import { fnv1a, termCounts } from './hash-embedder'
 
 export const SPARSE_DIM = 1_048_576
 /** pgvector indexes sparse vectors of at most 1,000 non-zero elements: keep the heaviest. */
@@ -17,12 +20,13 @@ export interface SparseVector {
 export function sparseFromAnalysis(text: Pick<Analysis, 'text' | 'tokens'>, title?: Pick<Analysis, 'text' | 'tokens'>): SparseVector {
   const counts = termCounts(text)
   if (title && TITLE_WEIGHT > 1) termCounts(title, TITLE_WEIGHT - 1, counts)
-  const { hashes, weights } = weightedFeatures(counts)
   const acc = new Map<number, number>()
-  for (let i = 0; i < hashes.length; i++) {
-    const ix = hashes[i]! % SPARSE_DIM
-    acc.set(ix, (acc.get(ix) ?? 0) + weights[i]!)
+  const add = (key: string, seed: number, n: number) => {
+    const ix = fnv1a(key, seed) % SPARSE_DIM
+    acc.set(ix, (acc.get(ix) ?? 0) + 1 + Math.log(n))
   }
+  for (const [w, n] of counts.words) add(w, 0, n)
+  for (const [b, n] of counts.bigrams) add(b, 0x5bd1e995, n)
   let entries = [...acc]
   if (entries.length > SPARSE_MAX_NNZ) entries = entries.sort((a, b) => b[1] - a[1]).slice(0, SPARSE_MAX_NNZ)
   entries.sort((a, b) => a[0] - b[0])
@@ -54,6 +58,13 @@ export function parseSparse(v: unknown): SparseVector {
     values.push(Number(x))
   }
   return { indices, values }
+}
+
+/** The query side: each term's weight times idf^2, L2-normalised (idf from the catalogue's document frequencies). */
+export function weightQuery(q: SparseVector, idf: (index: number) => number): SparseVector {
+  const values = q.values.map((v, k) => v * idf(q.indices[k]!) ** 2)
+  const norm = Math.sqrt(values.reduce((s, x) => s + x * x, 0)) || 1
+  return { indices: q.indices, values: values.map((v) => v / norm) }
 }
 
 /** Pseudo-relevance feedback (Rocchio): the query plus `beta` times the mean of the top documents, L2-normalised. */
