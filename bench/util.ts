@@ -1,21 +1,8 @@
-import { openPg } from '../src/db/pg'
+import { createScratchDatabase } from '../src/db/scratch'
 
 /** A fresh database on the server of DATABASE_URL (default: local postgres), dropped afterwards. */
-export async function freshPgDatabase(tag: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const base = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres')
-  const admin = openPg(base.toString(), { max: 1 })
-  const name = `tt_bench_${tag}_${Date.now()}`
-  await admin.exec(`CREATE DATABASE ${name}`)
-  const url = new URL(base)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    async drop() {
-      await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await admin.close()
-    },
-  }
-}
+export const freshPgDatabase = (tag: string) =>
+  createScratchDatabase(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres', `bench_${tag}`)
 
 /** Samples RSS every 50 ms; stop() returns the peak in MB. */
 export function peakRss() {

@@ -48,7 +48,12 @@ export function analyzeRow(def: KindDef, values: Record<string, unknown>) {
 export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: Embedder }) {
   const { db, queue, embedder } = deps
 
-  async function ownerFor(caller: Caller, def: KindDef, orgId: string | undefined): Promise<string> {
+  /**
+   * The organisation a write (or an import) goes to: the caller's own, or for staff the `org_id` they name, which must
+   * be of a kind that can own this catalogue. `field` names the org_id field in errors.
+   */
+  async function ownerFor(caller: Caller, kind: Kind, orgId: string | undefined, field = 'body.org_id'): Promise<string> {
+    const def = KIND_DEFS[kind]
     requireRole(caller, ...def.writerRoles)
     if (!isStaff(caller)) {
       if (caller.kind !== 'key') throw new AppError('forbidden', 'no organisation')
@@ -60,11 +65,11 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
       }
       return caller.orgId
     }
-    if (!orgId) throw validation([{ field: 'body.org_id', message: 'required when a manager or admin writes on behalf of an organisation' }])
+    if (!orgId) throw validation([{ field, message: 'required when a manager or admin writes on behalf of an organisation' }])
     const org = await orgStore.getOrg(db, orgId)
-    if (!org) throw validation([{ field: 'body.org_id', message: 'no such organisation' }])
+    if (!org) throw validation([{ field, message: 'no such organisation' }])
     if (!def.ownerKinds.includes(org.kind)) {
-      throw validation([{ field: 'body.org_id', message: `a ${org.kind} organisation cannot own ${def.label}` }])
+      throw validation([{ field, message: `a ${org.kind} organisation cannot own ${def.label}` }])
     }
     return orgId
   }
@@ -86,7 +91,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
 
   async function create(caller: Caller, kind: Kind, input: Record<string, unknown>) {
     const def = KIND_DEFS[kind]
-    const orgId = await ownerFor(caller, def, input.org_id as string | undefined)
+    const orgId = await ownerFor(caller, kind, input.org_id as string | undefined)
     const prepared = prepareRecord(def, input)
     const existing = await findByKey(def, orgId, prepared.naturalKey)
     if (existing) {
@@ -254,7 +259,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     return { queued }
   }
 
-  return { create, get, update, remove, list, prepareMany, writeMany, upsertMany, indexRows, reembed, enqueueIndex }
+  return { ownerFor, create, get, update, remove, list, prepareMany, writeMany, upsertMany, indexRows, reembed, enqueueIndex }
 }
 
 /** Validates one record with the kind's zod schema (imports use it, so API and files accept the same). */

@@ -9,6 +9,7 @@ import { loadConfig } from '../config'
 import type { Db } from '../db'
 import { openPg } from '../db/pg'
 import { openPglite } from '../db/pglite'
+import { createScratchDatabase } from '../db/scratch'
 import { meanMetrics, type Metrics, parseQrels, queryMetrics } from '../matching/metrics'
 import type { Mode } from '../matching/service'
 import { SYSTEM } from '../orgs/access'
@@ -40,16 +41,9 @@ export async function runEval(argv: string[], env: Record<string, string | undef
   let db: Db
   let drop: (() => Promise<void>) | undefined
   if (env.DATABASE_URL) {
-    const admin = openPg(env.DATABASE_URL, { max: 1 })
-    const name = `tt_eval_${Date.now()}`
-    await admin.exec(`CREATE DATABASE ${name}`)
-    const url = new URL(env.DATABASE_URL)
-    url.pathname = `/${name}`
-    db = openPg(url.toString())
-    drop = async () => {
-      await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await admin.close()
-    }
+    const scratch = await createScratchDatabase(env.DATABASE_URL, 'eval')
+    db = openPg(scratch.url)
+    drop = scratch.drop
   } else db = await openPglite()
   const config = loadConfig({ ...env, DATABASE_URL: undefined, REDIS_URL: undefined, LOG_LEVEL: 'silent', DEMO_DATA: 'false' })
   const rt = await openRuntime(config, createLogger('silent'), { db })

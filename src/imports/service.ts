@@ -3,13 +3,10 @@
 import { createHash } from 'node:crypto'
 import { AppError, validation } from '../api/errors'
 import type { Kind } from '../catalog/kinds'
-import { KIND_DEFS } from '../catalog/kinds'
-import type { CatalogService } from '../catalog/service'
-import { validateRecord } from '../catalog/service'
+import { type CatalogService, validateRecord } from '../catalog/service'
 import type { Db } from '../db'
 import { jobId, type JobQueue, PermanentJobError } from '../jobs/catalog'
-import { type Caller, isStaff, ownsOrStaff, requireRole, visibleOr404 } from '../orgs/access'
-import { orgStore } from '../orgs/store'
+import { type Caller, isStaff, ownsOrStaff, visibleOr404 } from '../orgs/access'
 import { mapRecord, MappingError, resolveMapping } from './mapping'
 import { readRecords } from './read'
 import { type ImportErrorRow, importStore, type ImportRow } from './store'
@@ -38,26 +35,9 @@ export function parseMapPairs(pairs: string[]): Record<string, string> {
 export function createImportService(deps: { db: Db; queue: JobQueue; catalog: CatalogService }) {
   const { db, queue, catalog } = deps
 
-  async function ownerOrg(caller: Caller, kind: Kind, orgId?: string): Promise<string> {
-    const def = KIND_DEFS[kind]
-    requireRole(caller, ...def.writerRoles)
-    if (!isStaff(caller)) {
-      if (caller.kind !== 'key') throw new AppError('forbidden', 'no organisation')
-      if (orgId && orgId !== caller.orgId) throw new AppError('forbidden', 'You can only import for your own organisation / 只能为本机构导入')
-      if (!def.ownerKinds.includes(caller.orgKind)) throw new AppError('forbidden', `A ${caller.orgKind} organisation cannot own ${def.label}`)
-      return caller.orgId
-    }
-    if (!orgId) throw validation([{ field: 'org_id', message: 'required when a manager or admin imports on behalf of an organisation' }])
-    const org = await orgStore.getOrg(db, orgId)
-    if (!org || !def.ownerKinds.includes(org.kind)) {
-      throw validation([{ field: 'org_id', message: org ? `a ${org.kind} organisation cannot own ${def.label}` : 'no such organisation' }])
-    }
-    return orgId
-  }
-
   /** Checks the file and its columns now (one clear error if it is not what it claims), then queues the import. */
   async function create(caller: Caller, req: ImportRequest): Promise<ImportRow> {
-    const orgId = await ownerOrg(caller, req.kind, req.orgId)
+    const orgId = await catalog.ownerFor(caller, req.kind, req.orgId, 'org_id')
     const head = await readRecords(req.filename, req.content, { headerOnly: true })
     let mapping: Record<string, string>
     try {

@@ -2,6 +2,7 @@ import type { Db } from '../../src/db'
 import { openPg } from '../../src/db/pg'
 import { openPglite } from '../../src/db/pglite'
 import { migrate } from '../../src/db/migrate'
+import { createScratchDatabase } from '../../src/db/scratch'
 import { DATABASE_URL, TEST_EMBEDDING_DIM } from './env'
 
 /** A migrated database: the real server when DATABASE_URL is set, else a fresh in-memory PGlite. */
@@ -18,17 +19,4 @@ export const ADAPTERS: { name: 'pglite' | 'pg'; open: () => Promise<Db> }[] = [
 ]
 
 /** A scratch PostgreSQL database on the real server (for migration tests); dropped by the returned cleanup. */
-export async function scratchPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = openPg(DATABASE_URL!, { max: 1 })
-  const name = `tt_scratch_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
-  await admin.exec(`CREATE DATABASE ${name}`)
-  const url = new URL(DATABASE_URL!)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    async drop() {
-      await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await admin.close()
-    },
-  }
-}
+export const scratchPgDatabase = () => createScratchDatabase(DATABASE_URL!, `scratch_${process.pid}`)
