@@ -23,6 +23,8 @@ export interface RetrievalOptions {
   /** pseudo-relevance feedback for the sparse source: how many top documents, and their weight */
   prfDocs: number
   prfBeta: number
+  /** keywords taken from each feedback document into the candidate filter */
+  prfTerms?: number
 }
 
 /** Runs one ANN query with index settings scoped to its own transaction. */
@@ -50,8 +52,8 @@ async function sparseQuery(db: Db, table: Table, q: SparseVector, terms: string[
   const p = new Params()
   const v = p.p(toSparseLiteral(q))
   const where = ['t.sparse IS NOT NULL', `t.tokens @@ websearch_to_tsquery('simple', ${p.p(terms.join(' or '))})`, o.where?.(p) ?? ''].filter(Boolean).join(' AND ')
-  const r = await db.query<{ id: string; d: number; sparse?: unknown }>(
-    `SELECT t.id, (t.sparse <=> ${v}::sparsevec)::float8 AS d${withVectors ? ', t.sparse' : ''} FROM ${table} t WHERE ${where}
+  const r = await db.query<{ id: string; d: number; sparse?: unknown; terms?: { term: string }[] }>(
+    `SELECT t.id, (t.sparse <=> ${v}::sparsevec)::float8 AS d${withVectors ? ', t.sparse, t.terms' : ''} FROM ${table} t WHERE ${where}
       ORDER BY d, t.id LIMIT ${p.p(k)}`,
     p.values,
   )
@@ -73,6 +75,8 @@ export async function sparseCandidates(
     if (first.length) {
       const expanded = expandQuery(query, first.map((r) => parseSparse(r.sparse)), o.prfBeta)
       q = weightQuery(expanded, await idfOf(expanded.indices))
+      // the feedback documents' keywords also widen which rows are scored
+      terms = [...new Set([...terms, ...first.flatMap((r) => (r.terms ?? []).slice(0, o.prfTerms).map((t) => t.term))])]
     }
   }
   const rows = await sparseQuery(db, table, q, terms, o, o.k)

@@ -55,6 +55,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     where: () => ELIGIBLE[table],
     prfDocs: 10,
     prfBeta: 2,
+    prfTerms: 3, // dev split: 0 -> 3 raised Recall@100 from 0.339 to 0.360 (6: 0.365, more rows scored)
   })
 
   /** Stage 1 + 2: candidates from each source of the mode, fused. */
