@@ -272,13 +272,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     return { match: (await matchStore.get(db, id))!, reviews: await matchStore.reviews(db, id) }
   }
 
-  async function reviewsOf(caller: Caller, id: string) {
-    await get(caller, id)
-    requireRole(caller, 'manager', 'admin')
-    return matchStore.reviews(db, id)
-  }
-
-  return { termStats, rank, rankItems, queryFromText, runForNeed, runForItem, search, listForNeed, listForItem, get, review, reviewsOf }
+  return { termStats, rank, rankItems, queryFromText, runForNeed, runForItem, search, listForNeed, listForItem, get, review }
 }
 
 export type MatchingService = ReturnType<typeof createMatchingService>

@@ -75,12 +75,7 @@ export function createTermStats(db: Db) {
     return { docs, idf: (i) => Math.log((docs + 1) / ((df.get(i) ?? 0) + 1)) + 1 }
   }
 
-  /** For tests and the eval command: forget when stats were last checked. */
-  function invalidate() {
-    checked.clear()
-  }
-
-  return { refresh, ensureFresh, idfFor, invalidate }
+  return { refresh, ensureFresh, idfFor }
 }
 
 export type TermStats = ReturnType<typeof createTermStats>
