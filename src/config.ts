@@ -19,6 +19,9 @@ export const configSchema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   EMBEDDING_MODEL: z.string().default('text-embedding-3-small'),
   CHAT_MODEL: z.string().optional(),
+  CHAT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
+  /** how many of a match's top candidates the chat model re-ranks (0 = never; only with CHAT_MODEL) */
+  RERANK_TOP_N: z.coerce.number().int().min(0).max(50).default(10),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(52_428_800),
@@ -58,6 +61,8 @@ export const DEFAULT_MATCH_WEIGHTS = {
   budget: 1,
   region: 0.5,
   recency: 0.25,
+  // optional chat-model re-rank (CHAT_MODEL): score x (1 + model x (judgement - 0.5) x 2), judgement in [0, 1]
+  model: 0.5,
 }
 export type MatchWeights = typeof DEFAULT_MATCH_WEIGHTS
 const MatchWeightsSchema = z.object(Object.fromEntries(Object.keys(DEFAULT_MATCH_WEIGHTS).map((k) => [k, z.number().min(0).max(10).optional()]))).strict()

@@ -32,9 +32,13 @@ export async function openRuntime(config: Config, logger: Logger, opts: RuntimeO
   const applied = await migrate(db, { embeddingDim: config.EMBEDDING_DIM, log: (m) => logger.info(m) })
   if (applied.length) logger.info('migrations applied', { applied })
   const queue: JobQueue = config.REDIS_URL ? new BullQueue(config.REDIS_URL, { prefix: opts.queuePrefix }) : new InlineQueue(db, logger)
-  const services = createServices(db, config, queue, { embedder: opts.embedder })
+  const services = createServices(db, config, queue, { embedder: opts.embedder, logger })
   const handlers = createJobHandlers(services)
   if (queue instanceof InlineQueue && opts.runInlineJobs !== false) queue.start(handlers)
+  // rows indexed before the inverted index existed were marked stale by that migration: index them again
+  if (applied.includes('0004_postings')) {
+    await queue.enqueue('catalog.reembed', { kinds: ['achievement', 'patent', 'need'], force: false }, { jobId: 'reindex-0004-postings' })
+  }
   return {
     config,
     db,

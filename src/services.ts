@@ -1,4 +1,5 @@
 // Wires the domain services together; routes and job handlers receive this one object.
+import type { Logger } from './api/log'
 import type { Config } from './config'
 import type { Db } from './db'
 import { createCatalogService } from './catalog/service'
@@ -6,15 +7,16 @@ import { createImportService } from './imports/service'
 import { createMatchingService } from './matching/service'
 import type { JobHandlers, JobQueue } from './jobs/catalog'
 import { createEmbedder, type Embedder } from './models'
+import { type ChatModel, createChatModel } from './models/chat'
 import { createOrgService } from './orgs/service'
 
-export function createServices(db: Db, config: Config, queue: JobQueue, opts: { embedder?: Embedder } = {}) {
+export function createServices(db: Db, config: Config, queue: JobQueue, opts: { embedder?: Embedder; chat?: ChatModel | null; logger?: Logger } = {}) {
   const embedder = opts.embedder ?? createEmbedder(config)
   const catalog = createCatalogService({ db, queue, embedder })
   return {
     queue,
     embedder,
-    matching: createMatchingService({ db, embedder, config }),
+    matching: createMatchingService({ db, embedder, config, chat: opts.chat === undefined ? createChatModel(config) : opts.chat ?? undefined, logger: opts.logger }),
     orgs: createOrgService(db),
     catalog,
     imports: createImportService({ db, queue, catalog }),

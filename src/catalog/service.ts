@@ -187,6 +187,8 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
   /** Database half: upsert by natural key (unchanged rows are not written); rows written without vectors get index jobs. */
   async function writeMany(kind: Kind, orgId: string, prepared: Prepared[], records: number, tag: string) {
     const def = KIND_DEFS[kind]
+    // rows in key order: concurrent writers then lock rows in the same order and cannot deadlock
+    prepared = [...prepared].sort((a, b) => (a.naturalKey < b.naturalKey ? -1 : a.naturalKey > b.naturalKey ? 1 : 0))
     const written = await db.transaction((tx) => catalogStore.upsert(tx, def, orgId, prepared))
     const hashes = new Map(prepared.map((p) => [p.naturalKey, p.contentHash]))
     const changed = written.map((w) => ({ id: w.id, contentHash: hashes.get(w.key)! }))
@@ -259,7 +261,16 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     return { queued }
   }
 
-  return { ownerFor, create, get, update, remove, list, prepareMany, writeMany, upsertMany, indexRows, reembed, enqueueIndex }
+  /**
+   * After a bulk load: planner statistics for the new rows, and a visibility map so the inverted index is read by
+   * index-only scans (PostgreSQL's autovacuum gets there eventually; PGlite has none).
+   */
+  async function maintain(kind: Kind): Promise<void> {
+    const t = KIND_DEFS[kind].table
+    await db.exec(`VACUUM (ANALYZE) ${t}, ${t}_postings`)
+  }
+
+  return { ownerFor, create, get, update, remove, list, prepareMany, writeMany, upsertMany, indexRows, reembed, enqueueIndex, maintain }
 }
 
 /** Validates one record with the kind's zod schema (imports use it, so API and files accept the same). */

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import type { Queryable } from '../db'
 import { toVectorLiteral } from '../db'
 import { Params } from '../db/params'
-import { type SparseVector, toSparseLiteral } from '../models/sparse'
+import { postingsOf, type SparseVector, toSparseLiteral } from '../models/sparse'
 import type { Caller } from '../orgs/access'
 import { type KindDef, type Row } from './kinds'
 
@@ -95,10 +95,26 @@ export const catalogStore = {
       .filter((c) => c !== 'org_id' && c !== def.keyColumn)
       .map((c) => `${c} = EXCLUDED.${c}`)
       .concat('updated_at = now()')
-    const sql = `INSERT INTO ${def.table} AS t (${[...cols, ...indexCols].join(', ')}) VALUES ${tuples.join(', ')}
+    let sql = `INSERT INTO ${def.table} AS t (${[...cols, ...indexCols].join(', ')}) VALUES ${tuples.join(', ')}
       ON CONFLICT (org_id, ${def.keyColumn}) DO UPDATE SET ${updates.join(', ')}
       WHERE t.record_hash IS DISTINCT FROM EXCLUDED.record_hash
       RETURNING t.id, t.${def.keyColumn} AS key, (t.xmax = 0) AS inserted`
+    if (withIndex) {
+      // the written rows' postings, replaced in the same statement
+      const keys: string[] = []
+      const terms: number[] = []
+      const weights: number[] = []
+      for (const r of rows) {
+        const ps = postingsOf(r.index!.sparse)
+        for (let k = 0; k < ps.terms.length; k++) keys.push(r.naturalKey), terms.push(ps.terms[k]!), weights.push(ps.weights[k]!)
+      }
+      sql = `WITH up AS (${sql}),
+        del AS (DELETE FROM ${def.table}_postings x USING up WHERE x.id = up.id),
+        ins AS (INSERT INTO ${def.table}_postings (term, w, id)
+                SELECT d.term, d.w, up.id FROM unnest(${p.p(keys)}::text[], ${p.p(terms)}::int[], ${p.p(weights)}::real[]) d(key, term, w)
+                JOIN up ON up.key = d.key)
+        SELECT * FROM up`
+    }
     return (await q.query<UpsertResult>(sql, p.values)).rows
   },
 
@@ -112,7 +128,13 @@ export const catalogStore = {
   },
 
   async remove(q: Queryable, def: KindDef, id: string): Promise<boolean> {
-    return (await q.query(`DELETE FROM ${def.table} WHERE id = $1`, [id])).rowCount > 0
+    const r = await q.query<{ n: number }>(
+      `WITH gone AS (DELETE FROM ${def.table} WHERE id = $1 RETURNING id),
+            x AS (DELETE FROM ${def.table}_postings p USING gone WHERE p.id = gone.id)
+       SELECT count(*)::int AS n FROM gone`,
+      [id],
+    )
+    return r.rows[0]!.n > 0
   },
 
   /**
@@ -167,12 +189,26 @@ export const catalogStore = {
     modelId: string,
   ): Promise<number> {
     if (!items.length) return 0
-    const r = await q.query(
-      `UPDATE ${def.table} t SET tokens = to_tsvector('simple', d.tok), terms = d.terms::jsonb,
-              embedding = d.emb::vector, sparse = d.sp::sparsevec, embedding_model = $7, embedding_hash = d.hash
-         FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::text[]) AS hash, unnest($3::text[]) AS tok,
-                      unnest($4::text[]) AS terms, unnest($5::text[]) AS emb, unnest($6::text[]) AS sp) d
-        WHERE t.id = d.id AND t.content_hash = d.hash`,
+    const ids: string[] = []
+    const terms: number[] = []
+    const weights: number[] = []
+    for (const i of items) {
+      const ps = postingsOf(i.index.sparse)
+      for (let k = 0; k < ps.terms.length; k++) ids.push(i.id), terms.push(ps.terms[k]!), weights.push(ps.weights[k]!)
+    }
+    // one statement: the rows, and their postings replaced (only for rows whose text is still the one analysed)
+    const r = await q.query<{ n: number }>(
+      `WITH upd AS (
+         UPDATE ${def.table} t SET tokens = to_tsvector('simple', d.tok), terms = d.terms::jsonb,
+                embedding = d.emb::vector, sparse = d.sp::sparsevec, embedding_model = $7, embedding_hash = d.hash
+           FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::text[]) AS hash, unnest($3::text[]) AS tok,
+                        unnest($4::text[]) AS terms, unnest($5::text[]) AS emb, unnest($6::text[]) AS sp) d
+          WHERE t.id = d.id AND t.content_hash = d.hash
+          RETURNING t.id),
+       del AS (DELETE FROM ${def.table}_postings x USING upd WHERE x.id = upd.id),
+       ins AS (INSERT INTO ${def.table}_postings (term, w, id)
+               SELECT p.term, p.w, p.id FROM unnest($8::int[], $9::real[], $10::uuid[]) p(term, w, id) JOIN upd ON upd.id = p.id)
+       SELECT count(*)::int AS n FROM upd`,
       [
         items.map((i) => i.id),
         items.map((i) => i.contentHash),
@@ -181,9 +217,12 @@ export const catalogStore = {
         items.map((i) => toVectorLiteral(i.index.embedding)),
         items.map((i) => toSparseLiteral(i.index.sparse)),
         modelId,
+        terms,
+        weights,
+        ids,
       ],
     )
-    return r.rowCount
+    return r.rows[0]!.n
   },
 
   /** Keyset walk over all ids (for re-embedding everything). */

@@ -32,6 +32,9 @@ export function parseMapPairs(pairs: string[]): Record<string, string> {
   return out
 }
 
+/** Rows written by one import after which its catalogue is vacuumed and analysed. */
+const MAINTAIN_AFTER = 1000
+
 export function createImportService(deps: { db: Db; queue: JobQueue; catalog: CatalogService }) {
   const { db, queue, catalog } = deps
 
@@ -91,8 +94,11 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
     const counts = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 }
     try {
       const { records } = await readRecords(imp.filename, content)
-      // The CPU work of a batch (parse, validate, analyse, embed) overlaps the database write of the previous one.
-      let inflight: Promise<void> = Promise.resolve()
+      // The CPU work of a batch (parse, validate, analyse, embed) overlaps the database writes of the previous ones:
+      // on PostgreSQL two batches are written at once (one server process each; rows in key order, so no deadlock),
+      // on PGlite, a single thread, one.
+      const writers = db.kind === 'pg' ? 2 : 1
+      const inflight: Promise<void>[] = []
       for (let i = 0; i < records.length; i += BATCH) {
         const good: Record<string, unknown>[] = []
         const bad: ImportErrorRow[] = []
@@ -114,8 +120,8 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
         }
         const prepared = catalog.prepareMany(imp.kind, good)
         const snapshot = { ...counts }
-        await inflight
-        inflight = (async () => {
+        if (inflight.length >= writers) await inflight.shift()
+        const write = (async () => {
           const r = await catalog.writeMany(imp.kind, imp.org_id, prepared, good.length, `import-${importId}-${i / BATCH}`)
           counts.inserted += r.inserted
           counts.updated += r.updated
@@ -124,11 +130,13 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
           await importStore.progress(db, importId, { ...snapshot, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged })
           await progress({ ...snapshot, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged, total: records.length })
         })()
-        inflight.catch(() => {}) // observed by the await above on the next batch or after the loop
+        write.catch(() => {}) // observed when shifted above, or after the loop
+        inflight.push(write)
       }
-      await inflight
+      await Promise.all(inflight)
       await importStore.progress(db, importId, counts)
       await importStore.finish(db, importId, 'completed', null)
+      if (counts.inserted + counts.updated >= MAINTAIN_AFTER) await catalog.maintain(imp.kind).catch(() => {}) // an optimisation only
       return counts
     } catch (err) {
       // A file that cannot be read will not read better on a retry.

@@ -1,8 +1,9 @@
 // Candidate retrieval: three sources, each over-fetched, each a function of its own.
 //   dense   - ANN on the HNSW cosine index of the embedding (ef_search set per query; iterative scans so filters never starve it)
-//   sparse  - exact cosine of sparse tf-idf vectors over the rows the full-text index finds for the query's words,
-//             with pseudo-relevance feedback (Rocchio)
-//   lexical - full text over the jieba-token tsvector, ranked by ts_rank_cd
+//   sparse  - cosine of sparse tf-idf vectors: candidates from the inverted index of postings (the heaviest postings of
+//             the query's heaviest words), scored exactly; with pseudo-relevance feedback (Rocchio)
+//   lexical - full text over the jieba-token tsvector (GIN), the rows holding the query's rarest words, ranked by ts_rank_cd
+// Each reads a bounded number of rows whatever the catalogue's size: that is what keeps a match fast at 100k rows.
 import type { Db } from '../db'
 import { toVectorLiteral } from '../db'
 import { Params } from '../db/params'
@@ -23,12 +24,18 @@ export interface RetrievalOptions {
   /** pseudo-relevance feedback for the sparse source: how many top documents, and their weight */
   prfDocs: number
   prfBeta: number
-  /** keywords taken from each feedback document into the candidate filter */
-  prfTerms?: number
+  /** sparse stage: the query's heaviest terms looked up, postings read per term, rows scored exactly */
+  queryTerms: number
+  postingsPerTerm: number
+  rescore: number
+  /** full-text stage: about how many rows it ranks */
+  lexicalRows: number
 }
 
 /** Runs one ANN query with index settings scoped to its own transaction. */
-async function annQuery(db: Db, table: Table, column: 'embedding', literal: string, cast: string, o: RetrievalOptions, extraSelect = '') {
+type AnnOptions = Pick<RetrievalOptions, 'k' | 'efSearch' | 'where'>
+
+async function annQuery(db: Db, table: Table, column: 'embedding', literal: string, cast: string, o: AnnOptions, extraSelect = '') {
   const p = new Params()
   const q = p.p(literal)
   const where = [`t.${column} IS NOT NULL`, o.where?.(p) ?? ''].filter(Boolean).join(' AND ')
@@ -42,18 +49,33 @@ async function annQuery(db: Db, table: Table, column: 'embedding', literal: stri
   })
 }
 
-export async function denseCandidates(db: Db, table: Table, embedding: number[], o: RetrievalOptions): Promise<Candidate[]> {
+export async function denseCandidates(db: Db, table: Table, embedding: number[], o: AnnOptions): Promise<Candidate[]> {
   const rows = await annQuery(db, table, 'embedding', toVectorLiteral(embedding), 'vector', o)
   return rows.map((r) => ({ id: r.id, score: 1 - r.d }))
 }
 
-/** Exact sparse cosine over the rows sharing a word with the query (found by the GIN index), best first. */
-async function sparseQuery(db: Db, table: Table, q: SparseVector, terms: string[], o: RetrievalOptions, k: number, withVectors = false) {
+/** The query's heaviest terms (the ones looked up in the inverted index). */
+export function topTerms(q: SparseVector, n: number, among?: Set<number>): { terms: number[]; weights: number[] } {
+  const order = q.indices.map((_, k) => k).filter((k) => !among || among.has(q.indices[k]!)).sort((a, b) => q.values[b]! - q.values[a]! || q.indices[a]! - q.indices[b]!).slice(0, n)
+  return { terms: order.map((k) => q.indices[k]!), weights: order.map((k) => q.values[k]!) }
+}
+
+/**
+ * Sparse cosine, index-driven: the heaviest `postingsPerTerm` postings of each of the query's `queryTerms` heaviest
+ * terms give a partial score; the best `rescore` rows by it are scored exactly (full vectors), best first.
+ */
+async function sparseQuery(db: Db, table: Table, q: SparseVector, words: Set<number>, o: RetrievalOptions, k: number, withVectors = false) {
   const p = new Params()
+  const { terms, weights } = topTerms(q, o.queryTerms, words)
   const v = p.p(toSparseLiteral(q))
-  const where = ['t.sparse IS NOT NULL', `t.tokens @@ websearch_to_tsquery('simple', ${p.p(terms.join(' or '))})`, o.where?.(p) ?? ''].filter(Boolean).join(' AND ')
-  const r = await db.query<{ id: string; d: number; sparse?: unknown; terms?: { term: string }[] }>(
-    `SELECT t.id, (t.sparse <=> ${v}::sparsevec)::float8 AS d${withVectors ? ', t.sparse, t.terms' : ''} FROM ${table} t WHERE ${where}
+  const where = ['t.sparse IS NOT NULL', o.where?.(p) ?? ''].filter(Boolean).join(' AND ')
+  const r = await db.query<{ id: string; d: number; sparse?: unknown }>(
+    `SELECT t.id, (t.sparse <=> ${v}::sparsevec)::float8 AS d${withVectors ? ', t.sparse' : ''}
+       FROM (SELECT x.id FROM unnest(${p.p(terms)}::int[], ${p.p(weights)}::float8[]) q(term, w)
+               CROSS JOIN LATERAL (SELECT id, w FROM ${table}_postings WHERE term = q.term ORDER BY w DESC LIMIT ${p.p(o.postingsPerTerm)}) x
+              GROUP BY x.id ORDER BY sum(q.w * x.w) DESC, x.id LIMIT ${p.p(o.rescore)}) c
+       JOIN ${table} t ON t.id = c.id
+      WHERE ${where}
       ORDER BY d, t.id LIMIT ${p.p(k)}`,
     p.values,
   )
@@ -65,32 +87,63 @@ async function sparseQuery(db: Db, table: Table, q: SparseVector, terms: string[
  * Feedback expands the query in term-frequency space with its nearest documents, then weights it.
  */
 export async function sparseCandidates(
-  db: Db, table: Table, query: SparseVector, terms: string[], o: RetrievalOptions,
+  db: Db, table: Table, query: SparseVector, o: RetrievalOptions,
   idfOf: (indices: number[]) => Promise<(index: number) => number>,
 ): Promise<Candidate[]> {
-  if (!query.indices.length || !terms.length) return []
+  if (!query.indices.length) return []
   let q = weightQuery(query, await idfOf(query.indices))
+  // only words are posted: look up the query's words (and, after feedback, the feedback documents' posted words)
+  const words = new Set(query.posted ?? query.indices)
   if (o.prfDocs > 0) {
-    const first = await sparseQuery(db, table, q, terms, o, o.prfDocs, true)
+    const first = await sparseQuery(db, table, q, words, o, o.prfDocs, true)
     if (first.length) {
       const expanded = expandQuery(query, first.map((r) => parseSparse(r.sparse)), o.prfBeta)
       q = weightQuery(expanded, await idfOf(expanded.indices))
-      // the feedback documents' keywords also widen which rows are scored
-      terms = [...new Set([...terms, ...first.flatMap((r) => (r.terms ?? []).slice(0, o.prfTerms).map((t) => t.term))])]
+      const posted = await db.query<{ term: number }>(`SELECT DISTINCT term FROM ${table}_postings WHERE id = ANY($1::uuid[])`, [first.map((r) => r.id)])
+      for (const r of posted.rows) words.add(r.term)
     }
   }
-  const rows = await sparseQuery(db, table, q, terms, o, o.k)
+  const rows = await sparseQuery(db, table, q, words, o, o.k)
   return rows.map((r) => ({ id: r.id, score: 1 - r.d }))
 }
 
-export async function lexicalCandidates(db: Db, table: Table, terms: string[], o: RetrievalOptions): Promise<Candidate[]> {
-  if (!terms.length) return []
+/**
+ * Which query words select the rows the full-text stage ranks: the rarest first (document frequency from `dfOf`),
+ * as many as keep the expected number of rows within `budget`; a query of only common words selects with its two
+ * rarest words together.
+ */
+export function selectiveTerms(terms: string[], dfOf: (term: string) => number, budget: number): { any: string[]; all: string[] } {
+  const byDf = [...new Set(terms)].map((t) => ({ t, df: dfOf(t) })).sort((a, b) => a.df - b.df || (a.t < b.t ? -1 : 1))
+  const any: string[] = []
+  let rows = 0
+  for (const x of byDf) {
+    if (rows + x.df > budget && any.length) break
+    any.push(x.t)
+    rows += x.df
+  }
+  if (any.length === 1 && rows > budget && byDf.length > 1) return { any: [], all: byDf.slice(0, 2).map((x) => x.t) }
+  return { any, all: [] }
+}
+
+/** A tsquery of plain words (quoted, so no word is read as an operator). */
+const tsWords = (words: string[], op: ' | ' | ' & ') => words.map((w) => `'${w.replace(/['\\]/g, '')}'`).join(op)
+
+/**
+ * Full text: rows holding the query's most selective words (GIN), at most `maxRows` of them, ranked by ts_rank_cd
+ * against all the query's words.
+ */
+export async function lexicalCandidates(db: Db, table: Table, terms: string[], o: RetrievalOptions, dfOf: (term: string) => number): Promise<Candidate[]> {
+  const words = terms.map((t) => t.replace(/['\\:&|!()<>*]/g, '').trim()).filter(Boolean)
+  if (!words.length) return []
+  const sel = selectiveTerms(words, dfOf, o.lexicalRows)
   const p = new Params()
-  const tq = `websearch_to_tsquery('simple', ${p.p(terms.join(' or '))})`
-  const where = [`t.tokens @@ ${tq}`, o.where?.(p) ?? ''].filter(Boolean).join(' AND ')
+  const rankQ = `to_tsquery('simple', ${p.p(tsWords(words, ' | '))})`
+  const selQ = `to_tsquery('simple', ${p.p(sel.all.length ? tsWords(sel.all, ' & ') : tsWords(sel.any, ' | '))})`
+  const where = [`t.tokens @@ ${selQ}`, o.where?.(p) ?? ''].filter(Boolean).join(' AND ')
   const r = await db.query<{ id: string; score: number }>(
-    `SELECT t.id, ts_rank_cd(t.tokens, ${tq})::float8 AS score FROM ${table} t WHERE ${where}
-      ORDER BY score DESC, t.id LIMIT ${p.p(o.k)}`,
+    `SELECT s.id, ts_rank_cd(s.tokens, ${rankQ})::float8 AS score
+       FROM (SELECT t.id, t.tokens FROM ${table} t WHERE ${where} LIMIT ${p.p(o.lexicalRows)}) s
+      ORDER BY score DESC, s.id LIMIT ${p.p(o.k)}`,
     p.values,
   )
   return r.rows

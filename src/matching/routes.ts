@@ -21,7 +21,10 @@ const Match = z
     state: z.enum(['suggested', 'confirmed', 'rejected']),
     is_new: z.boolean().openapi({ description: 'first suggested by the latest run' }),
     components: z.record(z.string(), z.unknown()).openapi({ description: 'relevance, RRF, per-source ranks and scores, features' }),
-    explanation: z.object({ shared_terms: z.array(z.string()), ipc_overlap: z.array(z.string()), reasons: z.array(z.string()), summary: z.string() }),
+    explanation: z.object({
+      shared_terms: z.array(z.string()), ipc_overlap: z.array(z.string()), reasons: z.array(z.string()), summary: z.string(),
+      model_rationale: z.string().optional().openapi({ description: 'the chat model\'s reason (only when CHAT_MODEL re-ranked this match; a draft until reviewed)' }),
+    }),
     model: z.string().nullable(),
     prompt_version: z.string().nullable(),
     input_hash: z.string().nullable(),

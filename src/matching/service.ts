@@ -3,20 +3,26 @@ import { AppError } from '../api/errors'
 import { DEFAULT_MATCH_WEIGHTS, type Config, type MatchWeights } from '../config'
 import type { Db } from '../db'
 import { Params } from '../db/params'
+import type { Logger } from '../api/log'
 import type { Embedder } from '../models'
-import { sparseFromAnalysis, parseSparse, type SparseVector } from '../models/sparse'
+import type { ChatModel } from '../models/chat'
+import { parseSparse, sparseFromAnalysis, type SparseVector, wordIndex } from '../models/sparse'
 import { type Caller, isStaff, requireRole, visibleOr404 } from '../orgs/access'
-import { analyze, normalize, searchTokens } from '../text/analyze'
+import { analyze, normalize, searchTokens, tokenize } from '../text/analyze'
 import { KIND_DEFS, type Row } from '../catalog/kinds'
 import { computeFeatures, finalScore, inferIpcGroups, ipcGroup, type ItemSide, type NeedSide, reasons } from './features'
 import { type Candidate, denseCandidates, lexicalCandidates, reciprocalRankFusion, type RetrievalOptions, sparseCandidates, type Source, type Table } from './retrieve'
 import { type MatchRow, matchStore, type NewMatch } from './store'
+import type { RerankSide } from '../prompts/match-rerank'
+import { rerankWithModel } from './rerank'
 import { createTermStats } from './term-stats'
 
 export type Mode = 'hybrid' | 'dense' | 'lexical'
 export const MODE_SOURCES: Record<Mode, Source[]> = { hybrid: ['dense', 'sparse', 'lexical'], dense: ['dense'], lexical: ['sparse', 'lexical'] }
 export type ItemKind = 'achievement' | 'patent'
 const TOP_PER_KIND = 30
+/** Row attributes the chat model is shown besides title and text. */
+const RERANK_ATTRS = new Set(['industry', 'field', 'region', 'maturity', 'trl', 'transfer_modes', 'price_min', 'legal_status', 'ipc_codes', 'budget_max', 'cooperation_modes', 'maturity_min'])
 export const REVIEW_REASONS = ['技术方向不符', '成熟度不足', '价格或预算不符', '地域或合作方式不符', '已有合作', '其他'] as const
 
 /** Where each target kind may be matched from: published achievements, patents that are not lapsed, open needs. */
@@ -45,8 +51,8 @@ const META: Record<Table, string> = {
   needs: 'id, org_id, title, description AS body, industry, region, budget_max, cooperation_modes, maturity_min, visibility, terms, updated_at AS date',
 }
 
-export function createMatchingService(deps: { db: Db; embedder: Embedder; config: Config }) {
-  const { db, embedder, config } = deps
+export function createMatchingService(deps: { db: Db; embedder: Embedder; config: Config; chat?: ChatModel; logger?: Logger }) {
+  const { db, embedder, config, chat } = deps
   const termStats = createTermStats(db)
   const weights: MatchWeights = { ...DEFAULT_MATCH_WEIGHTS, ...(config.MATCH_WEIGHTS as Partial<MatchWeights>) }
   const opts = (table: Table): RetrievalOptions => ({
@@ -55,17 +61,30 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     where: () => ELIGIBLE[table],
     prfDocs: 10,
     prfBeta: 2,
-    prfTerms: 3, // dev split: 0 -> 3 raised Recall@100 from 0.339 to 0.360 (6: 0.365, more rows scored)
+    // bounded work per query (see retrieve.ts); chosen on the patents dev split and the 100k benchmark (README)
+    queryTerms: 64,
+    postingsPerTerm: 300,
+    rescore: 300,
+    lexicalRows: 600,
   })
 
   /** Stage 1 + 2: candidates from each source of the mode, fused. */
   async function rank(table: Table, q: MatchQuery, mode: Mode): Promise<Ranked[]> {
     const o = opts(table)
     const sources = MODE_SOURCES[mode]
+    // the sources are independent: on PostgreSQL they run at once on separate connections
+    const none = Promise.resolve(undefined)
+    const [dense, sparse, lexical] = await Promise.all([
+      sources.includes('dense') ? denseCandidates(db, table, q.embedding, o) : none,
+      sources.includes('sparse') ? sparseCandidates(db, table, q.sparse, o, async (ix) => (await termStats.idfFor(table, ix)).idf) : none,
+      sources.includes('lexical')
+        ? termStats.idfFor(table, q.terms.map(wordIndex)).then((stats) => lexicalCandidates(db, table, q.terms, o, (t) => stats.df(wordIndex(t))))
+        : none,
+    ])
     const lists: Partial<Record<Source, Candidate[]>> = {}
-    if (sources.includes('dense')) lists.dense = await denseCandidates(db, table, q.embedding, o)
-    if (sources.includes('sparse')) lists.sparse = await sparseCandidates(db, table, q.sparse, q.terms, o, async (ix) => (await termStats.idfFor(table, ix)).idf)
-    if (sources.includes('lexical')) lists.lexical = await lexicalCandidates(db, table, q.terms, o)
+    if (dense) lists.dense = dense
+    if (sparse) lists.sparse = sparse
+    if (lexical) lists.lexical = lexical
     return reciprocalRankFusion(lists, weights, config.MATCH_RRF_K)
   }
 
@@ -79,7 +98,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
   async function queryFromText(text: string, title?: string): Promise<MatchQuery> {
     const a = analyze(title ? `${title}\n${text}` : text)
     const embedding = await embedder.embedQuery(title ? `${title}\n${text}` : text)
-    return { embedding, sparse: sparseFromAnalysis(a, title ? analyze(title) : undefined), terms: [...new Set([...searchTokens(title ?? ''), ...a.terms.map((t) => t.term)])].slice(0, 40) }
+    return { embedding, sparse: sparseFromAnalysis(a, title ? analyze(title) : undefined, Infinity), terms: [...new Set([...searchTokens(title ?? ''), ...a.terms.map((t) => t.term)])].slice(0, 40) }
   }
 
   async function queryFromRow(table: Table, id: string): Promise<{ q: MatchQuery; row: Row } | null> {
@@ -91,7 +110,9 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     if (!row) return null
     if (!row.embedding || !row.sparse) throw new AppError('conflict', 'This item is not indexed yet; matching runs when indexing finishes / 尚未完成索引')
     const terms = [...new Set([...searchTokens(String(row.title)), ...row.terms.map((t) => t.term)])].slice(0, 40)
-    return { q: { embedding: row.embedding, sparse: parseSparse(row.sparse), terms }, row }
+    // the stored vector's words (not its bigrams) are what it can look up in the inverted index
+    const words = tokenize(`${row.title}\n${row.body ?? ''}`).map(wordIndex)
+    return { q: { embedding: row.embedding, sparse: { ...parseSparse(row.sparse), posted: words }, terms }, row }
   }
 
   /** Shared key terms: the query's keywords found in the candidate's title or text. */
@@ -157,12 +178,63 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     return out.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
   }
 
+  /** What the chat model reads of a row: its title, text and the attributes that decide a match. */
+  function sideOf(kind: string, m: Record<string, unknown>): RerankSide {
+    const attrs = Object.fromEntries(
+      Object.entries(m).filter(([k, v]) => RERANK_ATTRS.has(k) && v !== null && v !== undefined && !(Array.isArray(v) && !v.length)),
+    )
+    return { kind, title: String(m.title ?? ''), text: String(m.body ?? ''), attrs }
+  }
+
+  /**
+   * Stage 4, only with a chat model: its judgement of the top RERANK_TOP_N scales their scores like a feature
+   * (score x (1 + w.model x (judgement - 0.5) x 2)); the rationale joins the explanation, and model, prompt version and
+   * input hash are recorded on each judged match. A failing model leaves the ranking as it was (and says so).
+   */
+  async function judge<T extends { kind: ItemKind | 'need'; id: string; score: number; components: Record<string, unknown>; explanation: Record<string, unknown> }>(
+    query: RerankSide, ranked: T[],
+  ): Promise<(T & { model?: string; prompt_version?: string; input_hash?: string })[]> {
+    const n = Math.min(config.RERANK_TOP_N, ranked.length)
+    if (!chat || !n) return ranked
+    const top = ranked.slice(0, n)
+    const metaOf = new Map<string, Record<string, unknown>>()
+    for (const kind of new Set(top.map((r) => r.kind))) {
+      const rows = await meta(KIND_DEFS[kind].table, top.filter((r) => r.kind === kind).map((r) => r.id))
+      for (const [id, m] of rows) metaOf.set(`${kind}:${id}`, m)
+    }
+    const candidates = top.filter((r) => metaOf.has(`${r.kind}:${r.id}`)).map((r) => ({ key: `${r.kind}:${r.id}`, ...sideOf(r.kind, metaOf.get(`${r.kind}:${r.id}`)!) }))
+    let result
+    try {
+      result = await rerankWithModel(db, chat, query, candidates)
+    } catch (err) {
+      deps.logger?.warn('model re-rank failed; feature ranking kept', { model: chat.modelId, error: (err as Error).message })
+      return ranked.map((r, i) => (i < n ? { ...r, components: { ...r.components, model_error: String((err as Error).message).slice(0, 200) } } : r))
+    }
+    const w = weights.model
+    return ranked
+      .map((r) => {
+        const j = result.judgements.get(`${r.kind}:${r.id}`)
+        if (!j) return r
+        return {
+          ...r,
+          score: Math.round(r.score * (1 + w * (j.score - 0.5) * 2) * 1e4) / 1e4,
+          components: { ...r.components, model: { score: j.score, weight: w } },
+          explanation: { ...r.explanation, model_rationale: j.rationale },
+          model: result.model, prompt_version: result.promptVersion, input_hash: result.inputHash,
+        }
+      })
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+  }
+
   /** Job: match one need against achievements and patents; keeps reviewed pairs as they are. */
   async function runForNeed(needId: string, runId: string) {
     const found = await queryFromRow('needs', needId)
     if (!found) return { skipped: 'need not found' }
-    const ranked = await rankItems(found.q, found.row, ['achievement', 'patent'], 'hybrid', TOP_PER_KIND)
-    const rows: NewMatch[] = ranked.map((r) => ({ need_id: needId, item_kind: r.kind, item_id: r.id, score: r.score, components: r.components, explanation: r.explanation }))
+    const ranked = await judge(sideOf('need', found.row), await rankItems(found.q, found.row, ['achievement', 'patent'], 'hybrid', TOP_PER_KIND))
+    const rows: NewMatch[] = ranked.map((r) => ({
+      need_id: needId, item_kind: r.kind, item_id: r.id, score: r.score, components: r.components, explanation: r.explanation,
+      model: r.model, prompt_version: r.prompt_version, input_hash: r.input_hash,
+    }))
     return matchStore.saveRun(db, `need:${needId}:`, runId, rows)
   }
 
@@ -175,7 +247,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     const needs = await meta('needs', fused.slice(0, 60).map((c) => c.id))
     const item = itemSide(kind, found.row)
     const best = fused[0]?.rrf || 1
-    const rows: NewMatch[] = fused
+    const scored = fused
       .filter((c) => needs.has(c.id))
       .map((c) => {
         const n = needs.get(c.id)!
@@ -185,13 +257,18 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
         const shared = sharedTerms([...new Set((n.terms as { term: string }[]).map((t) => t.term))], found.row)
         const why = reasons(ns, item, f, shared, [])
         return {
-          need_id: c.id, item_kind: kind, item_id: itemId, score: finalScore(relevance, f, weights),
+          kind: 'need' as const, id: c.id, score: finalScore(relevance, f, weights),
           components: { relevance: Math.round(relevance * 1e4) / 1e4, rrf: Math.round(c.rrf * 1e6) / 1e6, sources: c.ranks, source_scores: c.scores, features: f },
           explanation: { shared_terms: shared, ipc_overlap: [], reasons: why, summary: why.join('；') },
         }
       })
-      .sort((a, b) => b.score - a.score || (a.need_id < b.need_id ? -1 : 1))
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
       .slice(0, TOP_PER_KIND)
+    const judged = await judge(sideOf(kind, found.row), scored)
+    const rows: NewMatch[] = judged.map((r) => ({
+      need_id: r.id, item_kind: kind, item_id: itemId, score: r.score, components: r.components, explanation: r.explanation,
+      model: r.model, prompt_version: r.prompt_version, input_hash: r.input_hash,
+    }))
     return matchStore.saveRun(db, `item:${itemId}:`, runId, rows)
   }
 

@@ -8,7 +8,7 @@ export interface MatchRow {
   item_id: string
   score: number
   components: Record<string, unknown>
-  explanation: { shared_terms: string[]; ipc_overlap: string[]; reasons: string[]; summary: string }
+  explanation: { shared_terms: string[]; ipc_overlap: string[]; reasons: string[]; summary: string; model_rationale?: string }
   state: 'suggested' | 'confirmed' | 'rejected'
   is_new: boolean
   run_id: string
@@ -34,6 +34,10 @@ export interface NewMatch {
   score: number
   components: unknown
   explanation: unknown
+  /** set when a chat model judged the pair: which model, which prompt, over which input */
+  model?: string | null
+  prompt_version?: string | null
+  input_hash?: string | null
 }
 
 const SELECT = `SELECT m.*, n.org_id AS need_org_id, n.visibility AS need_visibility, n.title AS need_title,
@@ -52,18 +56,20 @@ export const matchStore = {
     let updated = 0
     if (rows.length) {
       const r = await q.query<{ inserted: boolean }>(
-        `INSERT INTO matches (need_id, item_kind, item_id, score, components, explanation, run_id)
-         SELECT need_id, item_kind, item_id, score, components, explanation, $7
-           FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::float8[], $5::jsonb[], $6::jsonb[])
-             AS x(need_id, item_kind, item_id, score, components, explanation)
+        `INSERT INTO matches (need_id, item_kind, item_id, score, components, explanation, run_id, model, prompt_version, input_hash)
+         SELECT need_id, item_kind, item_id, score, components, explanation, $7, model, prompt_version, input_hash
+           FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::float8[], $5::jsonb[], $6::jsonb[], $8::text[], $9::text[], $10::text[])
+             AS x(need_id, item_kind, item_id, score, components, explanation, model, prompt_version, input_hash)
          ON CONFLICT (need_id, item_kind, item_id) DO UPDATE
            SET score = EXCLUDED.score, components = EXCLUDED.components, explanation = EXCLUDED.explanation,
+               model = EXCLUDED.model, prompt_version = EXCLUDED.prompt_version, input_hash = EXCLUDED.input_hash,
                run_id = EXCLUDED.run_id, is_new = false, updated_at = now()
            WHERE matches.state = 'suggested'
          RETURNING (xmax = 0) AS inserted`,
         [
           rows.map((x) => x.need_id), rows.map((x) => x.item_kind), rows.map((x) => x.item_id), rows.map((x) => x.score),
           rows.map((x) => JSON.stringify(x.components)), rows.map((x) => JSON.stringify(x.explanation)), runId,
+          rows.map((x) => x.model ?? null), rows.map((x) => x.prompt_version ?? null), rows.map((x) => x.input_hash ?? null),
         ],
       )
       created = r.rows.filter((x) => x.inserted).length

@@ -10,6 +10,7 @@ const PAGE = 2000
 
 export interface Idf {
   docs: number
+  df(index: number): number
   idf(index: number): number
 }
 
@@ -52,7 +53,18 @@ export function createTermStats(db: Db) {
   }
 
   /** Refreshes when missing or when the catalogue size moved by more than 10% (at most one check a minute). */
-  async function ensureFresh(table: Table): Promise<void> {
+  const inFlight = new Map<Table, Promise<void>>()
+  function ensureFresh(table: Table): Promise<void> {
+    // concurrent callers (the sources of one match run at once) share one check
+    let p = inFlight.get(table)
+    if (!p) {
+      p = check(table).finally(() => inFlight.delete(table))
+      inFlight.set(table, p)
+    }
+    return p
+  }
+
+  async function check(table: Table): Promise<void> {
     const now = Date.now()
     if (now - (checked.get(table) ?? 0) < CHECK_EVERY_MS) return
     checked.set(table, now)
@@ -72,7 +84,7 @@ export function createTermStats(db: Db) {
     const docs = meta.rows[0]?.docs ?? 0
     const r = await db.query<{ term: number; df: number }>('SELECT term, df FROM term_stats WHERE catalog = $1 AND term = ANY($2::int[])', [table, indices])
     const df = new Map(r.rows.map((x) => [x.term, x.df]))
-    return { docs, idf: (i) => Math.log((docs + 1) / ((df.get(i) ?? 0) + 1)) + 1 }
+    return { docs, df: (i) => df.get(i) ?? 0, idf: (i) => Math.log((docs + 1) / ((df.get(i) ?? 0) + 1)) + 1 }
   }
 
   return { refresh, ensureFresh, idfFor }

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_MATCH_WEIGHTS } from '../../src/config'
 import { computeFeatures, finalScore, inferIpcGroups, reasons } from '../../src/matching/features'
 import { meanMetrics, parseQrels, queryMetrics } from '../../src/matching/metrics'
-import { reciprocalRankFusion } from '../../src/matching/retrieve'
-import { expandQuery, parseSparse, sparseVector, toSparseLiteral } from '../../src/models/sparse'
+import { parseRerank } from '../../src/matching/rerank'
+import { reciprocalRankFusion, selectiveTerms, topTerms } from '../../src/matching/retrieve'
+import { expandQuery, parseSparse, POSTINGS_PER_DOC, postingsOf, sparseVector, toSparseLiteral, wordIndex } from '../../src/models/sparse'
 
 describe('reciprocal rank fusion', () => {
   it('sums weighted 1/(k + rank) and breaks ties by id', () => {
@@ -68,5 +69,45 @@ describe('retrieval metrics', () => {
     expect(m['ndcg@10']).toBeCloseTo((2 / Math.log2(3) + 1 / Math.log2(4)) / idcg)
     expect(meanMetrics([m, queryMetrics([], rel)])['mrr@10']).toBe(0.25)
     expect(parseQrels('query-id\tcorpus-id\tscore\nq1\td1\t1\n').get('q1')!.get('d1')).toBe(1)
+  })
+})
+
+describe('inverted index postings', () => {
+  it('posts a document under its most telling words (not numbers, single characters or bigrams), with its weights', () => {
+    const v = sparseVector('本发明公开了一种锂离子电池健康状态估计方法，采用增量容量分析，误差小于2%。', '锂离子电池健康状态估计')
+    const { terms, weights } = postingsOf(v)
+    expect(terms.length).toBeGreaterThan(3)
+    expect(terms.length).toBeLessThanOrEqual(POSTINGS_PER_DOC)
+    expect(terms).toContain(wordIndex('锂离子'))
+    expect(terms).not.toContain(wordIndex('2%'))
+    // every posting carries the document's own weight for that term
+    for (const [k, t] of terms.entries()) expect(weights[k]).toBe(v.values[v.indices.indexOf(t)])
+  })
+
+  it('looks up the heaviest of the given terms first', () => {
+    const q = { indices: [1, 2, 3, 4], values: [0.1, 0.9, 0.5, 0.7] }
+    expect(topTerms(q, 2)).toEqual({ terms: [2, 4], weights: [0.9, 0.7] })
+    expect(topTerms(q, 2, new Set([1, 3]))).toEqual({ terms: [3, 1], weights: [0.5, 0.1] })
+  })
+
+  it('selects full-text rows by the rarest words within a row budget, or the two rarest together', () => {
+    const df: Record<string, number> = { 稀有: 5, 少见: 40, 常见: 900, 普遍: 5000 }
+    expect(selectiveTerms(['常见', '稀有', '少见', '普遍'], (t) => df[t]!, 100)).toEqual({ any: ['稀有', '少见'], all: [] })
+    expect(selectiveTerms(['常见', '普遍'], (t) => df[t]!, 100)).toEqual({ any: [], all: ['常见', '普遍'] })
+    expect(selectiveTerms(['普遍'], (t) => df[t]!, 100)).toEqual({ any: ['普遍'], all: [] })
+  })
+})
+
+describe('model re-rank answers (untrusted)', () => {
+  it('keeps the judgements of the ids it asked about, scaled to [0, 1], rationales cleaned and clipped', () => {
+    const j = parseRerank('```json\n{"results":[{"id":"c1","score":7,"rationale":"对口\\u0000"},{"id":"c9","score":10},{"id":"c1","score":0}]}\n```', ['c1', 'c2'])
+    expect([...j]).toEqual([['c1', { score: 0.7, rationale: '对口' }]])
+    expect(parseRerank(JSON.stringify({ results: [{ id: 'c2', score: 5, rationale: '长'.repeat(500) }] }), ['c2']).get('c2')!.rationale).toHaveLength(200)
+  })
+
+  it('refuses anything that is not the expected object', () => {
+    expect(() => parseRerank('I think c1 is best', ['c1'])).toThrow(/not JSON/)
+    expect(() => parseRerank('{"results":[{"id":"c1","score":11}]}', ['c1'])).toThrow()
+    expect(() => parseRerank('{"scores":[]}', ['c1'])).toThrow()
   })
 })

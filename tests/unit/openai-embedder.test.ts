@@ -1,11 +1,11 @@
 // The openai provider against a loopback server speaking the embeddings API: real SDK, real HTTP.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EmbeddingError, OpenAIEmbedder } from '../../src/models/openai-embedder'
+import { loopbackServer } from '../helpers/loopback'
 
 type Handler = (body: { input: string[]; model: string; dimensions?: number }, res: ServerResponse, req: IncomingMessage) => void
-let server: Server
+let server: Awaited<ReturnType<typeof loopbackServer>>
 let base: string
 let handler: Handler
 const seen: { input: string[]; dimensions?: number; auth?: string }[] = []
@@ -17,19 +17,13 @@ const ok = (dim: number): Handler => (body, res) => {
 }
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let raw = ''
-    req.on('data', (d) => (raw += d))
-    req.on('end', () => {
-      const body = JSON.parse(raw)
-      seen.push({ input: body.input, dimensions: body.dimensions, auth: req.headers.authorization })
-      handler(body, res, req)
-    })
+  server = await loopbackServer((body, res, req) => {
+    seen.push({ input: body.input, dimensions: body.dimensions, auth: req.headers.authorization })
+    handler(body, res, req)
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`
+  base = server.base
 })
-afterAll(() => new Promise<void>((r) => server.close(() => r())))
+afterAll(() => server.close())
 
 const embedder = (o: Partial<ConstructorParameters<typeof OpenAIEmbedder>[0]> = {}) =>
   new OpenAIEmbedder({ baseURL: base, apiKey: 'sk-test', model: 'text-embedding-3-small', dim: 4, maxRetries: 2, timeoutMs: 5000, ...o })

@@ -1,0 +1,72 @@
+// Stage 4 (optional): a chat model judges the top candidates. Its answer is untrusted: validated with zod, ids checked
+// against what was asked, scores clamped, rationales clipped. The judgement is stored with the model id, prompt version
+// and input hash, and cached by that hash; a failing model never fails the match (the feature ranking stands).
+import { createHash } from 'node:crypto'
+import { z } from 'zod'
+import type { Db } from '../db'
+import type { ChatModel } from '../models/chat'
+import { MATCH_RERANK_SYSTEM, MATCH_RERANK_VERSION, matchRerankInput, type RerankSide } from '../prompts/match-rerank'
+
+export const RerankOutput = z.object({
+  results: z
+    .array(z.object({ id: z.string().max(20), score: z.number().min(0).max(10), rationale: z.string().max(2000).default('') }))
+    .max(200),
+})
+
+export interface Judgement {
+  /** the model's score scaled to [0, 1] */
+  score: number
+  rationale: string
+}
+
+export interface RerankResult {
+  model: string
+  promptVersion: string
+  inputHash: string
+  cached: boolean
+  /** by candidate key; candidates the model did not judge are absent */
+  judgements: Map<string, Judgement>
+}
+
+/** Parses and checks a model answer against the candidate ids that were sent. Throws on anything but a valid object. */
+export function parseRerank(text: string, ids: string[]): Map<string, Judgement> {
+  let json: unknown
+  try {
+    json = JSON.parse(text.replace(/^\s*```(?:json)?\s*|\s*```\s*$/g, ''))
+  } catch {
+    throw new Error('model answer is not JSON')
+  }
+  const out = RerankOutput.parse(json)
+  const known = new Set(ids)
+  const judgements = new Map<string, Judgement>()
+  for (const r of out.results) {
+    if (!known.has(r.id) || judgements.has(r.id)) continue // unknown or repeated ids are ignored
+    const rationale = r.rationale.replace(/[\u0000-\u001f]+/g, ' ').trim().slice(0, 200)
+    judgements.set(r.id, { score: Math.round((r.score / 10) * 1e4) / 1e4, rationale })
+  }
+  return judgements
+}
+
+export async function rerankWithModel(
+  db: Db, chat: ChatModel, query: RerankSide, candidates: (RerankSide & { key: string })[],
+): Promise<RerankResult> {
+  const numbered = candidates.map((c, i) => ({ ...c, id: `c${i + 1}` }))
+  const input = matchRerankInput(query, numbered)
+  const user = JSON.stringify(input)
+  const inputHash = createHash('sha256').update(`${chat.modelId}\n${MATCH_RERANK_VERSION}\n${MATCH_RERANK_SYSTEM}\n${user}`).digest('hex').slice(0, 32)
+  const ids = numbered.map((c) => c.id)
+  const byId = new Map(numbered.map((c) => [c.id, c.key]))
+  const toResult = (j: Map<string, Judgement>, cached: boolean): RerankResult => ({
+    model: chat.modelId, promptVersion: MATCH_RERANK_VERSION, inputHash, cached,
+    judgements: new Map([...j].map(([id, v]) => [byId.get(id)!, v])),
+  })
+  const hit = await db.query<{ output: unknown }>('SELECT output FROM model_outputs WHERE input_hash = $1', [inputHash])
+  if (hit.rows[0]) return toResult(parseRerank(JSON.stringify(hit.rows[0].output), ids), true)
+  const judgements = parseRerank(await chat.completeJson(MATCH_RERANK_SYSTEM, user), ids)
+  const output = { results: [...judgements].map(([id, j]) => ({ id, score: j.score * 10, rationale: j.rationale })) }
+  await db.query(
+    `INSERT INTO model_outputs (input_hash, model, prompt_version, output) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (input_hash) DO NOTHING`,
+    [inputHash, chat.modelId, MATCH_RERANK_VERSION, JSON.stringify(output)],
+  )
+  return toResult(judgements, false)
+}
