@@ -36,7 +36,7 @@ export async function openRuntime(config: Config, logger: Logger, opts: RuntimeO
   const handlers = createJobHandlers(services)
   if (queue instanceof InlineQueue && opts.runInlineJobs !== false) queue.start(handlers)
   // rows indexed before the inverted index existed were marked stale by that migration: index them again
-  if (applied.includes('0004_postings')) {
+  if (applied.includes('0004_postings.sql')) {
     await queue.enqueue('catalog.reembed', { kinds: ['achievement', 'patent', 'need'], force: false }, { jobId: 'reindex-0004-postings' })
   }
   return {
@@ -47,6 +47,7 @@ export async function openRuntime(config: Config, logger: Logger, opts: RuntimeO
     handlers,
     async close() {
       await queue.close()
+      await services.preparePool.close()
       await db.close()
     },
   }

@@ -2,6 +2,7 @@
 import type { Logger } from './api/log'
 import type { Config } from './config'
 import type { Db } from './db'
+import { PreparePool } from './catalog/prepare-pool'
 import { createCatalogService } from './catalog/service'
 import { createImportService } from './imports/service'
 import { createMatchingService } from './matching/service'
@@ -13,13 +14,15 @@ import { createOrgService } from './orgs/service'
 export function createServices(db: Db, config: Config, queue: JobQueue, opts: { embedder?: Embedder; chat?: ChatModel | null; logger?: Logger } = {}) {
   const embedder = opts.embedder ?? createEmbedder(config)
   const catalog = createCatalogService({ db, queue, embedder })
+  const preparePool = new PreparePool(embedder)
   return {
+    preparePool,
     queue,
     embedder,
     matching: createMatchingService({ db, embedder, config, chat: opts.chat === undefined ? createChatModel(config) : opts.chat ?? undefined, logger: opts.logger }),
     orgs: createOrgService(db),
     catalog,
-    imports: createImportService({ db, queue, catalog }),
+    imports: createImportService({ db, queue, catalog, preparePool }),
   }
 }
 

@@ -5,44 +5,22 @@ import { AppError, validation, zodFieldErrors } from '../api/errors'
 import type { Db } from '../db'
 import { jobId, type JobQueue } from '../jobs/catalog'
 import type { Embedder } from '../models'
-import { sparseFromAnalysis } from '../models/sparse'
 import { type Caller, isStaff, ownsOrStaff, requireRole, visibleOr404 } from '../orgs/access'
 import { orgStore } from '../orgs/store'
-import { analyze, contentHash, searchTokens } from '../text/analyze'
+import { contentHash, searchTokens } from '../text/analyze'
 import { z } from 'zod'
 import { type Kind, KIND_DEFS, type KindDef, type Row } from './kinds'
-import { catalogStore, type IndexData, type Prepared, recordHash } from './store'
+import { analyzeRow, prepareBatch, prepareRecord } from './prepare'
+import { catalogStore, type Prepared } from './store'
 
 const INDEX_BATCH = 500
 const CursorSchema = z.object({ at: z.string().optional(), rank: z.number().optional(), id: z.uuid() })
-
-/** Derived values of a validated record: hashes and natural key. */
-export function prepareRecord(def: KindDef, fields: Record<string, unknown>): Prepared {
-  const values: Record<string, unknown> = {}
-  const prepared = def.prepare ? def.prepare(fields) : fields
-  for (const c of def.columns) values[c] = prepared[c] ?? null
-  const ch = contentHash([def.text(values)])
-  const naturalKey =
-    def.keyColumn === 'publication_number'
-      ? String(values.publication_number)
-      : values.external_id
-        ? `x:${values.external_id}`
-        : `h:${contentHash([String(values.title ?? ''), def.text(values)])}`
-  return { values, contentHash: ch, recordHash: recordHash(values), naturalKey }
-}
 
 /** A stored row back into the API's input shape (to merge a partial update and re-validate). */
 function rowToFields(def: KindDef, row: Row): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const c of def.columns) if (row[c] !== null && row[c] !== undefined) out[c] = row[c]
   return out
-}
-
-/** The analysis of a row's text, and its sparse vector (title terms weighted up). */
-export function analyzeRow(def: KindDef, values: Record<string, unknown>) {
-  const analysis = analyze(def.text(values))
-  const sparse = sparseFromAnalysis(analysis, analyze(String(values.title ?? '')))
-  return { analysis, sparse }
 }
 
 export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: Embedder }) {
@@ -164,24 +142,9 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     }
   }
 
-  /** Analysis and vector for a record when the embedder is local (else the index job computes them). */
-  function localIndex(def: KindDef, values: Record<string, unknown>): IndexData | undefined {
-    if (!embedder.local || !embedder.embedAnalysis) return undefined
-    const { analysis, sparse } = analyzeRow(def, values)
-    return { tokenText: analysis.tokenText, terms: analysis.terms, embedding: embedder.embedAnalysis(analysis), sparse, model: embedder.modelId }
-  }
-
   /** CPU half of a bulk upsert: validated records -> prepared rows (deduplicated by natural key, the last wins). */
   function prepareMany(kind: Kind, records: Record<string, unknown>[]): Prepared[] {
-    const def = KIND_DEFS[kind]
-    const byKey = new Map<string, Prepared>()
-    for (const r of records) {
-      const p = prepareRecord(def, r)
-      byKey.set(p.naturalKey, p)
-    }
-    const out = [...byKey.values()]
-    for (const p of out) p.index = localIndex(def, p.values)
-    return out
+    return prepareBatch(kind, records, embedder)
   }
 
   /** Database half: upsert by natural key (unchanged rows are not written); rows written without vectors get index jobs. */

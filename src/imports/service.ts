@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import { AppError, validation } from '../api/errors'
 import type { Kind } from '../catalog/kinds'
 import { type CatalogService, validateRecord } from '../catalog/service'
+import type { PreparePool } from '../catalog/prepare-pool'
 import type { Db } from '../db'
 import { jobId, type JobQueue, PermanentJobError } from '../jobs/catalog'
 import { type Caller, isStaff, ownsOrStaff, visibleOr404 } from '../orgs/access'
@@ -35,8 +36,8 @@ export function parseMapPairs(pairs: string[]): Record<string, string> {
 /** Rows written by one import after which its catalogue is vacuumed and analysed. */
 const MAINTAIN_AFTER = 1000
 
-export function createImportService(deps: { db: Db; queue: JobQueue; catalog: CatalogService }) {
-  const { db, queue, catalog } = deps
+export function createImportService(deps: { db: Db; queue: JobQueue; catalog: CatalogService; preparePool: PreparePool }) {
+  const { db, queue, catalog, preparePool } = deps
 
   /** Checks the file and its columns now (one clear error if it is not what it claims), then queues the import. */
   async function create(caller: Caller, req: ImportRequest): Promise<ImportRow> {
@@ -118,7 +119,7 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
             for (const e of all) if (!seen.has(e.field) && seen.add(e.field)) bad.push({ line: src.line, field: e.field, reason: e.reason, raw })
           } else good.push(v.data!)
         }
-        const prepared = catalog.prepareMany(imp.kind, good)
+        const prepared = await preparePool.prepare(imp.kind, good) // on a worker thread while the last batch is written
         const snapshot = { ...counts }
         if (inflight.length >= writers) await inflight.shift()
         const write = (async () => {

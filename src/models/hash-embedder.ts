@@ -14,25 +14,41 @@ export function fnv1a(s: string, seed: number): number {
 
 const isCjk = (c: number) => c >= 0x3400 && c <= 0x9fff
 const WORD = 0
-const BIGRAM = 0x5bd1e995
+export const BIGRAM = 0x5bd1e995
+
+export interface TermCounts {
+  words: Map<string, number>
+  /** by the bigram's FNV-1a hash (seeded apart from words): the same value as fnv1a(bigram, BIGRAM), without a string */
+  bigrams: Map<number, number>
+}
 
 /** Term counts of an analysed text: words (stop words left out) and CJK character bigrams. */
-export function termCounts(a: Pick<Analysis, 'text' | 'tokens'>, times = 1, into?: { words: Map<string, number>; bigrams: Map<string, number> }) {
+export function termCounts(a: Pick<Analysis, 'text' | 'tokens'>, times = 1, into?: TermCounts): TermCounts {
   const words = into?.words ?? new Map<string, number>()
-  const bigrams = into?.bigrams ?? new Map<string, number>()
+  const bigrams = into?.bigrams ?? new Map<number, number>()
   for (const t of a.tokens) if (!STOP_WORDS.has(t)) words.set(t, (words.get(t) ?? 0) + times)
   const s = a.text
   for (let i = 0; i + 1 < s.length; i++) {
-    if (isCjk(s.charCodeAt(i)) && isCjk(s.charCodeAt(i + 1))) {
-      const b = s.slice(i, i + 2)
-      bigrams.set(b, (bigrams.get(b) ?? 0) + times)
+    const c1 = s.charCodeAt(i)
+    const c2 = s.charCodeAt(i + 1)
+    if (isCjk(c1) && isCjk(c2)) {
+      const h = Math.imul(Math.imul((0x811c9dc5 ^ BIGRAM) ^ c1, 0x01000193) ^ c2, 0x01000193) >>> 0
+      bigrams.set(h, (bigrams.get(h) ?? 0) + times)
     }
   }
   return { words, bigrams }
 }
 
+const memo = new WeakMap<object, TermCounts>()
+/** The term counts of an analysis, computed once (the embedder and the sparse vector both need them). */
+export function countsOf(a: Pick<Analysis, 'text' | 'tokens'>): TermCounts {
+  let c = memo.get(a)
+  if (!c) memo.set(a, (c = termCounts(a)))
+  return c
+}
+
 /** Weighted, hashed features: word -> (1 + ln tf) * idf; CJK bigrams at half the median idf. */
-export function weightedFeatures(counts: { words: Map<string, number>; bigrams: Map<string, number> }): { hashes: number[]; weights: number[] } {
+export function weightedFeatures(counts: TermCounts): { hashes: number[]; weights: number[] } {
   const { map: idf, median } = idfTable()
   const hashes: number[] = []
   const weights: number[] = []
@@ -41,14 +57,14 @@ export function weightedFeatures(counts: { words: Map<string, number>; bigrams: 
     weights.push((1 + Math.log(n)) * (idf.get(w) ?? median))
   }
   const bw = median * 0.5
-  for (const [b, n] of counts.bigrams) {
-    hashes.push(fnv1a(b, BIGRAM))
+  for (const [h, n] of counts.bigrams) {
+    hashes.push(h)
     weights.push((1 + Math.log(n)) * bw)
   }
   return { hashes, weights }
 }
 
-export const features = (a: Pick<Analysis, 'text' | 'tokens'>) => weightedFeatures(termCounts(a))
+export const features = (a: Pick<Analysis, 'text' | 'tokens'>) => weightedFeatures(countsOf(a))
 
 export function hashEmbedAnalysis(a: Pick<Analysis, 'text' | 'tokens'>, dim: number): number[] {
   const v = new Float64Array(dim)

@@ -4,7 +4,7 @@
 // Measured on patents-cls-dev (exact scan, no feedback): this scores nDCG@10 0.301, tf-idf cosine with the same
 // corpus idf 0.296, and with jieba's general idf table 0.259.
 import { type Analysis, analyze, idfTable } from '../text/analyze'
-import { fnv1a, termCounts } from './hash-embedder'
+import { countsOf, fnv1a, termCounts } from './hash-embedder'
 
 export const SPARSE_DIM = 1_048_576
 /** pgvector indexes sparse vectors of at most 1,000 non-zero elements: keep the heaviest. */
@@ -31,15 +31,12 @@ export const wordIndex = (word: string) => fnv1a(word, 0) % SPARSE_DIM
 
 /** `maxPosted`: how many words a document posts (a query keeps all its words: they are what it can look up). */
 export function sparseFromAnalysis(text: Pick<Analysis, 'text' | 'tokens'>, title?: Pick<Analysis, 'text' | 'tokens'>, maxPosted = POSTINGS_PER_DOC): SparseVector {
-  const counts = termCounts(text)
-  if (title && TITLE_WEIGHT > 1) termCounts(title, TITLE_WEIGHT - 1, counts)
+  const own = countsOf(text)
+  const counts = title && TITLE_WEIGHT > 1 ? termCounts(title, TITLE_WEIGHT - 1, { words: new Map(own.words), bigrams: new Map(own.bigrams) }) : own
   const acc = new Map<number, number>()
-  const add = (key: string, seed: number, n: number) => {
-    const ix = fnv1a(key, seed) % SPARSE_DIM
-    acc.set(ix, (acc.get(ix) ?? 0) + 1 + Math.log(n))
-  }
-  for (const [w, n] of counts.words) add(w, 0, n)
-  for (const [b, n] of counts.bigrams) add(b, 0x5bd1e995, n)
+  const add = (ix: number, n: number) => acc.set(ix, (acc.get(ix) ?? 0) + 1 + Math.log(n))
+  for (const [w, n] of counts.words) add(fnv1a(w, 0) % SPARSE_DIM, n)
+  for (const [h, n] of counts.bigrams) add(h % SPARSE_DIM, n)
   let entries = [...acc]
   if (entries.length > SPARSE_MAX_NNZ) entries = entries.sort((a, b) => b[1] - a[1]).slice(0, SPARSE_MAX_NNZ)
   entries.sort((a, b) => a[0] - b[0])

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -6,7 +6,9 @@ import type { Db } from '../../src/db'
 import { MIGRATIONS_DIR, migrate, migrationStatus, MigrationError, loadMigrations } from '../../src/db/migrate'
 import { openPg } from '../../src/db/pg'
 import { openPglite } from '../../src/db/pglite'
-import { DATABASE_URL } from '../helpers/env'
+import { createLogger } from '../../src/api/log'
+import { openRuntime } from '../../src/runtime'
+import { DATABASE_URL, TEST_EMBEDDING_DIM, testConfig } from '../helpers/env'
 import { scratchPgDatabase } from '../helpers/db'
 
 const DIM = 64
@@ -42,6 +44,31 @@ function copyMigrations(): string {
   cpSync(MIGRATIONS_DIR, dir, { recursive: true })
   return dir
 }
+
+describe('upgrading to the inverted index', () => {
+  it('indexes again the rows indexed before it, through a job, so they get postings', async () => {
+    const { db } = await freshDatabase()
+    const dir = copyMigrations()
+    for (const f of readdirSync(dir)) if (f >= '0004') rmSync(path.join(dir, f))
+    await migrate(db, { embeddingDim: TEST_EMBEDDING_DIM, dir })
+    const org = await db.query<{ id: string }>("INSERT INTO organizations (name, kind) VALUES ('老用户大学', 'university') RETURNING id")
+    const row = await db.query<{ id: string }>(
+      `INSERT INTO achievements (org_id, natural_key, title, summary, content_hash, record_hash, embedding, sparse, embedding_model, embedding_hash)
+       VALUES ($1, 'x:old-1', '秸秆还田腐熟菌剂', '秸秆快速腐熟菌剂，提高还田效率。', 'c1', 'r1', $2::vector, '{1:1}/1048576', 'hash-v1-256', 'c1') RETURNING id`,
+      [org.rows[0]!.id, `[${Array.from({ length: TEST_EMBEDDING_DIM }, () => 0.1).join(',')}]`],
+    )
+    const rt = await openRuntime(testConfig({ REDIS_URL: '' }), createLogger('silent'), { db })
+    await rt.queue.drain()
+    const after = await db.query<{ n: number; hash: string }>(
+      'SELECT (SELECT count(*)::int FROM achievements_postings WHERE id = a.id) AS n, a.embedding_hash AS hash FROM achievements a WHERE a.id = $1',
+      [row.rows[0]!.id],
+    )
+    expect(after.rows[0]!.n).toBeGreaterThan(0)
+    expect(after.rows[0]!.hash).toBe('c1')
+    await rt.queue.close()
+    await rt.services.preparePool.close()
+  })
+})
 
 describe('migrations', () => {
   it('applies every migration once, in order, and records checksums', async () => {
