@@ -1,6 +1,7 @@
 -- A cheaper HNSW graph: m = 12, ef_construction = 32 (was pgvector's defaults, 16 and 64). Measured on 30,000
 -- synthetic items on PostgreSQL 15: writes 1.68 -> 1.13 ms per row, ANN recall@20 at ef_search 100 0.983 -> 0.973
--- (README, benchmarks). Rebuilds the indexes once on an existing database.
+-- (README, benchmarks); at 100,000 items recall@20 fell to 0.936 at ef_search 100, so HNSW_EF_SEARCH defaults to 200
+-- (0.975). Rebuilds the indexes once on an existing database.
 DROP INDEX achievements_embedding_idx;
 DROP INDEX patents_embedding_idx;
 DROP INDEX needs_embedding_idx;

@@ -30,7 +30,7 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   MATCH_CANDIDATES: z.coerce.number().int().min(10).max(1000).default(100),
   MATCH_RRF_K: z.coerce.number().int().min(1).max(1000).default(60),
-  HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(100),
+  HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(200),
   MATCH_WEIGHTS: z
     .string()
     .optional()

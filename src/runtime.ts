@@ -35,10 +35,7 @@ export async function openRuntime(config: Config, logger: Logger, opts: RuntimeO
   const services = createServices(db, config, queue, { embedder: opts.embedder, logger })
   const handlers = createJobHandlers(services)
   if (queue instanceof InlineQueue && opts.runInlineJobs !== false) queue.start(handlers)
-  // rows indexed before the inverted index existed were marked stale by that migration: index them again
-  if (applied.includes('0004_postings.sql')) {
-    await queue.enqueue('catalog.reembed', { kinds: ['achievement', 'patent', 'need'], force: false }, { jobId: 'reindex-0004-postings' })
-  }
+  if (applied.includes('0004_postings.sql')) await reindexAfterUpgrade(db, queue, logger)
   return {
     config,
     db,
@@ -50,5 +47,31 @@ export async function openRuntime(config: Config, logger: Logger, opts: RuntimeO
       await services.preparePool.close()
       await db.close()
     },
+  }
+}
+
+/**
+ * Rows indexed before the inverted index existed were marked stale by that migration (0004): queue their indexing.
+ * A fresh database has none. The queue may still be connecting to Redis: retry for a few seconds, then say what to run.
+ */
+async function reindexAfterUpgrade(db: Db, queue: JobQueue, logger: Logger): Promise<void> {
+  const r = await db.query<{ stale: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM achievements WHERE sparse IS NOT NULL AND embedding_hash IS NULL)
+         OR EXISTS (SELECT 1 FROM patents WHERE sparse IS NOT NULL AND embedding_hash IS NULL)
+         OR EXISTS (SELECT 1 FROM needs WHERE sparse IS NOT NULL AND embedding_hash IS NULL) AS stale`,
+  )
+  if (!r.rows[0]?.stale) return
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await queue.enqueue('catalog.reembed', { kinds: ['achievement', 'patent', 'need'], force: false }, { jobId: 'reindex-0004-postings' })
+      logger.info('queued re-indexing of rows indexed before the inverted index')
+      return
+    } catch (err) {
+      if (attempt >= 50) {
+        logger.error('could not queue re-indexing after the upgrade; run `npm run cli -- reembed`', { error: (err as Error).message })
+        return
+      }
+      await new Promise((res) => setTimeout(res, 200))
+    }
   }
 }
