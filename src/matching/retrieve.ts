@@ -129,7 +129,7 @@ export function selectiveTerms(terms: string[], dfOf: (term: string) => number, 
 const tsWords = (words: string[], op: ' | ' | ' & ') => words.map((w) => `'${w.replace(/['\\]/g, '')}'`).join(op)
 
 /**
- * Full text: rows holding the query's most selective words (GIN), at most `maxRows` of them, ranked by ts_rank_cd
+ * Full text: rows holding the query's most selective words (GIN), at most `lexicalRows` of them, ranked by ts_rank_cd
  * against all the query's words.
  */
 export async function lexicalCandidates(db: Db, table: Table, terms: string[], o: RetrievalOptions, dfOf: (term: string) => number): Promise<Candidate[]> {

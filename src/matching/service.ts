@@ -190,19 +190,22 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
    * Stage 4, only with a chat model: its judgement of the top RERANK_TOP_N scales their scores like a feature
    * (score x (1 + w.model x (judgement - 0.5) x 2)); the rationale joins the explanation, and model, prompt version and
    * input hash are recorded on each judged match. A failing model leaves the ranking as it was (and says so).
+   * `query` null: not judged (a private need).
    */
   async function judge<T extends { kind: ItemKind | 'need'; id: string; score: number; components: Record<string, unknown>; explanation: Record<string, unknown> }>(
-    query: RerankSide, ranked: T[],
+    query: RerankSide | null, ranked: T[],
   ): Promise<(T & { model?: string; prompt_version?: string; input_hash?: string })[]> {
     const n = Math.min(config.RERANK_TOP_N, ranked.length)
-    if (!chat || !n) return ranked
+    if (!chat || !n || !query) return ranked
     const top = ranked.slice(0, n)
     const metaOf = new Map<string, Record<string, unknown>>()
     for (const kind of new Set(top.map((r) => r.kind))) {
       const rows = await meta(KIND_DEFS[kind].table, top.filter((r) => r.kind === kind).map((r) => r.id))
       for (const [id, m] of rows) metaOf.set(`${kind}:${id}`, m)
     }
-    const candidates = top.filter((r) => metaOf.has(`${r.kind}:${r.id}`)).map((r) => ({ key: `${r.kind}:${r.id}`, ...sideOf(r.kind, metaOf.get(`${r.kind}:${r.id}`)!) }))
+    // a private need's text never leaves the platform for a model provider
+    const candidates = top.filter((r) => metaOf.has(`${r.kind}:${r.id}`) && metaOf.get(`${r.kind}:${r.id}`)!.visibility !== 'private').map((r) => ({ key: `${r.kind}:${r.id}`, ...sideOf(r.kind, metaOf.get(`${r.kind}:${r.id}`)!) }))
+    if (!candidates.length) return ranked
     let result
     try {
       result = await rerankWithModel(db, chat, query, candidates)
@@ -230,7 +233,9 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
   async function runForNeed(needId: string, runId: string) {
     const found = await queryFromRow('needs', needId)
     if (!found) return { skipped: 'need not found' }
-    const ranked = await judge(sideOf('need', found.row), await rankItems(found.q, found.row, ['achievement', 'patent'], 'hybrid', TOP_PER_KIND))
+    const byFeatures = await rankItems(found.q, found.row, ['achievement', 'patent'], 'hybrid', TOP_PER_KIND)
+    // a private need's text never leaves the platform for a model provider
+    const ranked = await judge(found.row.visibility === 'private' ? null : sideOf('need', found.row), byFeatures)
     const rows: NewMatch[] = ranked.map((r) => ({
       need_id: needId, item_kind: r.kind, item_id: r.id, score: r.score, components: r.components, explanation: r.explanation,
       model: r.model, prompt_version: r.prompt_version, input_hash: r.input_hash,

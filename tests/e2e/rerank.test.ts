@@ -58,6 +58,13 @@ describe('model re-rank', () => {
     expect(items[10].model).toBeNull()
   })
 
+  it('never sends a private need to the model, as query or as candidate', async () => {
+    const priv = (await t.db.query<{ title: string }>("SELECT title FROM needs WHERE visibility = 'private'")).rows.map((r) => r.title)
+    expect(priv.length).toBeGreaterThan(0)
+    const sent = calls.flatMap((c) => [c.user.query.title, ...c.user.candidates.map((x) => x.title)])
+    for (const title of priv) expect(sent).not.toContain(title)
+  })
+
   it('reuses a stored judgement when nothing changed instead of calling the model again', async () => {
     const before = calls.length
     const r = await t.request(`/v1/needs/${await needId()}/match`, { key: mgr.key, method: 'POST' })
