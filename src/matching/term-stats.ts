@@ -2,7 +2,7 @@
 // vectors when the catalogue has changed by more than a tenth since the last count (checked at most once a minute per
 // process), so idf follows the catalogue without ever re-embedding documents.
 import type { Db } from '../db'
-import { parseSparse } from '../models/sparse'
+import { sparseIndicesOf } from '../models/sparse'
 import type { Table } from './retrieve'
 
 const CHECK_EVERY_MS = 60_000
@@ -24,14 +24,15 @@ export function createTermStats(db: Db) {
     let docs = 0
     let after: string | null = null
     for (;;) {
-      const r: { rows: { id: string; sparse: unknown }[] } = await db.query<{ id: string; sparse: unknown }>(
-        `SELECT id, sparse FROM ${table} WHERE sparse IS NOT NULL AND ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT ${PAGE}`,
+      // as text: parsing it here is ~4x faster than the driver's sparsevec type parser
+      const r: { rows: { id: string; sparse: string }[] } = await db.query<{ id: string; sparse: string }>(
+        `SELECT id, sparse::text AS sparse FROM ${table} WHERE sparse IS NOT NULL AND ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT ${PAGE}`,
         [after],
       )
       if (!r.rows.length) break
       for (const row of r.rows) {
         docs++
-        for (const i of parseSparse(row.sparse).indices) df.set(i, (df.get(i) ?? 0) + 1)
+        for (const i of sparseIndicesOf(row.sparse)) df.set(i, (df.get(i) ?? 0) + 1)
       }
       after = r.rows[r.rows.length - 1]!.id
     }

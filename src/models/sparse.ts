@@ -91,6 +91,22 @@ export function parseSparse(v: unknown): SparseVector {
   return { indices, values }
 }
 
+/** Only the (0-based) indices of pgvector's sparsevec text form, fast: document frequencies need nothing else. */
+export function sparseIndicesOf(text: string): number[] {
+  const out: number[] = []
+  const end = text.indexOf('}')
+  let i = text.indexOf('{') + 1
+  while (i > 0 && i < end) {
+    let n = 0
+    for (let c = text.charCodeAt(i); c !== 58 && i < end; c = text.charCodeAt(++i)) n = n * 10 + (c - 48) // up to ':'
+    out.push(n - 1)
+    i = text.indexOf(',', i)
+    if (i < 0) break
+    i++
+  }
+  return out
+}
+
 /** The query side: each term's weight times idf^2, L2-normalised (idf from the catalogue's document frequencies). */
 export function weightQuery(q: SparseVector, idf: (index: number) => number): SparseVector {
   const values = q.values.map((v, k) => v * idf(q.indices[k]!) ** 2)

@@ -4,7 +4,7 @@ import { computeFeatures, finalScore, inferIpcGroups, reasons } from '../../src/
 import { meanMetrics, parseQrels, queryMetrics } from '../../src/matching/metrics'
 import { parseRerank } from '../../src/matching/rerank'
 import { reciprocalRankFusion, selectiveTerms, topTerms } from '../../src/matching/retrieve'
-import { expandQuery, parseSparse, POSTINGS_PER_DOC, postingsOf, sparseVector, toSparseLiteral, wordIndex } from '../../src/models/sparse'
+import { expandQuery, parseSparse, POSTINGS_PER_DOC, postingsOf, sparseIndicesOf, sparseVector, toSparseLiteral, wordIndex } from '../../src/models/sparse'
 
 describe('reciprocal rank fusion', () => {
   it('sums weighted 1/(k + rank) and breaks ties by id', () => {
@@ -51,6 +51,8 @@ describe('sparse vectors', () => {
     const v = sparseVector('锂离子电池健康状态估计方法', '电池健康状态')
     const back = parseSparse(toSparseLiteral(v))
     expect(back.indices).toEqual(v.indices)
+    expect(sparseIndicesOf(toSparseLiteral(v))).toEqual(v.indices)
+    expect(sparseIndicesOf('{}/1048576')).toEqual([])
     expect(back.values.map((x) => Math.round(x * 1e4))).toEqual(v.values.map((x) => Math.round(x * 1e4)))
     const e = expandQuery(v, [sparseVector('钙钛矿太阳能电池')])
     expect(e.indices.length).toBeGreaterThan(v.indices.length)
