@@ -101,13 +101,7 @@ export const catalogStore = {
       RETURNING t.id, t.${def.keyColumn} AS key, (t.xmax = 0) AS inserted`
     if (withIndex) {
       // the written rows' postings, replaced in the same statement
-      const keys: string[] = []
-      const terms: number[] = []
-      const weights: number[] = []
-      for (const r of rows) {
-        const ps = postingsOf(r.index!.sparse)
-        for (let k = 0; k < ps.terms.length; k++) keys.push(r.naturalKey), terms.push(ps.terms[k]!), weights.push(ps.weights[k]!)
-      }
+      const { owners: keys, terms, weights } = postingsOf(rows.map((r) => ({ owner: r.naturalKey, sparse: r.index!.sparse })))
       sql = `WITH up AS (${sql}),
         del AS (DELETE FROM ${def.table}_postings x USING up WHERE x.id = up.id),
         ins AS (INSERT INTO ${def.table}_postings (term, w, id)
@@ -189,13 +183,7 @@ export const catalogStore = {
     modelId: string,
   ): Promise<number> {
     if (!items.length) return 0
-    const ids: string[] = []
-    const terms: number[] = []
-    const weights: number[] = []
-    for (const i of items) {
-      const ps = postingsOf(i.index.sparse)
-      for (let k = 0; k < ps.terms.length; k++) ids.push(i.id), terms.push(ps.terms[k]!), weights.push(ps.weights[k]!)
-    }
+    const { owners: ids, terms, weights } = postingsOf(items.map((i) => ({ owner: i.id, sparse: i.index.sparse })))
     // one statement: the rows, and their postings replaced (only for rows whose text is still the one analysed)
     const r = await q.query<{ n: number }>(
       `WITH upd AS (

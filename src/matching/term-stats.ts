@@ -16,7 +16,6 @@ export interface Idf {
 
 export function createTermStats(db: Db) {
   const checked = new Map<Table, number>()
-  const cache = new Map<Table, { docs: number; df: Map<number, number> }>()
 
   /** Recounts document frequencies of a catalogue from its stored sparse vectors. */
   async function refresh(table: Table): Promise<number> {
@@ -49,7 +48,6 @@ export function createTermStats(db: Db) {
         [table, docs],
       )
     })
-    cache.delete(table)
     return docs
   }
 

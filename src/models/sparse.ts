@@ -58,11 +58,21 @@ export function sparseFromAnalysis(text: Pick<Analysis, 'text' | 'tokens'>, titl
   }
 }
 
-/** The posted entries of a document vector as parallel arrays (index, weight). */
-export function postingsOf(v: SparseVector): { terms: number[]; weights: number[] } {
-  const at = new Map(v.indices.map((i, k) => [i, v.values[k]!]))
-  const terms = (v.posted ?? []).filter((i) => at.has(i))
-  return { terms, weights: terms.map((i) => at.get(i)!) }
+/** The posted entries of documents as parallel arrays (owner, term, weight), ready for unnest() in one statement. */
+export function postingsOf(docs: { owner: string; sparse: SparseVector }[]): { owners: string[]; terms: number[]; weights: number[] } {
+  const owners: string[] = []
+  const terms: number[] = []
+  const weights: number[] = []
+  for (const { owner, sparse: v } of docs) {
+    const at = new Map(v.indices.map((i, k) => [i, v.values[k]!]))
+    for (const t of v.posted ?? []) {
+      if (!at.has(t)) continue
+      owners.push(owner)
+      terms.push(t)
+      weights.push(at.get(t)!)
+    }
+  }
+  return { owners, terms, weights }
 }
 
 export const sparseVector = (text: string, title?: string) => sparseFromAnalysis(analyze(text), title ? analyze(title) : undefined)

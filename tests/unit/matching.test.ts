@@ -77,7 +77,7 @@ describe('retrieval metrics', () => {
 describe('inverted index postings', () => {
   it('posts a document under its most telling words (not numbers, single characters or bigrams), with its weights', () => {
     const v = sparseVector('本发明公开了一种锂离子电池健康状态估计方法，采用增量容量分析，误差小于2%。', '锂离子电池健康状态估计')
-    const { terms, weights } = postingsOf(v)
+    const { terms, weights } = postingsOf([{ owner: 'doc', sparse: v }])
     expect(terms.length).toBeGreaterThan(3)
     expect(terms.length).toBeLessThanOrEqual(POSTINGS_PER_DOC)
     expect(terms).toContain(wordIndex('锂离子'))
