@@ -1,12 +1,13 @@
 // Wires the domain services together; routes and job handlers receive this one object.
 import type { Logger } from './api/log'
 import type { Config } from './config'
+import { createAuditService } from './audit/service'
 import type { Db } from './db'
 import { PreparePool } from './catalog/prepare-pool'
 import { createCatalogService } from './catalog/service'
 import { createImportService } from './imports/service'
 import { createMatchingService } from './matching/service'
-import type { JobHandlers, JobQueue } from './jobs/catalog'
+import type { JobHandlers, JobQueue } from './jobs/registry'
 import { createEmbedder, type Embedder } from './models'
 import { type ChatModel, createChatModel } from './models/chat'
 import { createOrgService } from './orgs/service'
@@ -21,6 +22,7 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
     embedder,
     matching: createMatchingService({ db, embedder, config, chat: opts.chat === undefined ? createChatModel(config) : opts.chat ?? undefined, logger: opts.logger }),
     orgs: createOrgService(db),
+    audit: createAuditService(db),
     catalog,
     imports: createImportService({ db, queue, catalog, preparePool }),
   }

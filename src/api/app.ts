@@ -14,7 +14,9 @@ import { registerMatchingRoutes } from '../matching/routes'
 import { registerOrgRoutes } from '../orgs/routes'
 import { authMiddleware } from './auth'
 import type { AppDeps, AppEnv } from './env'
-import { AppError, type ErrorType, type Problem, problemBody, zodFieldErrors } from './errors'
+import { registerAuditRoutes } from '../audit/routes'
+import { DomainError, InvalidError, TooLargeError } from '../errors'
+import { type ErrorType, type Problem, problemBody, problemTypeOf, zodFieldErrors } from './errors'
 import { createLogger, type Logger } from './log'
 
 export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.config.LOG_LEVEL)) {
@@ -22,11 +24,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
     // Every validation failure becomes one problem+json with per-field details.
     defaultHook: (result) => {
       if (!result.success) {
-        throw new AppError(
-          'validation_error',
-          'The request has invalid fields / 请求字段无效',
-          zodFieldErrors(result.error.issues, result.target === 'json' ? 'body' : result.target),
-        )
+        throw new InvalidError(zodFieldErrors(result.error.issues, result.target === 'json' ? 'body' : result.target))
       }
     },
   })
@@ -52,7 +50,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
     return bodyLimit({
       maxSize: max,
       onError: () => {
-        throw new AppError('payload_too_large', `Request body exceeds ${max} bytes / 请求体超过 ${max} 字节`)
+        throw new TooLargeError(`Request body exceeds ${max} bytes / 请求体超过 ${max} 字节`)
       },
     })(c, next)
   })
@@ -88,6 +86,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
   registerImportRoutes(app, deps)
   registerJobRoutes(app, deps)
   registerMatchingRoutes(app, deps)
+  registerAuditRoutes(app, deps)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   app.doc31('/openapi.json', {
@@ -113,8 +112,8 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
     let type: ErrorType
     let detail: string
     let extra: Record<string, unknown> = {}
-    if (err instanceof AppError) {
-      type = err.type
+    if (err instanceof DomainError) {
+      type = problemTypeOf(err)
       detail = err.message
       if (err.errors) extra.errors = err.errors
       if (err.extra) extra = { ...extra, ...err.extra }

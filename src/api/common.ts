@@ -1,6 +1,6 @@
 // Shared request/response pieces for routes.
 import { z } from '@hono/zod-openapi'
-import { AppError } from './errors'
+import { InvalidError } from '../errors'
 
 export const IdParam = z.object({
   id: z.uuid({ message: 'must be a UUID' }).openapi({ param: { name: 'id', in: 'path' }, example: '6f1c2b1e-2f7a-4c1e-9a55-0d7f7b3f2a10' }),
@@ -21,7 +21,7 @@ export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>
   try {
     return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')))
   } catch {
-    throw new AppError('validation_error', 'Invalid cursor / 游标无效', [{ field: 'query.cursor', message: 'not a cursor returned by this API' }])
+    throw new InvalidError([{ field: 'query.cursor', message: 'not a cursor returned by this API' }], 'Invalid cursor / 游标无效')
   }
 }
 

@@ -1,5 +1,6 @@
 // RFC 9457 problem+json: one fixed catalogue of error types, each with a status and a Chinese/English title.
 import { z } from '@hono/zod-openapi'
+import type { DomainError, DomainErrorCode } from '../errors'
 
 // A missing required field says so, in both languages, wherever zod validates (API bodies, import rows, config).
 z.config({
@@ -17,37 +18,31 @@ export const ERROR_TYPES = {
   payload_too_large: { status: 413, title: '请求体过大 (Payload too large)' },
   unsupported_media_type: { status: 415, title: '不支持的内容类型 (Unsupported media type)' },
   unprocessable: { status: 422, title: '无法处理的请求 (Unprocessable request)' },
+  too_many_requests: { status: 429, title: '请求过于频繁 (Too many requests)' },
   service_unavailable: { status: 503, title: '服务暂不可用 (Service unavailable)' },
   internal_error: { status: 500, title: '服务器内部错误 (Internal server error)' },
 } as const
 
 export type ErrorType = keyof typeof ERROR_TYPES
 
-export interface FieldError {
-  field: string
-  message: string
+export { type FieldError, zodFieldErrors } from '../errors'
+
+const CODE_TO_TYPE: Record<DomainErrorCode, ErrorType> = {
+  invalid: 'validation_error',
+  bad_file: 'bad_file',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  not_found: 'not_found',
+  conflict: 'conflict',
+  too_large: 'payload_too_large',
+  rate_limited: 'too_many_requests',
+  unavailable: 'service_unavailable',
 }
 
-/** Thrown by services and middleware; mapped to problem+json at the edge. */
-export class AppError extends Error {
-  constructor(
-    readonly type: ErrorType,
-    message: string,
-    readonly errors?: FieldError[],
-    readonly extra?: Record<string, unknown>,
-  ) {
-    super(message)
-    this.name = 'AppError'
-  }
-  get status(): number {
-    return ERROR_TYPES[this.type].status
-  }
+/** The one place where a domain error becomes an HTTP problem type (and so a status). */
+export function problemTypeOf(err: DomainError): ErrorType {
+  return CODE_TO_TYPE[err.code]
 }
-
-export const notFound = (what: string) => new AppError('not_found', `${what} not found / 未找到`)
-export const forbidden = (why: string) => new AppError('forbidden', why)
-export const validation = (errors: FieldError[], message = 'The request has invalid fields / 请求字段无效') =>
-  new AppError('validation_error', message, errors)
 
 export const ProblemSchema = z
   .object({
@@ -66,14 +61,6 @@ export type Problem = z.infer<typeof ProblemSchema>
 export function problemBody(type: ErrorType, detail: string, extras: Partial<Problem> & Record<string, unknown> = {}): Problem {
   const def = ERROR_TYPES[type]
   return { type: `/problems/${type}`, title: def.title, status: def.status, detail, ...extras }
-}
-
-/** zod issues -> per-field errors ("body.title": "Too big: expected string to have <=200 characters"). */
-export function zodFieldErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[], prefix = ''): FieldError[] {
-  return issues.map((i) => ({
-    field: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
-    message: i.message,
-  }))
 }
 
 /** Standard error responses to declare on OpenAPI routes. */

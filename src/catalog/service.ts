@@ -1,9 +1,9 @@
 // Catalogue service: create/read/update/delete/list with role and visibility rules, bulk upsert for imports,
 // and the index job (analysis + embeddings) that every text change goes through.
 import { decodeCursor, encodeCursor } from '../api/common'
-import { AppError, validation, zodFieldErrors } from '../api/errors'
+import { ConflictError, ForbiddenError, InvalidError, zodFieldErrors } from '../errors'
 import type { Db } from '../db'
-import { jobId, type JobQueue } from '../jobs/catalog'
+import { jobId, type JobQueue } from '../jobs/registry'
 import type { Embedder } from '../models'
 import { type Caller, isStaff, ownsOrStaff, requireRole, visibleOr404 } from '../orgs/access'
 import { orgStore } from '../orgs/store'
@@ -34,20 +34,20 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const def = KIND_DEFS[kind]
     requireRole(caller, ...def.writerRoles)
     if (!isStaff(caller)) {
-      if (caller.kind !== 'key') throw new AppError('forbidden', 'no organisation')
+      if (caller.kind !== 'key') throw new ForbiddenError('no organisation')
       if (orgId && orgId !== caller.orgId) {
-        throw new AppError('forbidden', 'You can only write for your own organisation / 只能为本机构录入')
+        throw new ForbiddenError('You can only write for your own organisation / 只能为本机构录入')
       }
       if (!def.ownerKinds.includes(caller.orgKind)) {
-        throw new AppError('forbidden', `A ${caller.orgKind} organisation cannot own ${def.label}`)
+        throw new ForbiddenError(`A ${caller.orgKind} organisation cannot own ${def.label}`)
       }
       return caller.orgId
     }
-    if (!orgId) throw validation([{ field, message: 'required when a manager or admin writes on behalf of an organisation' }])
+    if (!orgId) throw new InvalidError([{ field, message: 'required when a manager or admin writes on behalf of an organisation' }])
     const org = await orgStore.getOrg(db, orgId)
-    if (!org) throw validation([{ field, message: 'no such organisation' }])
+    if (!org) throw new InvalidError([{ field, message: 'no such organisation' }])
     if (!def.ownerKinds.includes(org.kind)) {
-      throw validation([{ field, message: `a ${org.kind} organisation cannot own ${def.label}` }])
+      throw new InvalidError([{ field, message: `a ${org.kind} organisation cannot own ${def.label}` }])
     }
     return orgId
   }
@@ -73,7 +73,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const prepared = prepareRecord(def, input)
     const existing = await findByKey(def, orgId, prepared.naturalKey)
     if (existing) {
-      throw new AppError('conflict', `This ${def.label} already exists (same ${def.keyColumn === 'natural_key' ? 'external id or text' : 'publication number'}) / 记录已存在`, undefined, { existing_id: existing })
+      throw new ConflictError(`This ${def.label} already exists (same ${def.keyColumn === 'natural_key' ? 'external id or text' : 'publication number'}) / 记录已存在`, { existing_id: existing })
     }
     await queue.ping() // with Redis down, refuse (503) before writing anything
     const [res] = await catalogStore.upsert(db, def, orgId, [prepared])
@@ -98,7 +98,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
 
   async function writable(caller: Caller, def: KindDef, id: string): Promise<Row> {
     const row = visibleOr404(await catalogStore.get(db, def, id), (r) => def.maySee(caller, r), def.label)
-    if (!ownsOrStaff(caller, row.org_id)) throw new AppError('forbidden', 'Only the owning organisation or a manager may change this / 仅所属机构或技术经理人可修改')
+    if (!ownsOrStaff(caller, row.org_id)) throw new ForbiddenError('Only the owning organisation or a manager may change this / 仅所属机构或技术经理人可修改')
     requireRole(caller, ...def.writerRoles)
     return row
   }
@@ -107,7 +107,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const def = KIND_DEFS[kind]
     const row = await writable(caller, def, id)
     const merged = def.fields.safeParse({ ...rowToFields(def, row), ...patch })
-    if (!merged.success) throw validation(zodFieldErrors(merged.error.issues, 'body'))
+    if (!merged.success) throw new InvalidError(zodFieldErrors(merged.error.issues, 'body'))
     const prepared = prepareRecord(def, merged.data)
     if (prepared.contentHash !== row.content_hash) await queue.ping()
     const updated = (await catalogStore.update(db, def, id, prepared))!

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Logger } from '../api/log'
-import { AppError } from '../api/errors'
+import { DomainError } from '../errors'
 import { KINDS, KIND_DEFS, type Kind } from '../catalog/kinds'
 import type { Config } from '../config'
 import { parseMapPairs } from '../imports/service'
@@ -62,7 +62,7 @@ export async function runImport(config: Config, logger: Logger, args: string[]):
     if (done.rows_rejected > errs.length) process.stderr.write(`  ... and more: GET /v1/imports/${imp.id}/errors?format=csv\n`)
     console.log(JSON.stringify({ import_id: imp.id, read: done.rows_read, inserted: done.rows_inserted, updated: done.rows_updated, unchanged: done.rows_unchanged, rejected: done.rows_rejected }))
   } catch (err) {
-    if (err instanceof AppError) throw new Error(`${err.message}${err.errors ? ' ' + JSON.stringify(err.errors) : ''}`)
+    if (err instanceof DomainError) throw new Error(`${err.message}${err.errors ? ' ' + JSON.stringify(err.errors) : ''}`)
     throw err
   } finally {
     await rt.close()

@@ -2,7 +2,7 @@
 import { parse as parseCsv } from 'csv-parse/sync'
 import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
-import { AppError } from '../api/errors'
+import { BadFileError, DomainError } from '../errors'
 
 export const FORMATS = ['csv', 'xlsx', 'json', 'jsonl'] as const
 export type Format = (typeof FORMATS)[number]
@@ -20,7 +20,7 @@ export interface ReadResult {
   records: SourceRecord[]
 }
 
-const badFile = (msg: string) => new AppError('bad_file', msg)
+const badFile = (msg: string) => new BadFileError(msg)
 
 const isZip = (b: Uint8Array) => b.length > 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04
 
@@ -141,7 +141,7 @@ function readJson(text: string, format: 'json' | 'jsonl'): Omit<ReadResult, 'enc
       if (!arr) throw badFile('The JSON holds no array of records / JSON 中没有记录数组')
       return fromObjects('json', arr.map((d: unknown, i: number) => ({ line: i + 1, data: d })))
     } catch (err) {
-      if (err instanceof AppError) throw err
+      if (err instanceof DomainError) throw err
       // Many ".json" exports are really one object per line.
       if (text.trimStart().startsWith('{')) return readJson(text, 'jsonl')
       throw badFile(`The JSON cannot be parsed: ${(err as Error).message} / JSON 解析失败`)

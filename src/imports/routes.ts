@@ -2,7 +2,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { IdParam, iso, json } from '../api/common'
 import type { App, AppDeps } from '../api/env'
-import { AppError, problemResponses as P } from '../api/errors'
+import { problemResponses as P } from '../api/errors'
+import { TooLargeError } from '../errors'
 import { KINDS } from '../catalog/kinds'
 import { parseMapPairs } from './service'
 import type { ImportErrorRow, ImportRow } from './store'
@@ -68,7 +69,7 @@ export function registerImportRoutes(app: App, { services, config }: AppDeps) {
     async (c) => {
       const form = c.req.valid('form')
       const content = new Uint8Array(await form.file.arrayBuffer())
-      if (content.length > config.UPLOAD_LIMIT_BYTES) throw new AppError('payload_too_large', `File exceeds ${config.UPLOAD_LIMIT_BYTES} bytes`)
+      if (content.length > config.UPLOAD_LIMIT_BYTES) throw new TooLargeError(`File exceeds ${config.UPLOAD_LIMIT_BYTES} bytes`)
       const pairs = (Array.isArray(form.map) ? form.map : form.map ? [form.map] : []).flatMap((m) => m.split(/[,\n]/)).map((s) => s.trim()).filter(Boolean)
       const row = await imports.create(c.get('caller'), {
         kind: form.kind, filename: form.file.name || `upload.${form.kind}`, content, map: parseMapPairs(pairs), orgId: form.org_id,

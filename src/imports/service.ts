@@ -1,12 +1,12 @@
 // Bulk imports: accept a file (checked at once: format, encoding, columns), then a job parses, validates and upserts it
 // in batches, recording every rejected row with its line number, field and reason.
 import { createHash } from 'node:crypto'
-import { AppError, validation } from '../api/errors'
+import { BadFileError, DomainError, InvalidError } from '../errors'
 import { type Kind, KIND_DEFS } from '../catalog/kinds'
 import { type CatalogService, validateRecord } from '../catalog/service'
 import type { PreparePool } from '../catalog/prepare-pool'
 import type { Db } from '../db'
-import { jobId, type JobQueue, PermanentJobError } from '../jobs/catalog'
+import { jobId, type JobQueue, PermanentJobError } from '../jobs/registry'
 import { createTermStats } from '../matching/term-stats'
 import { type Caller, isStaff, ownsOrStaff, visibleOr404 } from '../orgs/access'
 import { mapRecord, MappingError, resolveMapping } from './mapping'
@@ -28,7 +28,7 @@ export function parseMapPairs(pairs: string[]): Record<string, string> {
   const out: Record<string, string> = {}
   for (const p of pairs) {
     const i = p.indexOf('=')
-    if (i <= 0) throw validation([{ field: 'map', message: `"${p}" is not field=column` }])
+    if (i <= 0) throw new InvalidError([{ field: 'map', message: `"${p}" is not field=column` }])
     out[p.slice(0, i).trim()] = p.slice(i + 1).trim()
   }
   return out
@@ -49,8 +49,8 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
       mapping = resolveMapping(req.kind, head.headers, req.map)
     } catch (err) {
       if (err instanceof MappingError) {
-        if (err.field === 'file') throw new AppError('bad_file', err.message, [{ field: 'file', message: err.message }])
-        throw validation([{ field: 'map', message: err.message }])
+        if (err.field === 'file') throw new BadFileError(err.message, [{ field: 'file', message: err.message }])
+        throw new InvalidError([{ field: 'map', message: err.message }])
       }
       throw err
     }
@@ -152,7 +152,7 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
       return counts
     } catch (err) {
       // A file that cannot be read will not read better on a retry.
-      if (err instanceof AppError) {
+      if (err instanceof DomainError) {
         await importStore.finish(db, importId, 'failed', err.message)
         throw new PermanentJobError(err.message)
       }

@@ -1,12 +1,12 @@
 // BullMQ runner: producers in the API, Workers in `npm run worker` processes; same catalogue and handlers as inline.
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq'
 import { Redis } from 'ioredis'
-import { AppError } from '../api/errors'
+import { isPermanent, UnavailableError } from '../errors'
 import type { Logger } from '../api/log'
 import {
   type EnqueueOptions, type JobHandlers, type JobInfo, type JobName, type JobPayload, type JobQueue, type JobState,
   JOBS, PermanentJobError, runJob,
-} from './catalog'
+} from './registry'
 
 export const QUEUE_NAME = 'techtransfer'
 const PRODUCER_TIMEOUT_MS = 2_000
@@ -55,7 +55,7 @@ export class BullQueue implements JobQueue {
         }),
       ])
     } catch (err) {
-      if (err instanceof AppError) throw err
+      if (isPermanent(err)) throw err
       throw unavailable((err as Error).message)
     } finally {
       clearTimeout(timer)
@@ -117,8 +117,8 @@ export class BullQueue implements JobQueue {
   }
 }
 
-function unavailable(why: string): AppError {
-  return new AppError('service_unavailable', `Job queue unavailable, nothing was accepted; retry later / 任务队列不可用，请稍后重试 (${why})`)
+function unavailable(why: string): UnavailableError {
+  return new UnavailableError(`Job queue unavailable, nothing was accepted; retry later / 任务队列不可用，请稍后重试 (${why})`)
 }
 
 /** A worker process's consumer: dispatches each job to the same handlers as the inline runner. */
@@ -140,7 +140,7 @@ export function startBullWorker(
           progress: (p) => job.updateProgress(p),
         })
       } catch (err) {
-        if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message)
+        if (err instanceof PermanentJobError || isPermanent(err)) throw new UnrecoverableError((err as Error).message)
         throw err
       }
     },

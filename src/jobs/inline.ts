@@ -1,12 +1,13 @@
 // Inline runner: jobs run in the API process, one at a time, with the same catalogue and handlers as BullMQ.
 // State lives in the `jobs` table, so it is visible through the API and survives a restart (pending jobs resume).
 import type { Db } from '../db'
+import { isPermanent } from '../errors'
 import { iso } from '../api/common'
 import type { Logger } from '../api/log'
 import {
   backoffDelay, type EnqueueOptions, type JobHandlers, type JobInfo, type JobName, type JobPayload, type JobQueue,
   JOBS, PermanentJobError, runJob,
-} from './catalog'
+} from './registry'
 
 interface JobRow {
   id: string
@@ -148,7 +149,7 @@ export class InlineQueue implements JobQueue {
       )
     } catch (err) {
       const reason = (err as Error).message ?? String(err)
-      const final = err instanceof PermanentJobError || job.attempts_made >= job.max_attempts
+      const final = err instanceof PermanentJobError || isPermanent(err) || job.attempts_made >= job.max_attempts
       this.logger?.warn('job failed', { job_id: job.id, name, attempt: job.attempts_made, final, error: reason })
       await this.db.query(
         `UPDATE jobs SET state = $2, failed_reason = $3, run_at = now() + ($4::int * interval '1 millisecond'),

@@ -3,7 +3,7 @@ import { json } from '../api/common'
 import type { App, AppDeps } from '../api/env'
 import { problemResponses as P } from '../api/errors'
 import { isStaff, visibleOr404 } from '../orgs/access'
-import { JOB_STATES } from './catalog'
+import { JOB_STATES } from './registry'
 
 const Job = z
   .object({

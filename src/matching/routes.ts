@@ -2,9 +2,10 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { IdParam, iso, json, jsonBody } from '../api/common'
 import type { App, AppDeps } from '../api/env'
-import { AppError, problemResponses as P } from '../api/errors'
+import { problemResponses as P } from '../api/errors'
+import { ForbiddenError } from '../errors'
 import { KIND_DEFS } from '../catalog/kinds'
-import { jobId } from '../jobs/catalog'
+import { jobId } from '../jobs/registry'
 import { ownsOrStaff, visibleOr404 } from '../orgs/access'
 import { REVIEW_REASONS } from './service'
 import type { MatchRow } from './store'
@@ -76,7 +77,7 @@ export function registerMatchingRoutes(app: App, { services }: AppDeps) {
       const caller = c.get('caller')
       const id = c.req.valid('param').id
       const need = visibleOr404(await services.catalog.get(caller, 'need', id).catch(() => null), () => true, KIND_DEFS.need.label)
-      if (!ownsOrStaff(caller, need.org_id)) throw new AppError('forbidden', 'Only the owning enterprise or a manager may run matching / 仅需求方或技术经理人可发起匹配')
+      if (!ownsOrStaff(caller, need.org_id)) throw new ForbiddenError('Only the owning enterprise or a manager may run matching / 仅需求方或技术经理人可发起匹配')
       const runId = `need:${id}:manual-${Date.now()}`
       const job = jobId('match', 'need', id, Date.now())
       await services.queue.enqueue('matching.run', { kind: 'need', id, runId }, { jobId: job, orgId: need.org_id })

@@ -1,5 +1,5 @@
 // Matching: retrieve (dense + sparse + lexical) -> fuse (RRF) -> feature re-rank -> explain -> store for review.
-import { AppError } from '../api/errors'
+import { ConflictError, InvalidError } from '../errors'
 import { DEFAULT_MATCH_WEIGHTS, type Config, type MatchWeights } from '../config'
 import type { Db } from '../db'
 import { Params } from '../db/params'
@@ -108,7 +108,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     )
     const row = r.rows[0]
     if (!row) return null
-    if (!row.embedding || !row.sparse) throw new AppError('conflict', 'This item is not indexed yet; matching runs when indexing finishes / 尚未完成索引')
+    if (!row.embedding || !row.sparse) throw new ConflictError('This item is not indexed yet; matching runs when indexing finishes / 尚未完成索引')
     const terms = [...new Set([...searchTokens(String(row.title)), ...row.terms.map((t) => t.term)])].slice(0, 40)
     // the stored vector's words (not its bigrams) are what it can look up in the inverted index
     const words = tokenize(`${row.title}\n${row.body ?? ''}`).map(wordIndex)
@@ -343,7 +343,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     const m = await get(caller, id)
     requireRole(caller, 'manager', 'admin')
     if (input.decision === 'rejected' && !input.reason_code) {
-      throw new AppError('validation_error', 'A rejection needs a reason code / 驳回需选择原因', [{ field: 'body.reason_code', message: `one of ${REVIEW_REASONS.join(', ')}` }])
+      throw new InvalidError([{ field: 'body.reason_code', message: `one of ${REVIEW_REASONS.join(', ')}` }], 'A rejection needs a reason code / 驳回需选择原因')
     }
     await db.transaction((tx) =>
       matchStore.review(tx, m, {

@@ -1,5 +1,5 @@
 // Who is calling, and the object-level checks every handler that takes an id goes through.
-import { AppError, notFound } from '../api/errors'
+import { ForbiddenError, NotFoundError } from '../errors'
 
 export const ROLES = ['admin', 'manager', 'enterprise', 'university', 'organizer'] as const
 export type Role = (typeof ROLES)[number]
@@ -30,7 +30,7 @@ export function isStaff(caller: Caller): boolean {
 export function requireRole(caller: Caller, ...roles: Role[]): void {
   if (caller.kind === 'system') return
   if (!roles.includes(caller.role)) {
-    throw new AppError('forbidden', `This action needs one of the roles: ${roles.join(', ')} / 需要角色：${roles.join('、')}`)
+    throw new ForbiddenError(`This action needs one of the roles: ${roles.join(', ')} / 需要角色：${roles.join('、')}`)
   }
 }
 
@@ -44,6 +44,6 @@ export function ownsOrStaff(caller: Caller, orgId: string): boolean {
  * Anything else is a 404, never a 403, so ids of other organisations' objects leak nothing.
  */
 export function visibleOr404<T>(obj: T | null | undefined, maySee: (o: T) => boolean, what: string): T {
-  if (obj == null || !maySee(obj)) throw notFound(what)
+  if (obj == null || !maySee(obj)) throw new NotFoundError(what)
   return obj
 }

@@ -1,6 +1,6 @@
 // Organisations and API keys: creation (admin only), key verification, bootstrap of the first admin key.
 import { createHash, randomBytes } from 'node:crypto'
-import { AppError, notFound } from '../api/errors'
+import { InvalidError, NotFoundError } from '../errors'
 import type { Db } from '../db'
 import { type Caller, type OrgKind, type Role, ROLE_ORG_KINDS, isStaff, requireRole, visibleOr404 } from './access'
 import { type ApiKeyRow, type OrgRow, orgStore } from './store'
@@ -36,11 +36,11 @@ export function createOrgService(db: Db) {
   ): Promise<{ row: ApiKeyRow; key: string }> {
     requireRole(caller, 'admin')
     const org = await orgStore.getOrg(db, orgId)
-    if (!org) throw notFound('Organization')
+    if (!org) throw new NotFoundError('Organization')
     if (!ROLE_ORG_KINDS[input.role].includes(org.kind)) {
-      throw new AppError('validation_error', `Role ${input.role} cannot belong to a ${org.kind} organization / 角色与机构类型不符`, [
+      throw new InvalidError([
         { field: 'role', message: `allowed for ${org.kind}: ${rolesFor(org.kind).join(', ')}` },
-      ])
+      ], `Role ${input.role} cannot belong to a ${org.kind} organization / 角色与机构类型不符`)
     }
     const { key, prefix } = generateKey()
     const row = await orgStore.insertKey(db, { orgId, name: input.name, role: input.role, prefix, keyHash: hashKey(key) })
@@ -49,14 +49,14 @@ export function createOrgService(db: Db) {
 
   async function listKeys(caller: Caller, orgId: string): Promise<ApiKeyRow[]> {
     requireRole(caller, 'admin')
-    if (!(await orgStore.getOrg(db, orgId))) throw notFound('Organization')
+    if (!(await orgStore.getOrg(db, orgId))) throw new NotFoundError('Organization')
     return orgStore.listKeys(db, orgId)
   }
 
   async function revokeKey(caller: Caller, keyId: string): Promise<ApiKeyRow> {
     requireRole(caller, 'admin')
     const row = await orgStore.revokeKey(db, keyId)
-    if (!row) throw notFound('API key')
+    if (!row) throw new NotFoundError('API key')
     return row
   }
 

@@ -1,4 +1,4 @@
-// The job catalogue: every job name with its payload schema, retry policy and timeout. Both runners use it.
+// The job registry: every job name with its payload schema, retry policy and timeout. Both runners use it.
 import { z } from 'zod'
 import { KINDS } from '../catalog/kinds'
 
