@@ -5,7 +5,6 @@ import { serve } from '@hono/node-server'
 import { createApp } from './api/app'
 import { createLogger } from './api/log'
 import { loadConfigOrExit } from './config'
-import { loadDemoOnce } from './cli/demo'
 import { openRuntime } from './runtime'
 
 const t0 = performance.now()
@@ -25,7 +24,7 @@ if (config.ADMIN_BOOTSTRAP_KEY) {
 }
 
 if (!config.DATABASE_URL && config.DEMO_DATA) {
-  const loaded = await loadDemoOnce(rt)
+  const loaded = await rt.services.demo.loadDemoOnce()
   if (loaded) logger.info('demo data loaded (DEMO_DATA=false to skip); indexing runs in the background', loaded)
 }
 

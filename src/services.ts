@@ -3,6 +3,7 @@ import type { Logger } from './api/log'
 import type { Config } from './config'
 import { createAuditService } from './audit/service'
 import type { Db } from './db'
+import { createDemoService } from './demo/service'
 import { PreparePool } from './catalog/prepare-pool'
 import { createCatalogService } from './catalog/service'
 import { createImportService } from './imports/service'
@@ -24,6 +25,7 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
     orgs: createOrgService(db),
     audit: createAuditService(db),
     catalog,
+    demo: createDemoService({ db, catalog }),
     imports: createImportService({ db, queue, catalog, preparePool }),
   }
 }

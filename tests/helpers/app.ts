@@ -13,7 +13,7 @@ import { openPg } from '../../src/db/pg'
 import { openTestDb, scratchPgDatabase } from './db'
 import { DATABASE_URL, REDIS_URL, testConfig } from './env'
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read bodies loosely and assert on them
+// `any` on purpose: tests read bodies loosely and assert on them
 export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> }
 
 export interface TestApp {
