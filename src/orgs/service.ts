@@ -29,9 +29,12 @@ export function createOrgService(db: Db) {
     return visibleOr404(org, (o) => isStaff(caller) || (caller.kind === 'key' && caller.orgId === o.id), 'Organization')
   }
 
-  async function listOrgs(caller: Caller, opts: { after?: string; limit: number }): Promise<OrgRow[]> {
+  /** A page of organisations by id (the cursor is the last id); non-staff callers see only their own. */
+  async function listOrgs(caller: Caller, opts: { cursor?: string; limit: number }): Promise<{ items: OrgRow[]; next_cursor: string | null }> {
     const onlyId = isStaff(caller) ? undefined : caller.kind === 'key' ? caller.orgId : undefined
-    return orgStore.listOrgs(db, { ...opts, onlyId })
+    const rows = await orgStore.listOrgs(db, { after: opts.cursor, limit: opts.limit + 1, onlyId })
+    const items = rows.slice(0, opts.limit)
+    return { items, next_cursor: rows.length > opts.limit ? items[items.length - 1]!.id : null }
   }
 
   async function createKey(
