@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { serve } from '@hono/node-server'
 import { createApp } from './api/app'
-import { createLogger } from './api/log'
+import { createLogger } from './log'
 import { loadConfigOrExit } from './config'
 import { openRuntime } from './runtime'
 

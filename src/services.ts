@@ -1,5 +1,5 @@
 // Wires the domain services together; routes and job handlers receive this one object.
-import type { Logger } from './api/log'
+import type { Logger } from './log'
 import type { Config } from './config'
 import { createAuditService } from './audit/service'
 import type { Db } from './db'

@@ -1,6 +1,6 @@
 // Catalogue service: create/read/update/delete/list with role and visibility rules, bulk upsert for imports,
 // and the index job (analysis + embeddings) that every text change goes through.
-import { decodeCursor, encodeCursor } from '../api/common'
+import { decodeCursor, encodeCursor } from '../pagination'
 import { recordAudit } from '../audit/store'
 import { ConflictError, ForbiddenError, InvalidError, zodFieldErrors } from '../errors'
 import type { Db } from '../db'

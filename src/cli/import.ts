@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import type { Logger } from '../api/log'
+import type { Logger } from '../log'
 import { DomainError } from '../errors'
 import { KINDS, KIND_DEFS, type Kind } from '../catalog/kinds'
 import type { Config } from '../config'

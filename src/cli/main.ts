@@ -1,6 +1,6 @@
 // Command-line tools: `npm run cli -- <command>`.
 import { parseArgs } from 'node:util'
-import { createLogger } from '../api/log'
+import { createLogger } from '../log'
 import { loadConfigOrExit } from '../config'
 import { openDb } from '../db'
 import { migrate } from '../db/migrate'

@@ -2,7 +2,7 @@
 // set), with its own tenants: each test creates the organisations and keys it needs.
 import type { Worker } from 'bullmq'
 import { createApp } from '../../src/api/app'
-import { createLogger } from '../../src/api/log'
+import { createLogger } from '../../src/log'
 import type { Db } from '../../src/db'
 import { BullQueue, startBullWorker } from '../../src/jobs/bullmq'
 import type { JobInfo } from '../../src/jobs/registry'
