@@ -112,8 +112,9 @@ export async function importFile(s: BenchServer, key: string, kind: string, name
   if (r.status !== 202) throw new Error(`import refused: ${r.status} ${JSON.stringify(imp)}`)
   const deadline = Date.now() + limitMs
   for (;;) {
-    const cur = await bodyOf(await s.api(`/v1/imports/${imp.id}`, { key, timeoutMs: limitMs }))
-    if (cur.status === 'completed' || cur.status === 'failed') return cur as { id: string; status: string; rows_inserted: number; error?: string }
+    // a server that stops answering (undici gives up after 5 minutes without headers) is asked again until the deadline
+    const cur = await s.api(`/v1/imports/${imp.id}`, { key, timeoutMs: limitMs }).then(bodyOf, () => null)
+    if (cur?.status === 'completed' || cur?.status === 'failed') return cur as { id: string; status: string; rows_inserted: number; error?: string }
     if (Date.now() > deadline) throw new Error('import did not finish in time')
     await new Promise((res) => setTimeout(res, 250))
   }
