@@ -4,9 +4,8 @@ import path from 'node:path'
 import { serve } from '@hono/node-server'
 import type { Server } from 'node:http'
 import { createApp } from './api/app'
-import { createLogger } from './api/log'
+import { createLogger } from './log'
 import { loadConfigOrExit } from './config'
-import { loadDemoOnce } from './cli/demo'
 import { DataDirLockedError } from './db/lock'
 import { openRuntime, withDeadline } from './runtime'
 
@@ -33,7 +32,7 @@ if (config.ADMIN_BOOTSTRAP_KEY) {
 }
 
 if (!config.DATABASE_URL && config.DEMO_DATA) {
-  const loaded = await loadDemoOnce(rt)
+  const loaded = await rt.services.demo.loadDemoOnce()
   if (loaded) logger.info('demo data loaded (DEMO_DATA=false to skip); indexing runs in the background', loaded)
 }
 
