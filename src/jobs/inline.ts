@@ -2,7 +2,7 @@
 // State lives in the `jobs` table, so it is visible through the API and survives a restart (pending jobs resume).
 import type { Db } from '../db'
 import { isPermanent } from '../errors'
-import type { Logger } from '../api/log'
+import type { Logger } from '../log'
 import {
   backoffDelay, type EnqueueOptions, type JobHandlers, type JobInfo, type JobName, type JobPayload, type JobQueue, type JobSpec,
   JOBS, PermanentJobError, type RecordOptions, runJob,

@@ -1,7 +1,7 @@
 // SQL for the `jobs` table: the record of every job (the transactional outbox), the inline runner's queue, and the
 // state BullMQ workers report back, so the database knows what was accepted and whether it finished.
 import type { Queryable } from '../db'
-import { iso } from '../api/common'
+import { iso } from '../pagination'
 import { type JobInfo, type JobSpec, JOBS } from './registry'
 
 export interface JobRow {
