@@ -4,6 +4,7 @@ import { IdParam, iso, json } from '../api/common'
 import type { App, AppDeps } from '../api/env'
 import { problemResponses as P } from '../api/errors'
 import { TooLargeError } from '../errors'
+import { csvDocument } from '../text/escape'
 import { KINDS } from '../catalog/kinds'
 import { parseMapPairs } from './service'
 import type { ImportErrorRow, ImportRow } from './store'
@@ -45,15 +46,9 @@ const importOut = (r: ImportRow) => {
   return { ...rest, created_at: iso(r.created_at)!, finished_at: iso(r.finished_at) }
 }
 
-const csvCell = (v: unknown) => {
-  const s = v == null ? '' : typeof v === 'string' ? v : JSON.stringify(v)
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
-function errorsCsv(rows: ImportErrorRow[]): string {
-  // BOM so that Excel opens the UTF-8 file with its Chinese intact.
-  return '\ufeffline,field,reason,raw\r\n' + rows.map((r) => [r.line, r.field, r.reason, r.raw].map(csvCell).join(',')).join('\r\n') + '\r\n'
-}
+/** The rejected rows as a spreadsheet-safe CSV (uploaded values are untrusted: formulas neutralised by csvDocument). */
+const errorsCsv = (rows: ImportErrorRow[]): string =>
+  csvDocument(['line', 'field', 'reason', 'raw'], rows.map((r) => [r.line, r.field, r.reason, r.raw]))
 
 export function registerImportRoutes(app: App, { services, config }: AppDeps) {
   const imports = services.imports
