@@ -8,6 +8,7 @@ import { csvDocument } from '../text/escape'
 import { KINDS } from '../catalog/kinds'
 import { parseMapPairs } from './service'
 import type { ImportErrorRow, ImportRow } from './store'
+import { safeText } from '../validation'
 
 const Import = z
   .object({
@@ -35,7 +36,7 @@ const ImportForm = z.object({
   file: z.instanceof(File, { message: 'a file is required (multipart field "file")' }).openapi({ type: 'string', format: 'binary' }),
   kind: z.enum(KINDS),
   map: z
-    .union([z.string(), z.array(z.string())])
+    .union([safeText(), z.array(safeText())])
     .optional()
     .openapi({ description: 'column mapping: "field=column" pairs, comma- or newline-separated, or repeated; e.g. "title=name,summary=context"' }),
   org_id: z.uuid().optional().openapi({ description: 'owning organisation; required for managers and admins' }),
