@@ -1,5 +1,5 @@
 // Boot sequence shared by the API, the worker and the CLI: config -> database -> migrations -> queue -> services.
-import type { Logger } from './api/log'
+import type { Logger } from './log'
 import type { Config } from './config'
 import { type Db, openDb } from './db'
 import { migrate } from './db/migrate'

@@ -17,7 +17,7 @@ import type { AppDeps, AppEnv } from './env'
 import { registerAuditRoutes } from '../audit/routes'
 import { DomainError, InvalidError, TooLargeError } from '../errors'
 import { type ErrorType, type Problem, problemBody, problemTypeOf, zodFieldErrors } from './errors'
-import { createLogger, type Logger } from './log'
+import { createLogger, type Logger } from '../log'
 
 export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.config.LOG_LEVEL)) {
   const app = new OpenAPIHono<AppEnv>({

@@ -1,6 +1,6 @@
 // The optional chat-model re-rank, against a loopback server speaking the chat completions API (real SDK, real HTTP).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadDemoData } from '../../src/cli/demo'
+import { loadDemoData } from '../helpers/demo'
 import { createTestApp, type TestApp } from '../helpers/app'
 import { loopbackServer } from '../helpers/loopback'
 
