@@ -76,7 +76,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const def = KIND_DEFS[kind]
     const orgId = await ownerFor(caller, kind, input.org_id as string | undefined)
     const prepared = prepareRecord(def, input)
-    const existing = await findByKey(def, orgId, prepared.naturalKey)
+    const existing = await catalogStore.idByKey(db, def, orgId, prepared.naturalKey)
     if (existing) {
       throw new ConflictError(`This ${def.label} already exists (same ${def.keyColumn === 'natural_key' ? 'external id or text' : 'publication number'}) / 记录已存在`, { existing_id: existing })
     }
@@ -95,10 +95,6 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     }
   }
 
-  async function findByKey(def: KindDef, orgId: string, key: string): Promise<string | null> {
-    const r = await db.query<{ id: string }>(`SELECT id FROM ${def.table} WHERE org_id = $1 AND ${def.keyColumn} = $2`, [orgId, key])
-    return r.rows[0]?.id ?? null
-  }
 
   async function get(caller: Caller, kind: Kind, id: string): Promise<Row> {
     const def = KIND_DEFS[kind]
@@ -246,8 +242,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
    * index-only scans (PostgreSQL's autovacuum gets there eventually; PGlite has none).
    */
   async function maintain(kind: Kind): Promise<void> {
-    const t = KIND_DEFS[kind].table
-    await db.exec(`VACUUM (ANALYZE) ${t}, ${t}_postings`)
+    await catalogStore.vacuumAnalyze(db, KIND_DEFS[kind])
   }
 
   return { ownerFor, create, get, update, remove, list, prepareMany, writeMany, upsertMany, indexRows, reembed, enqueueIndex, maintain }
