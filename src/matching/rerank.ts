@@ -1,7 +1,8 @@
 // Stage 4 (optional): a chat model judges the top candidates. Its answer is untrusted: size-capped, parsed in linear
 // time, validated with zod, ids checked against what was asked, scores clamped, rationales made inert (no markup, no
 // bidirectional or control characters) and clipped. Model text is data: it never sets a match's state. The judgement
-// is stored with the model id, prompt version and input hash, and cached by that hash; a failing model never fails the match (the feature ranking stands).
+// is stored with the model id, prompt version and input hash, and cached by that hash; a failing model never fails
+// the match (the feature ranking stands).
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { Db } from '../db'
