@@ -8,7 +8,7 @@ import { csvDocument } from '../text/escape'
 import { KINDS } from '../catalog/kinds'
 import { parseMapPairs } from './service'
 import type { ImportErrorRow, ImportRow } from './store'
-import { safeText } from '../validation'
+import { safeText, textProblem } from '../validation'
 
 const Import = z
   .object({
@@ -33,7 +33,13 @@ const Import = z
   .openapi('Import')
 
 const ImportForm = z.object({
-  file: z.instanceof(File, { message: 'a file is required (multipart field "file")' }).openapi({ type: 'string', format: 'binary' }),
+  file: z
+    .instanceof(File, { message: 'a file is required (multipart field "file")' })
+    .superRefine((f, ctx) => {
+      const problem = textProblem(f.name) // the name is stored with the import
+      if (problem) ctx.addIssue({ code: 'custom', message: `file name ${problem}` })
+    })
+    .openapi({ type: 'string', format: 'binary' }),
   kind: z.enum(KINDS),
   map: z
     .union([safeText(), z.array(safeText())])
