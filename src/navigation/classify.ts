@@ -11,7 +11,7 @@ const COMPANY = /(公司|集团|厂|企业|商行|合作社)$|有限责任|股�
 export function classifyApplicant(raw: string): ApplicantKind {
   const name = raw.normalize('NFKC').trim()
   if (/大学|university|college/i.test(name)) return 'university'
-  if (/公司|集团/.test(name) || COMPANY.test(name)) return 'enterprise'
+  if (/公司|集团|会社|商会/.test(name) || COMPANY.test(name)) return 'enterprise'
   if (/科学院|研究院|研究所|研究中心|实验室|医院|institute|academy|laboratory/i.test(name)) return 'institute'
   if (/学院|学校|高等专科/.test(name)) return 'university'
   if (/厂$|厂[（(]|工厂/.test(name)) return 'enterprise'

@@ -564,7 +564,7 @@ export function clusterDocs(docs: ClusterDoc[], o: ClusterOptions = {}): Cluster
     criterion = `k = ${k}（指定）`
   } else {
     const kMin = Math.min(o.kMin ?? 4, n - 1)
-    const kMax = Math.max(kMin, Math.min(o.kMax ?? 16, Math.floor(n / 8)))
+    const kMax = Math.max(kMin, Math.min(o.kMax ?? 16, Math.floor(n / 5)))
     const chosen = chooseK(Z, n, d, kMin, kMax, seed)
     k = chosen.k
     scores = chosen.scores

@@ -30,9 +30,10 @@ function scopeRows(r: Report): [string, string][] {
   return rows
 }
 
-function table(head: string[], rows: (string | number)[][], opts: { num?: number[] } = {}): string {
-  if (!rows.length) return '<p class="empty">无数据</p>'
-  const cell = (v: string | number, j: number) => `<td${opts.num?.includes(j) ? ' class="n"' : ''}>${typeof v === 'number' ? v : v}</td>`
+function table(head: string[], rows: (string | number)[][], opts: { num?: number[]; nowrap?: number[] } = {}): string {
+  if (!rows.length) return '<p class="empty">无</p>'
+  const cls = (j: number) => (opts.num?.includes(j) ? ' class="n"' : opts.nowrap?.includes(j) ? ' class="pn"' : '')
+  const cell = (v: string | number, j: number) => `<td${cls(j)}>${v}</td>`
   return `<table><thead><tr>${head.map((x) => `<th>${h(x)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`
 }
 
@@ -51,6 +52,7 @@ h3 { font-size: 15px; margin: 20px 0 8px; break-after: avoid; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 14px; font-size: 12.5px; break-inside: auto; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; word-break: break-word; }
 th { background: var(--soft); font-weight: 600; white-space: nowrap; }
+td.pn { white-space: nowrap; }
 td.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr { break-inside: avoid; }
 .kv th { width: 8em; }
@@ -91,7 +93,7 @@ export function renderHtml(r: Report, meta: RenderMeta): string {
   // 1
   out.push(sec(0))
   out.push(`<div class="stats"><div class="stat"><b>${n}</b><span>专利（件）</span></div><div class="stat"><b>${r.counts.applicants}</b><span>申请人</span></div>`
-    + `<div class="stat"><b>${r.counts.inventors}</b><span>发明人</span></div><div class="stat"><b>${r.counts.first_year ?? '—'}–${r.counts.last_year ?? '—'}</b><span>申请年份</span></div></div>`)
+    + `<div class="stat"><b>${r.counts.inventors}</b><span>发明人</span></div><div class="stat"><b>${r.counts.first_year === null ? '—' : `${r.counts.first_year}–${r.counts.last_year}`}</b><span>申请年份</span></div></div>`)
   out.push(`<h3>检索范围</h3>${table(['项目', '条件'], scopeRows(r).map(([k, v]) => [h(k), h(v)]))}`)
   out.push(`<h3>检索式</h3><pre class="query">${h(r.query)}</pre><p class="note">检索截止日：${h(r.cutoff_date)}。数据来源：本平台专利库（按申请日由近及远，至多 20000 件${r.counts.truncated ? '，本次检索结果超过上限，已截取最近的 20000 件' : ''}）；`
     + `${r.counts.with_date} 件有申请日。发明专利申请自申请日起约 18 个月公开，最近两年的数据不完整。</p>`)
@@ -103,16 +105,20 @@ export function renderHtml(r: Report, meta: RenderMeta): string {
 
   // 2
   out.push(sec(1))
-  out.push(chart(trendChart(r)))
-  out.push(table(['年份', '申请量', '授权量', '申请人数'], r.trend.map((t) => [t.year, t.applications, t.grants, t.applicants]), { num: [0, 1, 2, 3] }))
+  if (!r.trend.length) out.push('<p class="empty">检索结果中的专利均无申请日，无法统计申请趋势。</p>')
+  else {
+    out.push(chart(trendChart(r)))
+    out.push(table(['年份', '申请量', '授权量', '申请人数'], r.trend.map((t) => [t.year, t.applications, t.grants, t.applicants]), { num: [0, 1, 2, 3] }))
+  }
 
   // 3
   out.push(sec(2))
+  if (!r.ipc.subclasses.length) out.push('<p class="empty">检索结果中的专利均无 IPC 分类号，技术构成见第六节“技术主题”。</p>')
   out.push(chart(ipcChart(r)))
   const ref = r.ipc.reference_year
   const win = ref === null ? '' : `近${r.ipc.window}年 = ${ref - r.ipc.window + 1}–${ref}，前${r.ipc.window}年 = ${ref - 2 * r.ipc.window + 1}–${ref - r.ipc.window}`
-  out.push(`<h3>IPC 小类（主分类）</h3>${table(['小类', '专利数', '占比', '近3年', '前3年', '增长'], r.ipc.subclasses.map((s) => [h(s.code), s.count, share(s.count, n), s.recent, s.previous, growth(s.growth)]), { num: [1, 2, 3, 4, 5] })}`)
-  out.push(`<h3>IPC 大组（主分类）</h3>${table(['大组', '专利数', '占比', '近3年', '前3年', '增长'], r.ipc.groups.map((s) => [h(s.code), s.count, share(s.count, n), s.recent, s.previous, growth(s.growth)]), { num: [1, 2, 3, 4, 5] })}`)
+  if (r.ipc.subclasses.length) out.push(`<h3>IPC 小类（主分类）</h3>${table(['小类', '专利数', '占比', '近3年', '前3年', '增长'], r.ipc.subclasses.map((s) => [h(s.code), s.count, share(s.count, n), s.recent, s.previous, growth(s.growth)]), { num: [1, 2, 3, 4, 5] })}`)
+  if (r.ipc.groups.length) out.push(`<h3>IPC 大组（主分类）</h3>${table(['大组', '专利数', '占比', '近3年', '前3年', '增长'], r.ipc.groups.map((s) => [h(s.code), s.count, share(s.count, n), s.recent, s.previous, growth(s.growth)]), { num: [1, 2, 3, 4, 5] })}`)
   if (win) out.push(`<p class="note">增长 = （近3年 − 前3年）÷ 前3年；${h(win)}。</p>`)
 
   // 4
@@ -127,7 +133,8 @@ export function renderHtml(r: Report, meta: RenderMeta): string {
 
   // 5
   out.push(sec(4))
-  out.push(chart(legalChart(r)))
+  if (r.legal.status.every((x) => x.name === 'unknown') && r.legal.types.every((x) => x.name === 'unknown')) out.push('<p class="empty">检索结果中的专利均无法律状态与专利类型数据。</p>')
+  else out.push(chart(legalChart(r)))
   out.push(table(['法律状态', '件数', '占比'], r.legal.status.map((s) => [LEGAL_LABEL[s.name] ?? h(s.name), s.count, share(s.count, n)]), { num: [1, 2] }))
   out.push(table(['专利类型', '件数', '占比'], r.legal.types.map((s) => [TYPE_LABEL[s.name] ?? h(s.name), s.count, share(s.count, n)]), { num: [1, 2] }))
 
@@ -154,13 +161,13 @@ export function renderHtml(r: Report, meta: RenderMeta): string {
   out.push(sec(7))
   out.push(`<h3>技术空白</h3>${table(['类型', '位置', '依据'], r.opportunities.white_spaces.map((w) => [w.kind === 'cell' ? '功效空白' : '小而快/需求相关主题', h(w.label), h(w.reason)]))}`)
   out.push(`<h3>技术转移机会</h3><p>高校或科研院所持有、无企业共同申请人的有效专利共 <b>${r.opportunities.transfer_total}</b> 件${r.opportunities.transfer_total > r.opportunities.transfers.length ? `，列出前 ${r.opportunities.transfers.length} 件` : ''}：</p>`)
-  out.push(table(['公开号', '标题', '权利人', '类型'], r.opportunities.transfers.map((t) => [h(t.publication_number), h(t.title), h(t.holders.join('；')), h(t.kind)])))
+  out.push(table(['公开号', '标题', '权利人', '类型'], r.opportunities.transfers.map((t) => [h(t.publication_number), h(t.title), h(t.holders.join('；')), h(t.kind)]), { nowrap: [0, 3] }))
 
   // 9
   out.push(sec(8))
   out.push(table(['公开号', '标题', '申请人', '法律状态', '入选理由'], r.key_patents.map((k) => [
     h(k.publication_number), h(k.title), h(k.applicants.join('；')), LEGAL_LABEL[k.legal_status ?? 'unknown'] ?? '—', h(k.reasons.join('；')),
-  ])))
+  ]), { nowrap: [0, 3] }))
 
   // 10
   out.push(sec(9))
@@ -194,7 +201,7 @@ function summaryHtml(meta: RenderMeta): string {
     ? `<span class="badge ok">已确认 ${h((meta.confirmedAt ?? '').slice(0, 10))}</span>`
     : '<span class="badge draft">草稿：机器生成，待技术经理人确认</span>'
   const origin = s.source === 'model' ? `由模型 ${h(s.model)} 按提示词 ${h(s.prompt_version)} 撰写，其中的数字均已与统计结果核对` : '由模板依据以上统计自动生成'
-  return `<div class="summary"><p class="note">${state} ${origin}。</p>${html}</div>`
+  return `<div class="summary"><div class="note" style="margin-bottom:8px">${state} ${origin}。</div>${html}</div>`
 }
 
 export function renderMarkdown(r: Report, meta: RenderMeta): string {

@@ -86,7 +86,7 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
   /** GET /v1/navigation-reports/{id}?format=md|html: the built report rendered (409 while it is not built yet). */
   async function renderReport({ ctx, input }: { ctx: Caller; input: { id: string; format: 'md' | 'html' } }): Promise<string> {
     const row = await getReport({ ctx, input })
-    if (row.status !== 'completed' || !row.report) throw new ConflictError(`The report is ${row.status}, not built yet / 报告尚未生成（${row.status}）`, { status: row.status })
+    if (row.status !== 'completed' || !row.report) throw new ConflictError(`The report is ${row.status}, not built yet / 报告尚未生成（${row.status}）`, { report_status: row.status })
     const meta = { summary: row.summary, summaryState: row.summary_state, confirmedAt: row.confirmed_at }
     return input.format === 'html' ? renderHtml(row.report, meta) : renderMarkdown(row.report, meta)
   }
@@ -105,7 +105,7 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
   async function rebuildReport({ ctx, input }: { ctx: Caller; input: { id: string } }): Promise<ReportRow> {
     const row = await getReport({ ctx, input })
     requireRole(ctx, 'manager', 'admin', 'organizer', 'enterprise')
-    if (row.status === 'queued' || row.status === 'running') throw new ConflictError('The report is being built / 报告正在生成', { status: row.status })
+    if (row.status === 'queued' || row.status === 'running') throw new ConflictError('The report is being built / 报告正在生成', { report_status: row.status })
     await queue.ping()
     const build = await db.transaction(async (tx) => {
       const locked = await store.get(tx, row.id, { forUpdate: true })
@@ -123,7 +123,7 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
     const row = await getReport({ ctx, input })
     requireRole(ctx, 'manager', 'admin')
     const body = parse(ConfirmBody, input.body ?? {})
-    if (row.status !== 'completed' || !row.summary) throw new ConflictError(`The report is ${row.status}, nothing to confirm / 报告尚未生成`, { status: row.status })
+    if (row.status !== 'completed' || !row.summary) throw new ConflictError(`The report is ${row.status}, nothing to confirm / 报告尚未生成`, { report_status: row.status })
     const drafted = row.summary
     const edited = body.summary !== undefined && body.summary !== drafted.text
     const summary = edited ? { ...drafted, text: body.summary!, edited: true } : drafted
