@@ -7,7 +7,7 @@ import { z } from 'zod'
 import type { Db } from '../db'
 import type { ChatModel } from '../models/chat'
 import { LEGAL_LABEL, TYPE_LABEL, WINDOW } from './build'
-import { loadPrompt } from './prompt'
+import { loadPrompt } from '../prompts/registry'
 import type { Report, Summary } from './schema'
 
 export const SUMMARY_PROMPT = { name: 'navigation-summary', version: 1 } as const
@@ -140,14 +140,14 @@ export async function writeSummary(db: Db, chat: ChatModel | undefined, report: 
   })
   if (!chat) return template()
   const prompt = loadPrompt(SUMMARY_PROMPT.name, SUMMARY_PROMPT.version)
-  const user = JSON.stringify(facts)
-  const inputHash = createHash('sha256').update(`${chat.modelId}\n${prompt.id}\n${prompt.hash}\n${user}`).digest('hex').slice(0, 32)
+  const { system, user } = await prompt.render({ facts: JSON.stringify(facts) })
+  const inputHash = createHash('sha256').update(`${chat.modelId}\n${prompt.id}\n${prompt.sha256}\n${user}`).digest('hex').slice(0, 32)
   const base = { model: chat.modelId, prompt_version: prompt.id, input_hash: inputHash }
   const cached = await db.query<{ output: { text: string } }>('SELECT output FROM model_outputs WHERE input_hash = $1', [inputHash])
   if (cached.rows[0]) return { text: cached.rows[0].output.text, source: 'model', ...base }
   let raw: string
   try {
-    raw = await chat.completeJson(prompt.text, user)
+    raw = await chat.completeJson(system, user)
   } catch (err) {
     return { ...template(`model call failed: ${String((err as Error).message).slice(0, 200)}`), ...base }
   }
