@@ -1,9 +1,10 @@
 // `npm run bench -- <ingest|match> [options]`: performance benchmarks (not part of npm test).
 import { benchIngest } from './ingest'
 import { benchMatch } from './match'
+import { benchNavigation } from './navigation'
 
 const [which, ...rest] = process.argv.slice(2)
-const benches: Record<string, (argv: string[]) => Promise<void>> = { ingest: benchIngest, match: benchMatch }
+const benches: Record<string, (argv: string[]) => Promise<void>> = { ingest: benchIngest, match: benchMatch, navigation: benchNavigation }
 const run = benches[which ?? '']
 if (!run) {
   console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]`)

@@ -118,7 +118,7 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
     const step = Math.max(1, Math.ceil(n / MAP_POINTS))
     const points: [number, number, number][] = []
     for (let i = 0; i < n; i += step) points.push([clustering.coords[i]![0], clustering.coords[i]![1], renumber.get(clustering.assign[i]!)!])
-    clusters = { k: items.length, method: 'tf-idf（jieba 词 + 汉字二元组，次线性）→ LSA 100 维 → 球面 k-means++（种子 42）', criterion: clustering.criterion, items, points }
+    clusters = { k: items.length, method: 'tf-idf（jieba 词 + 汉字二元组，次线性）→ LSA 100 维 → 近邻平滑（20 个最近邻）→ 球面 k-means++（种子 42）', criterion: clustering.criterion, items, points }
     for (let i = 0; i < n; i++) clustering.assign[i] = renumber.get(clustering.assign[i]!)!
   }
 
