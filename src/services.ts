@@ -2,6 +2,7 @@
 import type { Logger } from './api/log'
 import type { Config } from './config'
 import { createAuditService } from './audit/service'
+import { createBriefService } from './briefs/service'
 import type { Db } from './db'
 import { PreparePool } from './catalog/prepare-pool'
 import { createCatalogService } from './catalog/service'
@@ -16,11 +17,14 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
   const embedder = opts.embedder ?? createEmbedder(config)
   const catalog = createCatalogService({ db, queue, embedder })
   const preparePool = new PreparePool(embedder)
+  const chat = opts.chat === undefined ? createChatModel(config) : opts.chat ?? undefined
+  const matching = createMatchingService({ db, embedder, config, chat, logger: opts.logger })
   return {
     preparePool,
     queue,
     embedder,
-    matching: createMatchingService({ db, embedder, config, chat: opts.chat === undefined ? createChatModel(config) : opts.chat ?? undefined, logger: opts.logger }),
+    matching,
+    briefs: createBriefService({ db, queue, catalog, matching, chat, logger: opts.logger }),
     orgs: createOrgService(db),
     audit: createAuditService(db),
     catalog,
@@ -36,6 +40,7 @@ export function createJobHandlers(s: Services): JobHandlers {
     'catalog.index': (p) => s.catalog.indexRows(p.kind, p.ids, p.force),
     'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress),
     'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress),
+    'briefs.draft': (p) => s.briefs.runDraft(p),
     'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId) : s.matching.runForItem(p.kind, p.id, p.runId)),
   }
 }

@@ -15,6 +15,7 @@ import { registerOrgRoutes } from '../orgs/routes'
 import { authMiddleware } from './auth'
 import type { AppDeps, AppEnv } from './env'
 import { registerAuditRoutes } from '../audit/routes'
+import { registerBriefRoutes } from '../briefs/routes'
 import { DomainError, InvalidError, TooLargeError } from '../errors'
 import { type ErrorType, type Problem, problemBody, problemTypeOf, zodFieldErrors } from './errors'
 import { createLogger, type Logger } from './log'
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
   registerJobRoutes(app, deps)
   registerMatchingRoutes(app, deps)
   registerAuditRoutes(app, deps)
+  registerBriefRoutes(app, deps)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   app.doc31('/openapi.json', {

@@ -32,7 +32,7 @@ export interface Quantity {
 // Longest first inside the alternation is done by sorting; Latin units match case-sensitively first.
 const LATIN_UNITS = [
   '%RH', '%', '‰', 'ppm', 'ppb', 'Wh/kg', 'mAh/g', 'mAh', 'Ah', 'kWh', 'Wh', 'mW', 'kW', 'MW', 'GW', 'W', 'kVA', 'kV', 'mV', 'V',
-  'μA', 'mA', 'A', 'kHz', 'MHz', 'GHz', 'Hz', 'GPa', 'MPa', 'kPa', 'Pa', 'mbar', 'bar', 'N·m', 'N.m', 'Nm', 'kN', 'N', '°C', 'K',
+  'μA', 'mA', 'A', 'kHz', 'MHz', 'GHz', 'Hz', 'GPa', 'MPa', 'kPa', 'Pa', 'mbar', 'bar', 'N·m', 'N.m', 'Nm', 'kN', 'N', '°C', '℃', 'K',
   'nm', 'μm', 'um', 'mm', 'cm', 'km', 'm', 'mg', 'kg', 'g', 't', 'mL', 'ml', 'L', 'ms', 'μs', 'ns', 's', 'min', 'h', 'dBm', 'dB',
   'lm/W', 'lm', 'lx', 'lux', 'cd', 'mΩ', 'kΩ', 'MΩ', 'Ω', 'μF', 'nF', 'pF', 'dpi', 'fps', 'bit', 'Gbps', 'Mbps', 'kbps', 'TB', 'GB', 'MB', 'KB',
   'rpm', 'r/min', 'HV', 'HRC', 'HB', 'mol/L', 'mg/L', 'g/L', 'mg/m3', 'g/m2', 'm3/h', 'm3', 'm2', 'L/min', 'm/s', 'km/h', 'kg/h', 't/h',
@@ -154,7 +154,7 @@ const canonUnit = (u: string) => {
 export function normalizeText(text: string): string {
   // NFKC: full-width digits and symbols to half-width (＞ -> >, ～ -> ~, ℃ -> °C, ㎡ -> m2, ³ -> 3); Chinese
   // punctuation (，；：（）！？) stays as written, since briefs quote these sentences back to people
-  return text.replace(/[^，；：（）！？]+/g, (s) => s.normalize('NFKC')).replace(/[\u200b-\u200d\ufeff]/g, '').replace(/[ \t\u00a0]+/g, ' ')
+  return text.replace(/[^，；：（）！？]+/g, (s) => s.normalize('NFKC').replace(/°C/g, '℃')).replace(/[\u200b-\u200d\ufeff]/g, '').replace(/[ \t\u00a0]+/g, ' ')
 }
 
 /** A number as a canonical string ("1,000" -> "1000", "4.0" -> "4"), for comparing values across texts. */
