@@ -2,7 +2,7 @@
 // then the 榜单 lifecycle. Who: the need's enterprise and managers write; nobody else sees a brief before it is
 // published; once published it is seen by whoever may see the need. Every change is audited in its transaction.
 import { createHash, randomUUID } from 'node:crypto'
-import type { Logger } from '../api/log'
+import type { Logger } from '../log'
 import { recordAudit } from '../audit/store'
 import type { CatalogService } from '../catalog/service'
 import { KIND_DEFS, type Row } from '../catalog/kinds'
@@ -186,7 +186,7 @@ export function createBriefService(deps: BriefDeps) {
     const raw = (input.content ?? {}) as { indicators?: { basis?: unknown }[] }
     return db.transaction(async (tx) => {
       const b = (await briefStore.get(tx, input.id, { forUpdate: true }))!
-      if (!['draft', 'edited', 'confirmed'].includes(b.status)) throw new ConflictError(`A brief that is ${b.status} cannot be edited / 当前状态不可编辑`, { status: b.status })
+      if (!['draft', 'edited', 'confirmed'].includes(b.status)) throw new ConflictError(`A brief that is ${b.status} cannot be edited / 当前状态不可编辑`, { brief_status: b.status })
       if (b.version !== input.baseVersion) throw new ConflictError('The brief changed since you read it / 榜单已被他人修改，请刷新后再编辑', { current_version: b.version })
       const cur = (await briefStore.current(tx, b))!
       // only the fields sent (a default of the schema must not overwrite a field nobody touched)
@@ -194,8 +194,10 @@ export function createBriefService(deps: BriefDeps) {
       const p = Object.fromEntries(Object.entries(patch.data).filter(([k]) => sent.has(k))) as Partial<Content>
       // an indicator a person writes without saying where its target comes from is the person's own figure
       if (p.indicators) p.indicators = p.indicators.map((i, k) => (raw.indicators?.[k]?.basis === undefined ? { ...i, basis: '人工填写' as const } : i))
-      const content = BriefContent.parse({ ...cur.content, ...p })
-      if (JSON.stringify(content) === JSON.stringify(cur.content)) throw new InvalidError([{ field: 'body.content', message: 'no change' }], 'Nothing changed / 内容无变化')
+      // jsonb keeps keys in its own order: compare both in the schema's order
+      const before = BriefContent.parse(cur.content)
+      const content = BriefContent.parse({ ...before, ...p })
+      if (JSON.stringify(content) === JSON.stringify(before)) throw new InvalidError([{ field: 'body.content', message: 'no change' }], 'Nothing changed / 内容无变化')
       const clarity = clarityOf(content)
       const v = await briefStore.addVersion(tx, b, { content, clarity, writer: 'person', authorKeyId: keyOf(ctx), authorRole: ctx.role }, 'edited')
       // an edit after confirmation needs a new confirmation
@@ -229,7 +231,7 @@ export function createBriefService(deps: BriefDeps) {
     const [a, c] = await Promise.all([briefStore.version(db, b.id, input.from), briefStore.version(db, b.id, input.to)])
     if (!a) throw new NotFoundError(`Version ${input.from} 版本`)
     if (!c) throw new NotFoundError(`Version ${input.to} 版本`)
-    return { from: a.version, to: c.version, clarity: { from: a.clarity.score, to: c.clarity.score }, changes: diffContent(a.content, c.content) }
+    return { from: a.version, to: c.version, clarity: { from: a.clarity.score, to: c.clarity.score }, changes: diffContent(BriefContent.parse(a.content), BriefContent.parse(c.content)) }
   }
 
   async function confirmBrief({ ctx, input }: { ctx: Caller; input: { id: string; version: number } }): Promise<BriefView> {
@@ -237,7 +239,7 @@ export function createBriefService(deps: BriefDeps) {
     assertWriter(ctx, b0)
     return db.transaction(async (tx) => {
       const b = (await briefStore.get(tx, input.id, { forUpdate: true }))!
-      if (b.status !== 'draft' && b.status !== 'edited') throw new ConflictError(`A brief that is ${b.status} cannot be confirmed / 当前状态不可确认`, { status: b.status })
+      if (b.status !== 'draft' && b.status !== 'edited') throw new ConflictError(`A brief that is ${b.status} cannot be confirmed / 当前状态不可确认`, { brief_status: b.status })
       if (b.version !== input.version) throw new ConflictError('You confirmed an older version; read the current one first / 确认的不是当前版本', { current_version: b.version })
       await briefStore.setStatus(tx, b.id, { status: 'confirmed', confirmed: true, confirmedVersion: b.version, confirmedBy: keyOf(ctx) })
       await recordAudit(tx, ctx, { action: 'brief.confirm', objectKind: 'brief', objectId: b.id, orgId: b.org_id, before: { status: b.status }, after: { status: 'confirmed', version: b.version } })
@@ -251,7 +253,7 @@ export function createBriefService(deps: BriefDeps) {
     assertWriter(ctx, b0)
     return db.transaction(async (tx) => {
       const b = (await briefStore.get(tx, input.id, { forUpdate: true }))!
-      if (b.status !== 'confirmed') throw new ConflictError('Only a confirmed brief can be published / 榜单须先确认才能发布', { status: b.status })
+      if (b.status !== 'confirmed') throw new ConflictError('Only a confirmed brief can be published / 榜单须先确认才能发布', { brief_status: b.status })
       await briefStore.setStatus(tx, b.id, { status: 'published', stage: 'published', published: true })
       await recordAudit(tx, ctx, { action: 'brief.publish', objectKind: 'brief', objectId: b.id, orgId: b.org_id, before: { status: b.status }, after: { status: 'published', stage: 'published', version: b.version, visibility: b.need_visibility } })
       const nb = (await briefStore.get(tx, b.id))!
@@ -264,7 +266,7 @@ export function createBriefService(deps: BriefDeps) {
     assertWriter(ctx, b0)
     return db.transaction(async (tx) => {
       const b = (await briefStore.get(tx, input.id, { forUpdate: true }))!
-      if (b.status !== 'published' || !b.stage) throw new ConflictError('Only a published brief has a lifecycle / 榜单发布后才进入榜单流程', { status: b.status })
+      if (b.status !== 'published' || !b.stage) throw new ConflictError('Only a published brief has a lifecycle / 榜单发布后才进入榜单流程', { brief_status: b.status })
       const next = BRIEF_STAGES[BRIEF_STAGES.indexOf(b.stage) + 1]
       if (input.stage !== next) {
         throw new ConflictError(
@@ -282,7 +284,7 @@ export function createBriefService(deps: BriefDeps) {
   async function exportBrief({ ctx, input }: { ctx: Caller; input: { id: string; format: 'md' | 'html'; version?: number } }) {
     const b = await visible(ctx, input.id)
     const v = input.version ? await briefStore.version(db, b.id, input.version) : await briefStore.current(db, b)
-    if (!v) throw new ConflictError('The brief has no content yet / 榜单尚在起草', { status: b.status })
+    if (!v) throw new ConflictError('The brief has no content yet / 榜单尚在起草', { brief_status: b.status })
     const meta = { id: b.id, version: v.version, status: b.status, stage: b.stage, clarity: v.clarity, model: v.model, prompt_version: v.prompt_version }
     return input.format === 'md' ? briefMarkdown(v.content, meta) : briefHtml(v.content, meta)
   }
