@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { ChatModel } from '../models/chat'
-import { questionsFor, type WriterInput } from './template'
+import { questionsFor, templateBrief, type WriterInput } from './template'
 import { describeQuantity, extractQuantities, numbersIn } from './indicators'
 import { BRIEF_PROMPT_VERSION, briefPromptHash, renderBriefPrompt } from './prompt'
 import { BASIS, BriefContent, type BriefContent as Content, BriefIndicator, SolverRequirements, TBD } from './schema'
@@ -138,6 +138,8 @@ export async function writeWithModel(chat: ChatModel, input: WriterInput): Promi
   if (dropped) notes.unknown_references = dropped
   const base: Content = BriefContent.parse({
     ...out,
+    // what the platform knows as fields, not the model: the issuer, the cooperation modes, the keywords
+    cooperation: templateBrief(input).cooperation,
     issuer: input.issuer,
     keywords: input.keywords.slice(0, 20),
     references: references.length ? references : input.references.slice(0, 10),
