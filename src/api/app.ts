@@ -16,6 +16,7 @@ import { bodyLimit } from './body-limit'
 import { registerDocs } from './docs'
 import type { AppDeps, AppEnv } from './env'
 import { registerAuditRoutes } from '../audit/routes'
+import { registerBriefRoutes } from '../briefs/routes'
 import { DomainError, InvalidError } from '../errors'
 import { type ErrorType, type Problem, problemBody, problemHeaders, problemTypeOf, zodFieldErrors } from './errors'
 import { createLogger, type Logger } from '../log'
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
   registerMatchingRoutes(app, deps)
   registerNavigationRoutes(app, deps)
   registerAuditRoutes(app, deps)
+  registerBriefRoutes(app, deps)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   app.doc31('/openapi.json', {

@@ -31,6 +31,7 @@ function scriptedHandlers() {
     'imports.run': async () => ({}),
     'matching.run': async () => ({}),
     'navigation.build': async () => ({}),
+    'briefs.draft': async () => ({}),
   }
   return { handlers, calls, behaviour }
 }
