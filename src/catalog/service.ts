@@ -12,6 +12,7 @@ import { contentHash, searchTokens } from '../text/analyze'
 import { z } from 'zod'
 import { type Kind, KIND_DEFS, type KindDef, type Row } from './kinds'
 import { analyzeRow, prepareBatch, prepareRecord } from './prepare'
+import { ANALYSE_CHUNK, yieldToEventLoop } from '../yield'
 import { catalogStore, type Prepared } from './store'
 
 const INDEX_BATCH = 500
@@ -181,7 +182,12 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const rows = await catalogStore.needingIndex(db, def, ids, embedder.modelId, force)
     if (!rows.length) return { indexed: 0, skipped: ids.length }
     const texts = rows.map((r) => def.text(r))
-    const analysed = rows.map((r) => analyzeRow(def, r))
+    // up to 2000 rows of analysis: in chunks, so the API keeps answering meanwhile
+    const analysed: ReturnType<typeof analyzeRow>[] = []
+    for (let i = 0; i < rows.length; i++) {
+      if (i && i % ANALYSE_CHUNK === 0) await yieldToEventLoop()
+      analysed.push(analyzeRow(def, rows[i]!))
+    }
     const vectors = embedder.local && embedder.embedAnalysis
       ? analysed.map((a) => embedder.embedAnalysis!(a.analysis))
       : await embedder.embedDocuments(texts)

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { BadFileError, DomainError, InvalidError } from '../errors'
 import { type Kind, KIND_DEFS } from '../catalog/kinds'
 import { type CatalogService, validateRecord } from '../catalog/service'
-import type { PreparePool } from '../catalog/prepare-pool'
+import type { PreparePool, RecordReader } from '../catalog/prepare-pool'
 import type { Db } from '../db'
 import { jobId, type JobQueue, PermanentJobError } from '../jobs/registry'
 import { createTermStats } from '../matching/term-stats'
@@ -94,17 +94,20 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
     if (!content) throw new PermanentJobError('the uploaded file is gone')
     await importStore.start(db, importId)
     const counts = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 }
+    let file: RecordReader | undefined
     try {
-      const { records } = await readRecords(imp.filename, content)
+      // parsed off this thread, then taken a batch at a time: the API keeps answering through a large file
+      file = await preparePool.openFile(imp.filename, content)
+      const total = file.total
       // The CPU work of a batch (parse, validate, analyse, embed) overlaps the database writes of the previous ones:
       // on PostgreSQL two batches are written at once (one server process each; rows in key order, so no deadlock),
       // on PGlite, a single thread, one.
       const writers = db.kind === 'pg' ? 2 : 1
       const inflight: Promise<void>[] = []
-      for (let i = 0; i < records.length; i += BATCH) {
+      for (let i = 0; i < total; i += BATCH) {
         const good: Record<string, unknown>[] = []
         const bad: ImportErrorRow[] = []
-        for (const src of records.slice(i, i + BATCH)) {
+        for (const src of await file.next(BATCH)) {
           counts.read++
           const { record, errors } = mapRecord(imp.kind, imp.mapping, src.data)
           const v = validateRecord(imp.kind, record)
@@ -120,7 +123,7 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
             for (const e of all) if (!seen.has(e.field) && seen.add(e.field)) bad.push({ line: src.line, field: e.field, reason: e.reason, raw })
           } else good.push(v.data!)
         }
-        // PGlite writes on this thread: analyse on a worker meanwhile. PostgreSQL writes in its own processes, which
+        // PGlite (a single thread of its own) writes while a worker analyses the next batch. PostgreSQL writes in its own processes, which
         // the two cores are busy enough with (measured: a worker thread there cost ~10% of the import rate).
         const prepared = db.kind === 'pglite' ? await preparePool.prepare(imp.kind, good) : catalog.prepareMany(imp.kind, good)
         const snapshot = { ...counts }
@@ -132,7 +135,7 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
           counts.unchanged += r.unchanged
           await importStore.addErrors(db, importId, bad)
           await importStore.progress(db, importId, { ...snapshot, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged })
-          await progress({ ...snapshot, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged, total: records.length })
+          await progress({ ...snapshot, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged, total })
         })()
         write.catch(() => {}) // observed when shifted above, or after the loop
         inflight.push(write)
@@ -158,6 +161,8 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
       }
       await importStore.noteError(db, importId, (err as Error).message) // the job retries; its state shows the rest
       throw err
+    } finally {
+      void file?.close()
     }
   }
 
