@@ -1,14 +1,27 @@
 // Graceful shutdown of a real server process under load: SIGTERM -> /readyz 503 while draining, every request that was
 // in flight is answered (no 500 "pool after end", no reset), the embedded database is closed and its lock released,
 // and the next start finds everything written before.
-import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { call, startServerProcess } from '../helpers/server-process'
+import { call, ROOT, startServerProcess } from '../helpers/server-process'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tt-shutdown-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** The real CLI in a child process (its own DATA_DIR: in API mode it opens no database). */
+function cliOut(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
+      cwd: ROOT, env: { ...process.env, DATA_DIR: path.join(dir, 'cli-unused'), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.on('exit', (code) => resolve({ code, stdout }))
+  })
+}
 
 const WORDS = ['锂离子电池', '健康状态', '储能', '机器视觉', '缺陷检测', '复合材料', '增材制造', '单克隆抗体']
 
@@ -20,6 +33,12 @@ describe('graceful shutdown', () => {
       const org = await call(s.url, s.adminKey, '/v1/orgs', { method: 'POST', json: { name: '某大学', kind: 'university', region: '江苏' } })
       expect(org.status).toBe(201)
       const key = (await call(s.url, s.adminKey, `/v1/orgs/${org.body.id}/keys`, { method: 'POST', json: { name: 't', role: 'university' } })).body.key
+      // while the server holds the embedded database, the CLI imports through its API
+      const csv = path.join(dir, 'three.csv')
+      writeFileSync(csv, 'title,summary\n钙钛矿光伏组件封装,提高寿命\n焊缝缺陷检测系统,机器视觉\n石墨烯导热膜,降低成本\n')
+      const viaApi = await cliOut(['--url', s.url, '--key', key, 'import', 'achievement', csv])
+      expect(viaApi.code).toBe(0)
+      expect(JSON.parse(viaApi.stdout.trim().split('\n').pop()!)).toMatchObject({ inserted: 3, rejected: 0 })
       for (let i = 0; i < 24; i++) {
         const r = await call(s.url, key, '/v1/achievements', {
           method: 'POST',
@@ -85,7 +104,7 @@ describe('graceful shutdown', () => {
     try {
       const list = await call(again.url, again.adminKey, '/v1/achievements?limit=100')
       expect(list.status).toBe(200)
-      expect(list.body.items.length).toBe(24)
+      expect(list.body.items.length).toBe(27)
     } finally {
       again.child.kill('SIGTERM')
       expect(await again.exited).toBe(0)
