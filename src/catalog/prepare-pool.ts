@@ -33,7 +33,8 @@ export interface RecordReader {
   encoding: string | null
   headers: string[]
   total: number
-  next(n: number): Promise<SourceRecord[]>
+  /** records [start, end) in file order */
+  slice(start: number, end: number): Promise<SourceRecord[]>
   close(): Promise<void>
 }
 
@@ -116,7 +117,7 @@ export class PreparePool {
         const f = opened.file
         return {
           format: f.format, encoding: f.encoding, headers: f.headers, total: f.total,
-          next: async (n) => (await this.call({ op: 'next', file: f.id, n })).records!,
+          slice: async (start, end) => (await this.call({ op: 'slice', file: f.id, start, end })).records!,
           close: async () => {
             await this.call({ op: 'close', file: f.id }).catch(() => {})
           },
@@ -124,14 +125,9 @@ export class PreparePool {
       }
     }
     const r = await readRecords(filename, content)
-    let at = 0
     return {
       format: r.format, encoding: r.encoding, headers: r.headers, total: r.records.length,
-      next: async (n) => {
-        const out = r.records.slice(at, at + n)
-        at += out.length
-        return out
-      },
+      slice: async (start, end) => r.records.slice(start, end),
       close: async () => {},
     }
   }

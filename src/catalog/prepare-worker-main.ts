@@ -1,7 +1,7 @@
 // Runs the CPU work of bulk writes for the parent thread:
 // - { id, kind, records } -> { id, prepared }: prepareBatch (analysis and vectors);
 // - { id, op: 'open', filename, content } -> { id, file: { format, encoding, headers, total } }: parses an upload whole;
-//   { id, op: 'next', file, n } -> { id, records }: its next n records; { id, op: 'close', file }.
+//   { id, op: 'slice', file, start, end } -> { id, records }: records [start, end); { id, op: 'close', file }.
 // Failures come back as { id, error, errorKind, errors } (errorKind 'bad_file' for a file that cannot be read).
 import { parentPort, workerData } from 'node:worker_threads'
 import { DomainError } from '../errors'
@@ -13,11 +13,11 @@ import { prepareBatch } from './prepare'
 type Message =
   | { id: number; op?: undefined; kind: Kind; records: Record<string, unknown>[] }
   | { id: number; op: 'open'; filename: string; content: Uint8Array }
-  | { id: number; op: 'next'; file: number; n: number }
+  | { id: number; op: 'slice'; file: number; start: number; end: number }
   | { id: number; op: 'close'; file: number }
 
 const embedder = new HashEmbedder((workerData as { dim: number }).dim)
-const files = new Map<number, { records: SourceRecord[]; at: number }>()
+const files = new Map<number, SourceRecord[]>()
 let nextFile = 0
 
 async function handle(m: Message): Promise<Record<string, unknown>> {
@@ -27,15 +27,13 @@ async function handle(m: Message): Promise<Record<string, unknown>> {
     case 'open': {
       const r = await readRecords(m.filename, m.content)
       const file = ++nextFile
-      files.set(file, { records: r.records, at: 0 })
+      files.set(file, r.records)
       return { file: { id: file, format: r.format, encoding: r.encoding, headers: r.headers, total: r.records.length } }
     }
-    case 'next': {
-      const f = files.get(m.file)
-      if (!f) throw new Error('file is closed')
-      const records = f.records.slice(f.at, f.at + m.n)
-      f.at += records.length
-      return { records }
+    case 'slice': {
+      const records = files.get(m.file)
+      if (!records) throw new Error('file is closed')
+      return { records: records.slice(m.start, m.end) }
     }
     case 'close':
       files.delete(m.file)
