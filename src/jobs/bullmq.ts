@@ -198,14 +198,16 @@ export class BullQueue implements JobQueue {
   async get(id: string): Promise<JobInfo | null> {
     const row = this.db ? await jobStore.get(this.db, id) : null
     let job: Job<JobData> | undefined
+    let state = 'unknown'
     try {
-      job = (await this.guarded(() => this.queue.getJob(id))) as Job<JobData> | undefined
+      // the state first: a job read after it says completed carries its result
+      state = await this.guarded(() => this.queue.getJobState(id))
+      if (state !== 'unknown') job = (await this.guarded(() => this.queue.getJob(id))) as Job<JobData> | undefined
     } catch (err) {
       if (!row) throw err
     }
     // Not in Redis (not relayed yet, lost, or Redis down): the database's record answers.
     if (!job) return row ? toJobInfo(row) : null
-    const state = await this.guarded(() => job.getState()).catch(() => row?.state ?? 'waiting')
     return {
       id,
       name: job.name,
