@@ -49,10 +49,25 @@ export async function openRuntime(config: Config, logger: Logger, opts: RuntimeO
     services,
     handlers,
     async close() {
-      await queue.close()
+      // A job still running at the deadline is cut off with the database; the inline runner re-queues it at the next
+      // start (it is left 'active'), BullMQ hands it to another worker once its lock expires. Jobs are idempotent.
+      await withDeadline(queue.close(), config.SHUTDOWN_TIMEOUT_MS)
       await services.preparePool.close()
       await db.close()
     },
+  }
+}
+
+/** Waits for p, or until ms have passed (whichever comes first); p's failure is not this caller's concern. */
+export async function withDeadline(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms)
+  })
+  try {
+    return await Promise.race([p.then(() => true, () => true), expired])
+  } finally {
+    clearTimeout(timer)
   }
 }
 
