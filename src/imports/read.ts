@@ -139,6 +139,8 @@ export async function readHeader(filename: string, buf: Uint8Array): Promise<Hea
   const format = detectFormat(filename, buf)
   if (format === 'xlsx') return { format, encoding: null, headers: await xlsxHeader(buf) }
   const whole = buf.length <= SNIFF_BYTES
+  // a CSV whose first SNIFF_BYTES hold no line break has no header line a person could mean
+  if (format === 'csv' && !whole && !buf.subarray(0, SNIFF_BYTES).includes(0x0a)) throw headerTooLong()
   const head = whole ? buf : headWindow(buf)
   const { text, encoding } = decodeText(head)
   if (!text.trim()) throw badFile('The file has no content / 文件没有内容')
@@ -167,6 +169,9 @@ function headWindow(buf: Uint8Array): Uint8Array {
   const utf16 = le || (w[0] === 0xfe && w[1] === 0xff)
   const nl = w.lastIndexOf(0x0a)
   let end = nl < 0 ? w.length : nl + 1 + (le ? 1 : 0) // UTF-16LE writes a line break as 0A 00
+  // no line break at all: cut before a UTF-8 character the window would split
+  if (nl < 0 && !utf16) while (end > 0 && (w[end - 1]! & 0xc0) === 0x80) end--
+  if (nl < 0 && !utf16 && end > 0 && w[end - 1]! >= 0xc0) end--
   if (utf16) end &= ~1
   return w.subarray(0, end)
 }
