@@ -103,7 +103,7 @@ export class BullQueue implements JobQueue {
     for (const j of jobs) JOBS[j.name].payload.parse(j.payload)
     if (this.db) {
       await jobStore.insert(opts.tx ?? this.db, this.prefix, jobs as JobSpec[])
-      if (!opts.tx) await this.relay()
+      if (!opts.tx) void this.relay() // a request never waits on Redis; the relay retries
       return
     }
     if (opts.tx) throw new Error('BullQueue without a database cannot record jobs in a transaction')
