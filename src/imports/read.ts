@@ -9,6 +9,7 @@ import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { BadFileError, DomainError } from '../errors'
 import { checkAborted } from '../jobs/registry'
+import { xlsxHeaderRow } from './xlsx-head'
 
 /** Bytes of the file the request path looks at (format, encoding, header row, first records). */
 export const SNIFF_BYTES = 1 << 20
@@ -325,7 +326,14 @@ async function streamXlsx(buf: Uint8Array, headerOnly: boolean, signal?: AbortSi
   return { headers, records }
 }
 
-const xlsxHeader = async (buf: Uint8Array) => (await streamXlsx(buf, true)).headers
+/** The header row: read from the ZIP directly (bounded), else with the streaming reader. */
+async function xlsxHeader(buf: Uint8Array): Promise<string[]> {
+  const direct = await xlsxHeaderRow(buf).catch((err) => {
+    if (err instanceof BadFileError) throw err
+    return null
+  })
+  return direct?.length ? direct : (await streamXlsx(buf, true)).headers
+}
 const readXlsx = (buf: Uint8Array, signal?: AbortSignal) => streamXlsx(buf, false, signal)
 
 function readJson(text: string, format: 'json' | 'jsonl'): Omit<ReadResult, 'encoding'> {
