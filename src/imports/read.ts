@@ -218,6 +218,12 @@ function jsonArrayHead(text: string): { line: number; data: unknown }[] {
 export async function readRecords(filename: string, buf: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<ReadResult> {
   const format = detectFormat(filename, buf)
   if (format === 'xlsx') return { format, encoding: null, ...(await readXlsx(buf, opts.signal)) }
+  // the header line's length in bytes, before decoding anything (UTF-16 is checked after decoding)
+  const utf16 = (buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)
+  if (format === 'csv' && !utf16) {
+    const nl = buf.subarray(0, MAX_HEADER_BYTES + 2).indexOf(0x0a)
+    if (nl < 0 ? buf.length > MAX_HEADER_BYTES : nl > MAX_HEADER_BYTES + 1) throw headerTooLong()
+  }
   const { text, encoding } = decodeText(buf)
   if (encoding === 'gb18030') assertRecognisedEncoding(buf)
   if (!text.trim()) throw badFile('The file has no content / 文件没有内容')
