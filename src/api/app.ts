@@ -9,12 +9,14 @@ import { registerCatalogRoutes } from '../catalog/routes'
 import { registerImportRoutes } from '../imports/routes'
 import { registerJobRoutes } from '../jobs/routes'
 import { registerMatchingRoutes } from '../matching/routes'
+import { registerNavigationRoutes } from '../navigation/routes'
 import { registerOrgRoutes } from '../orgs/routes'
 import { authMiddleware, failedAuthLimiter } from './auth'
 import { bodyLimit } from './body-limit'
 import { registerDocs } from './docs'
 import type { AppDeps, AppEnv } from './env'
 import { registerAuditRoutes } from '../audit/routes'
+import { registerBriefRoutes } from '../briefs/routes'
 import { DomainError, InvalidError } from '../errors'
 import { type ErrorType, type Problem, problemBody, problemHeaders, problemTypeOf, zodFieldErrors } from './errors'
 import { createLogger, type Logger } from '../log'
@@ -85,7 +87,9 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
   registerImportRoutes(app, deps)
   registerJobRoutes(app, deps)
   registerMatchingRoutes(app, deps)
+  registerNavigationRoutes(app, deps)
   registerAuditRoutes(app, deps)
+  registerBriefRoutes(app, deps)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   app.doc31('/openapi.json', {
