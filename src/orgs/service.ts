@@ -8,9 +8,15 @@ import { type ApiKeyRow, type OrgRow, orgStore } from './store'
 
 export const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex')
 
-/** A new random key: "tt_" + 8-char prefix + "_" + 32 random url-safe characters. */
+/** A public id for listings: random, never derived from (or part of) a secret. */
+export const publicKeyId = () => randomBytes(6).toString('base64url').slice(0, 8)
+
+/**
+ * A new random key: "tt_" + public id + "_" + 32 random url-safe characters (192 bits). The public id is what listings
+ * show as `prefix`; it tells keys apart and carries none of the secret.
+ */
 export function generateKey(): { key: string; prefix: string } {
-  const prefix = randomBytes(6).toString('base64url').slice(0, 8)
+  const prefix = publicKeyId()
   return { key: `tt_${prefix}_${randomBytes(24).toString('base64url')}`, prefix }
 }
 
@@ -92,8 +98,14 @@ export function createOrgService(db: Db) {
       const platform =
         (await orgStore.findOrgByName(tx, '平台运营 Platform', 'platform')) ??
         (await orgStore.insertOrg(tx, { name: '平台运营 Platform', kind: 'platform' }))
-      const fresh = opts.key ? { key: opts.key, prefix: opts.key.slice(0, 8) } : generateKey()
-      if (opts.key && (await orgStore.keyByHash(tx, hashKey(opts.key)))) return { key: opts.key, created: false, orgId: platform.id }
+      // an operator-chosen key gets a random public id: none of its characters are ever stored or listed
+      const fresh = opts.key ? { key: opts.key, prefix: publicKeyId() } : generateKey()
+      const existing = opts.key ? await orgStore.keyByHash(tx, hashKey(opts.key)) : null
+      if (existing) {
+        // registered before public ids: replace a prefix that is the start of the secret
+        if (opts.key!.startsWith(existing.prefix)) await orgStore.setKeyPrefix(tx, existing.id, publicKeyId())
+        return { key: opts.key!, created: false, orgId: platform.id }
+      }
       const k = await orgStore.insertKey(tx, {
         orgId: platform.id,
         name: opts.name ?? 'bootstrap admin',

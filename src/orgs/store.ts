@@ -63,6 +63,9 @@ export const orgStore = {
     )
     return r.rows[0] ?? null
   },
+  async setKeyPrefix(q: Queryable, id: string, prefix: string): Promise<void> {
+    await q.query('UPDATE api_keys SET prefix = $2 WHERE id = $1', [id, prefix])
+  },
   async touchKey(q: Queryable, id: string): Promise<void> {
     // At most one write a minute per key: usage tracking must not turn every read into a write.
     await q.query(
