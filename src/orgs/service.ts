@@ -1,7 +1,7 @@
 // Organisations and API keys: creation (admin only), key verification, bootstrap of the first admin key.
 import { createHash, randomBytes } from 'node:crypto'
 import { recordAudit } from '../audit/store'
-import { InvalidError, NotFoundError } from '../errors'
+import { ConflictError, InvalidError, NotFoundError } from '../errors'
 import type { Db } from '../db'
 import { type Caller, type OrgKind, type Role, ROLE_ORG_KINDS, SYSTEM, isStaff, requireRole, visibleOr404 } from './access'
 import { type ApiKeyRow, type OrgRow, orgStore } from './store'
@@ -24,6 +24,8 @@ export function createOrgService(db: Db) {
   async function createOrg(caller: Caller, input: { name: string; kind: OrgKind; region?: string | null }): Promise<OrgRow> {
     requireRole(caller, 'admin')
     return db.transaction(async (tx) => {
+      const same = await orgStore.sameNameOrg(tx, input.name)
+      if (same) throw new ConflictError(`An organisation named "${same.name}" already exists / 机构名称已存在`, { existing_id: same.id })
       const org = await orgStore.insertOrg(tx, input)
       await recordAudit(tx, caller, { action: 'org.create', objectKind: 'org', objectId: org.id, orgId: org.id, after: { name: org.name, kind: org.kind, region: org.region } })
       return org

@@ -167,7 +167,7 @@ describe.runIf(REDIS_URL)('BullMQ runner (real Redis)', () => {
       const db = await openTestDb()
       const services = createServices(db, config, q)
       const app = createApp({ config, db, services, queuePing: () => q.ping() }, createLogger('silent'))
-      const ent = await services.orgs.createOrg({ kind: 'system', role: 'system' }, { name: 'redis-down test', kind: 'enterprise' })
+      const ent = await services.orgs.createOrg({ kind: 'system', role: 'system' }, { name: `redis-down test ${Math.random().toString(36).slice(2, 8)}`, kind: 'enterprise' })
       const { key } = await services.orgs.createKeyAsOperator(ent.id, { name: 't', role: 'enterprise' })
 
       server.kill('SIGSTOP') // frozen: connections stay open, nothing answers
