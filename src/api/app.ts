@@ -9,12 +9,14 @@ import { registerCatalogRoutes } from '../catalog/routes'
 import { registerImportRoutes } from '../imports/routes'
 import { registerJobRoutes } from '../jobs/routes'
 import { registerMatchingRoutes } from '../matching/routes'
+import { registerNavigationRoutes } from '../navigation/routes'
 import { registerOrgRoutes } from '../orgs/routes'
 import { authMiddleware, failedAuthLimiter } from './auth'
 import { bodyLimit } from './body-limit'
 import { registerDocs } from './docs'
 import type { AppDeps, AppEnv } from './env'
 import { registerAuditRoutes } from '../audit/routes'
+import { registerBriefRoutes } from '../briefs/routes'
 import { DomainError, InvalidError } from '../errors'
 import { type ErrorType, type Problem, problemBody, problemHeaders, problemTypeOf, zodFieldErrors } from './errors'
 import { createLogger, type Logger } from '../log'
@@ -30,6 +32,11 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
   })
 
   app.use('*', requestId({ headerName: 'X-Request-Id' }))
+  app.use('*', async (c, next) => {
+    await next()
+    // while draining, every answer closes its connection, so clients reconnect to a replica that stays
+    if (deps.draining?.()) c.header('Connection', 'close')
+  })
   app.use('*', async (c, next) => {
     const start = performance.now()
     await next()
@@ -51,6 +58,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/readyz', async (c) => {
+    if (deps.draining?.()) return c.json({ status: 'draining', checks: {} }, 503)
     const checks: Record<string, { ok: boolean; detail?: string }> = {}
     try {
       await deps.db.query('SELECT 1')
@@ -79,7 +87,9 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
   registerImportRoutes(app, deps)
   registerJobRoutes(app, deps)
   registerMatchingRoutes(app, deps)
+  registerNavigationRoutes(app, deps)
   registerAuditRoutes(app, deps)
+  registerBriefRoutes(app, deps)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   app.doc31('/openapi.json', {
