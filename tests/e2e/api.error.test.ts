@@ -152,3 +152,17 @@ describe('every route of the OpenAPI document under generated input', () => {
     await t.settle()
   })
 })
+
+describe('text rules reach every area', () => {
+  it('NUL and lone surrogates in a navigation report body are a 400 naming the field', async () => {
+    const mgr = keys[3]!
+    const r = await t.request('/v1/navigation-reports', { method: 'POST', key: mgr, json: { title: 'a\u0000', scope: { keywords: ['电池'] } } })
+    expect(r.status).toBe(400)
+    expect((await r.json()).errors.map((e: { field: string }) => e.field)).toContain('body.title')
+    const r2 = await t.request('/v1/navigation-reports', {
+      method: 'POST', key: mgr, headers: { 'content-type': 'application/json' }, body: '{"scope":{"keywords":["\\ud800"]}}',
+    })
+    expect(r2.status).toBe(400)
+    expect((await r2.json()).errors.map((e: { field: string }) => e.field)).toContain('body.scope.keywords.0')
+  })
+})
