@@ -58,8 +58,18 @@ export function queryString(scope: Scope, need?: NeedScope['need']): string {
 
 export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
   const { scope } = input
-  const progress = input.progress ?? (async () => {})
+  const report = input.progress ?? (async () => {})
   const now = input.now ?? new Date()
+  const timings: Record<string, number> = {}
+  let last = performance.now()
+  let lastStep = ''
+  const progress = async (step: string, percent: number) => {
+    const t = performance.now()
+    if (lastStep) timings[lastStep] = Math.round(t - last)
+    last = t
+    lastStep = step
+    await report(step, percent)
+  }
   await progress('scope', 5)
   const p = new Params()
   const where = store.scopeWhere(scope, input.caller, p, input.need ? [...input.need.relevance.keys()] : undefined)
@@ -152,6 +162,7 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
   }))
   const white_spaces = whiteSpaces(effects, clusters, n, input.need?.need.text)
   const key_patents = keyPatents(rows, scope, input.need, clustering?.sims, clustering?.assign, clusters)
+  timings[lastStep] = Math.round(performance.now() - last)
 
   return {
     version: 1,
@@ -180,6 +191,7 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
     opportunities: { white_spaces, transfers, transfer_total: transferIdx.length },
     key_patents,
     need: input.need ? { id: input.need.need.id, title: input.need.need.title } : null,
+    timings_ms: timings,
   }
 }
 

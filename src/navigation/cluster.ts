@@ -51,27 +51,23 @@ export function rng(seed: number) {
 }
 
 const NUMERIC = /^[\d.%+\-a-z]*\d[\d.%+\-a-z]*$/
-const CJK = /[\u4e00-\u9fff]/
+
+const isCjk = (c: number) => c >= 0x4e00 && c <= 0x9fff
 
 /** Words (jieba, precise mode) and CJK character bigrams of a text. */
-export function features(doc: ClusterDoc, titleWeight = 2): Map<string, number> {
+export function features(doc: ClusterDoc, titleWeight = 1): Map<string, number> {
   const counts = new Map<string, number>()
-  const add = (t: string, n = 1) => counts.set(t, (counts.get(t) ?? 0) + n)
-  const words = (s: string, n: number) => {
+  const add = (t: string, n: number) => counts.set(t, (counts.get(t) ?? 0) + n)
+  const part = (s: string, n: number) => {
+    if (!s) return
     for (const w of tokenize(s)) if (w.length >= 2 && !STOP_WORDS.has(w) && !NUMERIC.test(w)) add(w, n)
-  }
-  const bigrams = (s: string, n: number) => {
     const t = normalize(s)
     for (let i = 0; i + 1 < t.length; i++) {
-      const a = t[i]!
-      const b = t[i + 1]!
-      if (CJK.test(a) && CJK.test(b)) add('\u0001' + a + b, n)
+      if (isCjk(t.charCodeAt(i)) && isCjk(t.charCodeAt(i + 1))) add('\u0001' + t[i] + t[i + 1], n)
     }
   }
-  words(doc.title, titleWeight)
-  bigrams(doc.title, titleWeight)
-  words(doc.text, 1)
-  bigrams(doc.text, 1)
+  part(doc.title, titleWeight)
+  part(doc.text, 1)
   return counts
 }
 
@@ -432,17 +428,17 @@ export function simplifiedSilhouette(Z: Float64Array, n: number, d: number, assi
 }
 
 /**
- * Automatic k: each k in kMin..kMax is clustered on a seeded sample of at most 1,500 documents, and the k with the
+ * Automatic k: each k in kMin..kMax is clustered on a seeded sample of at most 1,200 documents, and the k with the
  * highest mean simplified silhouette wins; ties (within 0.002) go to the smaller k, which a reader takes in more easily.
  */
 export function chooseK(Z: Float64Array, n: number, d: number, kMin: number, kMax: number, seed: number) {
-  const sample = n > 1500 ? sampleOf(n, 1500, seed ^ 0x5bd1e995) : [...Array(n).keys()]
+  const sample = n > 1200 ? sampleOf(n, 1200, seed ^ 0x5bd1e995) : [...Array(n).keys()]
   const m = sample.length
   const Zs = new Float64Array(m * d)
   sample.forEach((src, dst) => Zs.set(Z.subarray(src * d, src * d + d), dst * d))
   const scores: { k: number; silhouette: number }[] = []
   for (let k = kMin; k <= Math.min(kMax, m - 1); k++) {
-    const run = bestOfRestarts(Zs, m, d, k, seed, 2)
+    const run = bestOfRestarts(Zs, m, d, k, seed, m > 1000 ? 1 : 2)
     scores.push({ k, silhouette: Math.round(simplifiedSilhouette(Zs, m, d, run.assign, run.centres, k) * 1e4) / 1e4 })
   }
   const top = Math.max(...scores.map((s) => s.silhouette))
@@ -491,35 +487,29 @@ export function smoothKnn(Z: Float64Array, n: number, d: number, m: number, beta
   return out
 }
 
-/** First two principal components of the rows of Z (power iteration with deflation), as map coordinates. */
-export function project2d(Z: Float64Array, n: number, d: number, seed: number): [number, number][] {
+/** First two principal components of the rows of Z (eigenvectors of the d x d covariance), as map coordinates. */
+export function project2d(Z: Float64Array, n: number, d: number, _seed: number): [number, number][] {
   const mean = new Float64Array(d)
   for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) mean[c]! += Z[i * d + c]! / n
-  const r = rng(seed ^ 0x2545f491)
-  const comps: Float64Array[] = []
-  for (let p = 0; p < 2; p++) {
-    let v = Float64Array.from({ length: d }, () => r() - 0.5)
-    for (let it = 0; it < 60; it++) {
-      const w = new Float64Array(d)
-      for (let i = 0; i < n; i++) {
-        let s = 0
-        for (let c = 0; c < d; c++) s += (Z[i * d + c]! - mean[c]!) * v[c]!
-        for (let c = 0; c < d; c++) w[c]! += s * (Z[i * d + c]! - mean[c]!)
-      }
-      for (const u of comps) {
-        let s = 0
-        for (let c = 0; c < d; c++) s += w[c]! * u[c]!
-        for (let c = 0; c < d; c++) w[c]! -= s * u[c]!
-      }
-      const norm = Math.sqrt(w.reduce((s, x) => s + x * x, 0)) || 1
-      v = w.map((x) => x / norm)
+  const C = new Float64Array(d * d)
+  const row = new Float64Array(d)
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < d; c++) row[c] = Z[i * d + c]! - mean[c]!
+    for (let a = 0; a < d; a++) {
+      const x = row[a]!
+      for (let b = a; b < d; b++) C[a * d + b]! += x * row[b]!
     }
+  }
+  for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) C[a * d + b] = C[b * d + a]!
+  const { vectors } = symmetricEigen(C, d)
+  const comps = [0, 1].map((p) => {
+    let v = Float64Array.from({ length: d }, (_, c) => vectors[c * d + p] ?? 0)
     // a fixed sign, so the map does not flip between runs
     let big = 0
     for (let c = 1; c < d; c++) if (Math.abs(v[c]!) > Math.abs(v[big]!)) big = c
     if (v[big]! < 0) v = v.map((x) => -x)
-    comps.push(v)
-  }
+    return v
+  })
   const out: [number, number][] = []
   for (let i = 0; i < n; i++) {
     const xy = comps.map((u) => {
@@ -584,7 +574,7 @@ export function clusterDocs(docs: ClusterDoc[], o: ClusterOptions = {}): Cluster
   // a large corpus: the directions are found on a seeded sample and every document projected on them
   const lsaOut = lsa(X, o.dims ?? 100, seed, 2, n > FIT_SAMPLE ? sampleOf(n, FIT_SAMPLE, seed) : undefined)
   const d = lsaOut.d
-  const Z = smoothKnn(lsaOut.Z, n, d, 20, 2, seed, n > 4000 ? 1000 : 2000)
+  const Z = smoothKnn(lsaOut.Z, n, d, 20, 2, seed, n > 4000 ? 600 : 2000)
   let k: number
   let criterion: string
   let scores: { k: number; silhouette: number }[] | undefined
