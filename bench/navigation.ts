@@ -44,14 +44,16 @@ export function syntheticPatents(n: number, seed = 7): Record<string, unknown>[]
     const roll = r()
     const applicants = roll < 0.45 ? [pick(UNIS)] : roll < 0.55 ? [pick(INSTS)] : roll < 0.85 ? [pick(COS)] : roll < 0.95 ? [pick(UNIS), pick(COS)] : [pick(PEOPLE) + pick(GIVEN)]
     const utility = r() < 0.25
-    const status = year >= 2023 && !utility ? (r() < 0.7 ? 'pending' : 'valid') : r() < 0.7 ? 'valid' : 'invalid'
+    const lag = utility ? 1 : 2
+    // examination takes time: the most recent filings are still pending
+    const status = year + lag > 2025 ? 'pending' : r() < 0.7 ? 'valid' : 'invalid'
     const granted = status === 'valid' || (status === 'invalid' && r() < 0.5)
     const codes = IPC[item.industry]!
     const main = pick(codes)
     out.push({
       publication_number: `CN${String(100000000 + i).slice(0, 9)}${utility ? 'U' : 'A'}`,
       application_date: date,
-      grant_date: granted ? `${Math.min(2025, year + (utility ? 1 : 2))}-06-01` : null,
+      grant_date: granted ? `${year + lag}-06-01` : null,
       title: item.title.replace(/\d+$/, ''),
       abstract: item.summary,
       applicants: [...new Set(applicants)],

@@ -213,7 +213,7 @@ function breakdownOf(rows: ScopeRow[], clusters: Report['clusters']): Report['br
     }
     return [...tree]
       .map(([sub, g]) => ({
-        branch: sub, label: `${sub}（${IPC_SECTIONS[sub[0]!] ?? ''}部）`, count: [...g.values()].reduce((s, x) => s + x, 0),
+        branch: sub, label: IPC_SECTIONS[sub[0]!] ? `${sub[0]} 部：${IPC_SECTIONS[sub[0]!]}` : sub, count: [...g.values()].reduce((s, x) => s + x, 0),
         children: [...g].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)).slice(0, 6),
       }))
       .sort((a, b) => b.count - a.count || (a.branch < b.branch ? -1 : 1))
@@ -264,8 +264,10 @@ function whiteSpaces(effects: Report['effects'], clusters: Report['clusters'], n
   })
   if (clusters) {
     const need = needText ? normalize(needText).toLowerCase() : ''
+    // small: well under the mean topic size
+    const mean = n / Math.max(1, clusters.items.length)
     for (const c of clusters.items) {
-      const small = c.size <= Math.max(3, n * 0.1)
+      const small = c.size <= Math.max(3, 0.6 * mean)
       if (small && c.growth !== null && c.growth >= 0.5 && c.recent >= 3) {
         out.push({ kind: 'branch', label: `T${c.id + 1} ${c.label}`, reason: `规模小（${c.size} 件）但增长快：近${WINDOW}年 ${c.recent} 件，前${WINDOW}年 ${c.previous} 件`, count: c.size })
       } else if (small && need && c.terms.filter((t) => need.includes(t)).length >= 2) {

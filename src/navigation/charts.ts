@@ -62,8 +62,8 @@ export function applicantChart(r: Report): string | null {
 
 function pie(name: string, data: { name: string; value: number }[], center: string) {
   return {
-    name, type: 'pie', radius: ['30%', '56%'], center: [center, '58%'], data: data.filter((d) => d.value > 0),
-    label: { formatter: '{b}\n{c} 件（{d}%）', fontSize: 11 }, labelLine: { length: 8, length2: 8 },
+    name, type: 'pie', radius: ['28%', '50%'], center: [center, '58%'], data: data.filter((d) => d.value > 0),
+    label: { formatter: '{b}\n{c} 件（{d}%）', fontSize: 11, overflow: 'none' }, labelLine: { length: 8, length2: 8 },
   }
 }
 
