@@ -54,50 +54,67 @@ const NUMERIC = /^[\d.%+\-a-z]*\d[\d.%+\-a-z]*$/
 
 const isCjk = (c: number) => c >= 0x4e00 && c <= 0x9fff
 
-/** Words (jieba, precise mode) and CJK character bigrams of a text. */
-export function features(doc: ClusterDoc, titleWeight = 1): Map<string, number> {
-  const counts = new Map<string, number>()
-  const add = (t: string, n: number) => counts.set(t, (counts.get(t) ?? 0) + n)
+/** Words (jieba, precise mode) and CJK character bigrams (as numbers: the two UTF-16 codes) of a document. */
+export function features(doc: ClusterDoc, titleWeight = 1): { words: Map<string, number>; bigrams: Map<number, number> } {
+  const words = new Map<string, number>()
+  const bigrams = new Map<number, number>()
   const part = (s: string, n: number) => {
     if (!s) return
-    for (const w of tokenize(s)) if (w.length >= 2 && !STOP_WORDS.has(w) && !NUMERIC.test(w)) add(w, n)
+    for (const w of tokenize(s)) if (w.length >= 2 && !STOP_WORDS.has(w) && !NUMERIC.test(w)) words.set(w, (words.get(w) ?? 0) + n)
     const t = normalize(s)
-    for (let i = 0; i + 1 < t.length; i++) {
-      if (isCjk(t.charCodeAt(i)) && isCjk(t.charCodeAt(i + 1))) add('\u0001' + t[i] + t[i + 1], n)
+    let prev = t.charCodeAt(0)
+    for (let i = 1; i < t.length; i++) {
+      const c = t.charCodeAt(i)
+      if (isCjk(prev) && isCjk(c)) {
+        const key = prev * 65536 + c
+        bigrams.set(key, (bigrams.get(key) ?? 0) + n)
+      }
+      prev = c
     }
   }
   part(doc.title, titleWeight)
   part(doc.text, 1)
-  return counts
+  return { words, bigrams }
 }
 
 /** Sparse rows (CSR) of L2-normalised sublinear tf-idf over terms in at least 2 documents and at most half of them. */
 export interface TfIdf {
   n: number
+  /** the terms; bigrams are the two characters prefixed with U+0001 */
   vocab: string[]
   rowPtr: Int32Array
   cols: Int32Array
   vals: Float64Array
 }
 
-export function tfidf(docs: ClusterDoc[], titleWeight = 2): TfIdf {
+export function tfidf(docs: ClusterDoc[], titleWeight = 1): TfIdf {
   const feats = docs.map((d) => features(d, titleWeight))
-  const df = new Map<string, number>()
-  for (const f of feats) for (const t of f.keys()) df.set(t, (df.get(t) ?? 0) + 1)
+  const dfW = new Map<string, number>()
+  const dfB = new Map<number, number>()
+  for (const f of feats) {
+    for (const t of f.words.keys()) dfW.set(t, (dfW.get(t) ?? 0) + 1)
+    for (const t of f.bigrams.keys()) dfB.set(t, (dfB.get(t) ?? 0) + 1)
+  }
   const n = docs.length
   const maxDf = Math.max(2, Math.floor(n * 0.5))
-  const index = new Map<string, number>()
+  const indexW = new Map<string, number>()
+  const indexB = new Map<number, number>()
   const vocab: string[] = []
   const idf: number[] = []
-  // vocabulary in order of first appearance: deterministic for a given document order
+  const keep = (d: number) => d >= 2 && d <= maxDf
+  // vocabulary in order of first appearance (words of a document, then its bigrams): deterministic for a document order
   for (const f of feats) {
-    for (const t of f.keys()) {
-      if (index.has(t)) continue
-      const d = df.get(t)!
-      if (d < 2 || d > maxDf) continue
-      index.set(t, vocab.length)
+    for (const t of f.words.keys()) {
+      if (indexW.has(t) || !keep(dfW.get(t)!)) continue
+      indexW.set(t, vocab.length)
       vocab.push(t)
-      idf.push(Math.log((n + 1) / (d + 1)) + 1)
+      idf.push(Math.log((n + 1) / (dfW.get(t)! + 1)) + 1)
+    }
+    for (const t of f.bigrams.keys()) {
+      if (indexB.has(t) || !keep(dfB.get(t)!)) continue
+      indexB.set(t, vocab.length)
+      vocab.push('\u0001' + String.fromCharCode(Math.floor(t / 65536), t % 65536))
+      idf.push(Math.log((n + 1) / (dfB.get(t)! + 1)) + 1)
     }
   }
   const rowPtr = new Int32Array(n + 1)
@@ -105,8 +122,12 @@ export function tfidf(docs: ClusterDoc[], titleWeight = 2): TfIdf {
   const vals: number[] = []
   feats.forEach((f, i) => {
     const entries: [number, number][] = []
-    for (const [t, c] of f) {
-      const j = index.get(t)
+    for (const [t, c] of f.words) {
+      const j = indexW.get(t)
+      if (j !== undefined) entries.push([j, (1 + Math.log(c)) * idf[j]!])
+    }
+    for (const [t, c] of f.bigrams) {
+      const j = indexB.get(t)
       if (j !== undefined) entries.push([j, (1 + Math.log(c)) * idf[j]!])
     }
     entries.sort((a, b) => a[0] - b[0])
@@ -550,7 +571,7 @@ export function clusterTerms(X: TfIdf, assign: Int32Array, k: number, top = 5): 
   })
 }
 
-const FIT_SAMPLE = 2500
+const FIT_SAMPLE = 2000
 
 /** `m` of 0..n-1, seeded, ascending. */
 function sampleOf(n: number, m: number, seed: number): number[] {
@@ -574,7 +595,7 @@ export function clusterDocs(docs: ClusterDoc[], o: ClusterOptions = {}): Cluster
   // a large corpus: the directions are found on a seeded sample and every document projected on them
   const lsaOut = lsa(X, o.dims ?? 100, seed, 2, n > FIT_SAMPLE ? sampleOf(n, FIT_SAMPLE, seed) : undefined)
   const d = lsaOut.d
-  const Z = smoothKnn(lsaOut.Z, n, d, 20, 2, seed, n > 4000 ? 600 : 2000)
+  const Z = smoothKnn(lsaOut.Z, n, d, 20, 2, seed, n > 4000 ? 400 : 2000)
   let k: number
   let criterion: string
   let scores: { k: number; silhouette: number }[] | undefined
@@ -591,7 +612,7 @@ export function clusterDocs(docs: ClusterDoc[], o: ClusterOptions = {}): Cluster
     scores = chosen.scores
     criterion = `k = ${k}：候选 ${kMin}–${kMax} 个主题中简化轮廓系数（余弦）最高`
   }
-  const run = bestOfRestarts(Z, n, d, k, seed, o.restarts ?? (n > 5000 ? 2 : 4))
+  const run = bestOfRestarts(Z, n, d, k, seed, o.restarts ?? (n > 5000 ? 1 : 4))
   return { k, criterion, assign: run.assign, terms: clusterTerms(X, run.assign, k), sims: run.sims, coords: project2d(Z, n, d, seed), scores }
 }
 
