@@ -5,7 +5,7 @@ import { Params } from '../db/params'
 import type { Caller } from '../orgs/access'
 import { normalize } from '../text/analyze'
 import { APPLICANT_KIND_LABEL, APPLICANT_KINDS, type ApplicantKind, classifyApplicant } from './classify'
-import { clusterDocs } from './cluster'
+import { clusterDocsOffThread } from './cluster'
 import { EFFECTS, effectsOf } from './effects'
 import type { ClusterInfo, IpcRow, KeyPatent, Report, Scope } from './schema'
 import { navigationStore as store, type ScopeRow } from './store'
@@ -79,6 +79,10 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
   const ids = rows.map((r) => r.id)
   const n = rows.length
 
+  // the topics are computed on a worker thread while the database answers the statistics
+  const docs = rows.map((r) => ({ title: r.title, text: r.abstract }))
+  const clusteringP = n >= 10 ? clusterDocsOffThread(docs, { k: input.k, seed: 42 }) : Promise.resolve(null)
+  clusteringP.catch(() => {}) // awaited below; never an unhandled rejection meanwhile
   await progress('statistics', 15)
   const [trend, applicantsAll, inventors, pairs, legal] = [
     await store.trend(db, ids), await store.applicants(db, ids), await store.inventors(db, ids, 15), await store.pairs(db, ids, 15), await store.legal(db, ids),
@@ -101,8 +105,7 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
   for (const k of kinds) k.share = firsts ? round(k.patents / firsts) : 0
 
   await progress('clusters', 35)
-  const docs = rows.map((r) => ({ title: r.title, text: r.abstract }))
-  const clustering = n >= 10 ? clusterDocs(docs, { k: input.k, seed: 42 }) : null
+  const clustering = await clusteringP
   let clusters: Report['clusters'] = null
   if (clustering) {
     const items: ClusterInfo[] = []

@@ -5,6 +5,7 @@
 //   -> spherical k-means++ (cosine), a few seeded restarts, the best objective kept.
 // k is given, or chosen from the data: the k in a range set by n with the best simplified silhouette (see chooseK). Labels are the words most over-represented in a cluster; the 2-D map is the first two principal
 // components of the LSA vectors. Measured with `npm run eval -- clusters` (README).
+import { Worker } from 'node:worker_threads'
 import { normalize, STOP_WORDS, tokenize } from '../text/analyze'
 
 export interface ClusterDoc {
@@ -614,6 +615,29 @@ export function clusterDocs(docs: ClusterDoc[], o: ClusterOptions = {}): Cluster
   }
   const run = bestOfRestarts(Z, n, d, k, seed, o.restarts ?? (n > 5000 ? 1 : 4))
   return { k, criterion, assign: run.assign, terms: clusterTerms(X, run.assign, k), sims: run.sims, coords: project2d(Z, n, d, seed), scores }
+}
+
+/**
+ * clusterDocs on a worker thread (the CPU work of a large report must not block the thread that answers HTTP);
+ * small inputs, or a worker that cannot start, run here. Same result either way.
+ */
+export async function clusterDocsOffThread(docs: ClusterDoc[], o: ClusterOptions = {}, minDocs = 300): Promise<Clustering> {
+  if (docs.length < minDocs) return clusterDocs(docs, o)
+  try {
+    return await new Promise<Clustering>((resolve, reject) => {
+      const w = new Worker(new URL('./cluster-worker.mjs', import.meta.url), { workerData: { docs, opts: o } })
+      w.once('message', (m: { ok: boolean; result?: Clustering & { assign: number[]; sims: number[] }; error?: string }) => {
+        void w.terminate()
+        if (!m.ok) return reject(new Error(m.error))
+        const r = m.result!
+        resolve({ ...r, assign: Int32Array.from(r.assign), sims: Float64Array.from(r.sims) })
+      })
+      w.once('error', reject)
+      w.once('exit', (code) => reject(new Error(`cluster worker exited (${code})`)))
+    })
+  } catch {
+    return clusterDocs(docs, o)
+  }
 }
 
 // ---- quality against labels ----
