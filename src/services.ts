@@ -2,6 +2,7 @@
 import type { Logger } from './log'
 import type { Config } from './config'
 import { createAuditService } from './audit/service'
+import { createBriefService } from './briefs/service'
 import type { Db } from './db'
 import { createDemoService } from './demo/service'
 import { PreparePool } from './catalog/prepare-pool'
@@ -26,6 +27,7 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
     embedder,
     matching,
     navigation: createNavigationService({ db, queue, matching, chat }),
+    briefs: createBriefService({ db, queue, catalog, matching, chat, logger: opts.logger }),
     orgs: createOrgService(db),
     audit: createAuditService(db),
     catalog,
@@ -40,9 +42,10 @@ export type Services = ReturnType<typeof createServices>
 export function createJobHandlers(s: Services): JobHandlers {
   return {
     'catalog.index': (p) => s.catalog.indexRows(p.kind, p.ids, p.force),
-    'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress),
-    'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress),
+    'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress, ctx.signal),
+    'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress, ctx.signal),
     'navigation.build': (p, ctx) => s.navigation.runBuild(p.reportId, p.build, ctx.progress),
+    'briefs.draft': (p) => s.briefs.runDraft(p),
     'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId) : s.matching.runForItem(p.kind, p.id, p.runId)),
   }
 }
