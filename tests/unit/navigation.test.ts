@@ -152,7 +152,7 @@ describe('summary numbers', () => {
 
 describe('escaping', () => {
   it('escapes HTML and Markdown syntax in patent text', () => {
-    expect(escapeHtml(`<img src=x onerror="a('b')">&`)).toBe('&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;')
-    expect(escapeMarkdown('a|b [x](javascript:y) <b>*c*</b>\nd')).toBe('a\\|b \\[x\\]\\(javascript:y\\) &lt;b&gt;\\*c\\*&lt;/b&gt; d')
+    expect(escapeHtml(`<img src=x onerror="a('b')">&\u0007`)).toBe('&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;')
+    expect(escapeMarkdown('a|b [x](javascript:y) <b>*c*</b>\nd `e`')).toBe('a\\|b \\[x\\]\\(javascript:y\\) &lt;b&gt;\\*c\\*&lt;/b&gt; d &#96;e&#96;')
   })
 })
