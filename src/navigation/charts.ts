@@ -76,7 +76,11 @@ export function kindsChart(r: Report): string | null {
 export function legalChart(r: Report): string | null {
   if (!r.counts.patents) return null
   return render({
-    title: [title('法律状态与专利类型（件）')],
+    title: [
+      title('法律状态与专利类型（件）'),
+      { text: '法律状态', left: '27%', top: 276, textAlign: 'center', textStyle: { fontSize: 12, fontWeight: 'normal', color: '#555', fontFamily: FONT } },
+      { text: '专利类型', left: '73%', top: 276, textAlign: 'center', textStyle: { fontSize: 12, fontWeight: 'normal', color: '#555', fontFamily: FONT } },
+    ],
     series: [
       pie('法律状态', r.legal.status.map((s) => ({ name: LEGAL_LABEL[s.name] ?? s.name, value: s.count })), '27%'),
       pie('专利类型', r.legal.types.map((s) => ({ name: TYPE_LABEL[s.name] ?? s.name, value: s.count })), '73%'),
