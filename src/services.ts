@@ -40,8 +40,8 @@ export type Services = ReturnType<typeof createServices>
 export function createJobHandlers(s: Services): JobHandlers {
   return {
     'catalog.index': (p) => s.catalog.indexRows(p.kind, p.ids, p.force),
-    'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress),
-    'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress),
+    'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress, ctx.signal),
+    'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress, ctx.signal),
     'briefs.draft': (p) => s.briefs.runDraft(p),
     'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId) : s.matching.runForItem(p.kind, p.id, p.runId)),
   }
