@@ -9,6 +9,7 @@ import { PreparePool } from './catalog/prepare-pool'
 import { createCatalogService } from './catalog/service'
 import { createImportService } from './imports/service'
 import { createMatchingService } from './matching/service'
+import { createNavigationService } from './navigation/service'
 import type { JobHandlers, JobQueue } from './jobs/registry'
 import { createEmbedder, type Embedder } from './models'
 import { type ChatModel, createChatModel } from './models/chat'
@@ -25,6 +26,7 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
     queue,
     embedder,
     matching,
+    navigation: createNavigationService({ db, queue, matching, chat }),
     briefs: createBriefService({ db, queue, catalog, matching, chat, logger: opts.logger }),
     orgs: createOrgService(db),
     audit: createAuditService(db),
@@ -42,6 +44,7 @@ export function createJobHandlers(s: Services): JobHandlers {
     'catalog.index': (p) => s.catalog.indexRows(p.kind, p.ids, p.force),
     'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress, ctx.signal),
     'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress, ctx.signal),
+    'navigation.build': (p, ctx) => s.navigation.runBuild(p.reportId, p.build, ctx.progress),
     'briefs.draft': (p) => s.briefs.runDraft(p),
     'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId) : s.matching.runForItem(p.kind, p.id, p.runId)),
   }

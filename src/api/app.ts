@@ -9,6 +9,7 @@ import { registerCatalogRoutes } from '../catalog/routes'
 import { registerImportRoutes } from '../imports/routes'
 import { registerJobRoutes } from '../jobs/routes'
 import { registerMatchingRoutes } from '../matching/routes'
+import { registerNavigationRoutes } from '../navigation/routes'
 import { registerOrgRoutes } from '../orgs/routes'
 import { authMiddleware, failedAuthLimiter } from './auth'
 import { bodyLimit } from './body-limit'
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
   registerImportRoutes(app, deps)
   registerJobRoutes(app, deps)
   registerMatchingRoutes(app, deps)
+  registerNavigationRoutes(app, deps)
   registerAuditRoutes(app, deps)
   registerBriefRoutes(app, deps)
 

@@ -8,6 +8,7 @@ import { KINDS, type Kind } from '../catalog/kinds'
 import { ORG_KINDS, type OrgKind, ROLES, type Role, SYSTEM } from '../orgs/access'
 import { runEval } from './eval'
 import { runBriefEval } from './eval-briefs'
+import { runClusterEval } from './eval-clusters'
 import { runImport } from './import'
 import { UsageError } from './usage'
 import { openRuntime } from '../runtime'
@@ -29,6 +30,9 @@ commands:
                                             retrieval quality on a BEIR dataset (also: npm run eval -- ...)
   eval briefs --dataset <dir> [--json] [--show N]
                                             template challenge briefs over real needs: targets kept, clarity
+  eval clusters --dataset <dir> [--k N] [--seed S] [--json]
+                                            topic clustering of the navigation reports: NMI and purity
+                                            against the classes the qrels define
   reembed [--kind <kind> ...] [--force]    re-analyse and re-embed through jobs (after a model change)
 `
 
@@ -99,6 +103,7 @@ async function main(argv: string[]) {
     }
     case 'eval':
       if (rest[0] === 'briefs') await runBriefEval(rest.slice(1))
+      else if (rest[0] === 'clusters') await runClusterEval(rest.slice(1))
       else await runEval(rest)
       return
     case 'import':

@@ -43,6 +43,13 @@ export const JOBS = {
     backoffMs: 5_000,
     timeoutMs: 60 * 60_000,
   },
+  /** Build one build of a patent-navigation report (statistics, clusters, summary). */
+  'navigation.build': {
+    payload: z.object({ reportId: z.uuid(), build: z.number().int().min(1) }),
+    attempts: 2,
+    backoffMs: 5_000,
+    timeoutMs: 15 * 60_000,
+  },
 } as const
 
 export type JobName = keyof typeof JOBS
