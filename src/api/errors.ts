@@ -72,7 +72,8 @@ export type Problem = z.infer<typeof ProblemSchema>
 
 export function problemBody(type: ErrorType, detail: string, extras: Partial<Problem> & Record<string, unknown> = {}): Problem {
   const def = ERROR_TYPES[type]
-  return { type: `/problems/${type}`, title: def.title, status: def.status, detail, ...extras }
+  // The standard members last: an extra named type, title, status or detail can never overwrite them.
+  return { ...extras, type: `/problems/${type}`, title: def.title, status: def.status, detail }
 }
 
 /** Standard error responses to declare on OpenAPI routes. */
