@@ -8,7 +8,7 @@ import { KIND_DEFS, type Row } from '../catalog/kinds'
 import { jobId, PermanentJobError, type JobQueue } from '../jobs/registry'
 import type { MatchingService } from '../matching/service'
 import type { ChatModel } from '../models/chat'
-import { type Caller, isStaff, requireRole, visibleOr404 } from '../orgs/access'
+import { type Caller, isStaff, requireRole, SYSTEM, visibleOr404 } from '../orgs/access'
 import { buildReport, type NeedScope } from './build'
 import { patentsForNeed } from './need-scope'
 import { renderHtml, renderMarkdown } from './render'
@@ -173,7 +173,16 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
       const report = await buildReport(db, { title: row.title, scope, k: scope.k, caller, need, progress: step })
       await step('summary', 95)
       const summary = await writeSummary(db, modelAllowed ? deps.chat : undefined, report)
-      const done = await store.complete(db, reportId, build, report, summary)
+      const done = await db.transaction(async (tx) => {
+        const ok = await store.complete(tx, reportId, build, report, summary)
+        if (ok) {
+          await recordAudit(tx, SYSTEM, {
+            action: 'navigation_report.build', objectKind: 'navigation_report', objectId: reportId, orgId: row.org_id,
+            note: { build, patents: report.counts.patents, summary: summary.source },
+          })
+        }
+        return ok
+      })
       await progress({ step: 'done', percent: 100 })
       return done ? { patents: report.counts.patents, summary: summary.source } : { skipped: 'superseded by a newer build' }
     } catch (err) {
