@@ -7,7 +7,8 @@ import { recordAudit } from '../audit/store'
 import type { CatalogService } from '../catalog/service'
 import { KIND_DEFS, type Row } from '../catalog/kinds'
 import type { Db } from '../db'
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../errors'
+import { ConflictError, ForbiddenError, InvalidError, isPermanent, NotFoundError } from '../errors'
+import { withJobs } from '../jobs/outbox'
 import { jobId, type JobPayload, type JobQueue } from '../jobs/registry'
 import type { MatchingService } from '../matching/service'
 import type { ChatModel } from '../models/chat'
@@ -116,7 +117,6 @@ export function createBriefService(deps: BriefDeps) {
     const needHash = mode === 'auto' ? need.content_hash : `${need.content_hash}|navigation=${mode}`
     const existing = mode === 'build' ? null : await briefStore.findPending(db, need.id, needHash, input.writer, keyOf(ctx))
     if (existing) return { brief: view(existing, await briefStore.current(db, existing)), jobId: existing.job_id, created: false }
-    await queue.ping()
     // a brief may ask for a navigation report to be built first (ordered with the drafter's rights; the draft waits for it)
     let reportId: string | null = null
     if (mode === 'build') {
@@ -125,11 +125,12 @@ export function createBriefService(deps: BriefDeps) {
     }
     const id = randomUUID()
     const job = jobId('brief', 'draft', id)
-    await db.transaction(async (tx) => {
+    // the brief, its audit event and its draft job commit together (outbox): relayed to the runner after the commit
+    await withJobs(db, queue, async (tx) => {
       await briefStore.insert(tx, { id, needId: need.id, orgId: need.org_id, writer: input.writer, needHash, jobId: job, requestedBy: keyOf(ctx) })
-      await recordAudit(tx, ctx, { action: 'brief.draft', objectKind: 'brief', objectId: id, orgId: need.org_id, after: { need_id: need.id, writer: input.writer } })
+      await recordAudit(tx, ctx, { action: 'brief.draft', objectKind: 'brief', objectId: id, orgId: need.org_id, after: { need_id: need.id, writer: input.writer, navigation: mode } })
+      await queue.enqueue('briefs.draft', { briefId: id, requester: requesterOf(ctx), navigation: mode, reportId }, { jobId: job, orgId: need.org_id, tx })
     })
-    await queue.enqueue('briefs.draft', { briefId: id, requester: requesterOf(ctx), navigation: mode, reportId }, { jobId: job, orgId: need.org_id })
     const b = (await briefStore.get(db, id))!
     return { brief: view(b, null), jobId: job, created: true }
   }
@@ -138,6 +139,18 @@ export function createBriefService(deps: BriefDeps) {
   async function runDraft(payload: JobPayload<'briefs.draft'>, job: { attempt: number; maxAttempts: number } = { attempt: 1, maxAttempts: 1 }) {
     const b = await briefStore.get(db, payload.briefId)
     if (!b || b.status !== 'drafting') return { skipped: 'not drafting' }
+    try {
+      return await writeDraft(b, payload, job)
+    } catch (err) {
+      // the last attempt (or an error no retry can fix) leaves the brief visibly failed, with the reason
+      if (isPermanent(err) || job.attempt >= job.maxAttempts) {
+        await briefStore.setStatus(db, b.id, { status: 'failed', failure: String((err as Error).message).slice(0, 500) }).catch(() => undefined)
+      }
+      throw err
+    }
+  }
+
+  async function writeDraft(b: BriefRow, payload: JobPayload<'briefs.draft'>, job: { attempt: number; maxAttempts: number }) {
     const need = await catalog.get(SYSTEM, 'need', b.need_id)
     const org = await orgStore.getOrg(db, need.org_id)
     const requester = callerOf(payload.requester)
