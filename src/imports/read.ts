@@ -145,12 +145,17 @@ export async function readHeader(filename: string, buf: Uint8Array): Promise<Hea
   const head = whole ? buf : headWindow(buf)
   const { text, encoding } = decodeText(head)
   if (!text.trim()) throw badFile('The file has no content / 文件没有内容')
-  if (encoding === 'gb18030') assertRecognisedEncoding(head)
   if (format === 'csv') {
     const nl = text.indexOf('\n')
     if (nl < 0 && !whole) throw headerTooLong()
     const line = nl < 0 ? text : text.slice(0, nl)
     if (Buffer.byteLength(line) > MAX_HEADER_BYTES) throw headerTooLong()
+  }
+  // After the header check: a head cut inside an over-long line decodes as anything.
+  if (encoding === 'gb18030') assertRecognisedEncoding(head)
+  if (format === 'csv') {
+    const nl = text.indexOf('\n')
+    const line = nl < 0 ? text : text.slice(0, nl)
     return { format, encoding, headers: readCsv(line + '\n', filename).headers }
   }
   if (whole) {
