@@ -62,8 +62,14 @@ export class InlineQueue implements JobQueue {
   async ping(): Promise<void> {}
 
   async drain(): Promise<void> {
-    if (!this.running && !(await this.hasPending(true))) return
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+    for (;;) {
+      if (!this.running && !(await this.hasPending(true))) return
+      // the loop may have gone idle while the check above waited for the database: kick it, so a pass tells us
+      await new Promise<void>((resolve) => {
+        this.idleWaiters.push(resolve)
+        if (!this.running) this.kick()
+      })
+    }
   }
 
   async close(): Promise<void> {
