@@ -5,7 +5,7 @@ import { isPermanent } from '../errors'
 import type { Logger } from '../log'
 import {
   backoffDelay, type EnqueueOptions, type JobHandlers, type JobInfo, type JobName, type JobPayload, type JobQueue, type JobSpec,
-  JOBS, PermanentJobError, type RecordOptions, runJob,
+  JobStoppedError, JOBS, PermanentJobError, type RecordOptions, runJob,
 } from './registry'
 import { type JobRow, jobStore, toJobInfo } from './store'
 
@@ -24,6 +24,8 @@ export class InlineQueue implements JobQueue {
   private timer?: NodeJS.Timeout
   private idleWaiters: (() => void)[] = []
   private closed = false
+  /** aborted by close(): the running handler stops at its next check of its signal */
+  private stopping = new AbortController()
 
   constructor(private db: Db, private logger?: Logger, private opts: InlineOptions = {}) {
     this.queueName = opts.queueName ?? 'tt'
@@ -60,12 +62,19 @@ export class InlineQueue implements JobQueue {
   async ping(): Promise<void> {}
 
   async drain(): Promise<void> {
-    if (!this.running && !(await this.hasPending(true))) return
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+    for (;;) {
+      if (!this.running && !(await this.hasPending(true))) return
+      // the loop may have gone idle while the check above waited for the database: kick it, so a pass tells us
+      await new Promise<void>((resolve) => {
+        this.idleWaiters.push(resolve)
+        if (!this.running) this.kick()
+      })
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true
+    this.stopping.abort(new JobStoppedError('the process is stopping / 服务正在停止'))
     clearTimeout(this.timer)
     while (this.running) await new Promise((r) => setTimeout(r, 20))
   }
@@ -112,10 +121,15 @@ export class InlineQueue implements JobQueue {
         name,
         job.payload,
         { jobId: job.id, attempt: job.attempts_made, queue: this, progress: (p) => jobStore.progress(this.db, job.id, p) },
-        { timeoutMs: this.opts.timeouts?.[name] },
+        { timeoutMs: this.opts.timeouts?.[name], stop: this.stopping.signal },
       )
       await jobStore.completed(this.db, job.id, result)
     } catch (err) {
+      if (err instanceof JobStoppedError) {
+        // stopped between batches by a shutdown: waiting again for the next start, which resumes it
+        await jobStore.requeue(this.db, job.id)
+        return
+      }
       const reason = (err as Error).message ?? String(err)
       const final = err instanceof PermanentJobError || isPermanent(err) || job.attempts_made >= job.max_attempts
       this.logger?.warn('job failed', { job_id: job.id, name, attempt: job.attempts_made, final, error: reason })

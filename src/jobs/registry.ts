@@ -150,7 +150,7 @@ export async function runJob<N extends JobName>(
   name: N,
   rawPayload: unknown,
   ctx: Omit<JobContext, 'signal'>,
-  opts: { timeoutMs?: number } = {},
+  opts: { timeoutMs?: number; stop?: AbortSignal } = {},
 ): Promise<unknown> {
   const def = JOBS[name]
   if (!def) throw new PermanentJobError(`unknown job ${name}`)
@@ -159,12 +159,17 @@ export async function runJob<N extends JobName>(
   const timeoutMs = opts.timeoutMs ?? def.timeoutMs
   const ac = new AbortController()
   let timer: NodeJS.Timeout | undefined
+  let onStop: (() => void) | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const err = new JobTimeoutError(`${name} timed out after ${timeoutMs} ms / 任务超时`)
+    const giveUp = (err: Error) => {
       ac.abort(err)
       reject(err)
-    }, timeoutMs)
+    }
+    timer = setTimeout(() => giveUp(new JobTimeoutError(`${name} timed out after ${timeoutMs} ms / 任务超时`)), timeoutMs)
+    // the runner stopping (shutdown): the handler stops at its next check, as on a timeout
+    onStop = () => giveUp(opts.stop!.reason instanceof Error ? opts.stop!.reason : new JobStoppedError('the runner is stopping'))
+    if (opts.stop?.aborted) onStop()
+    else opts.stop?.addEventListener('abort', onStop, { once: true })
   })
   const run = (handlers[name] as JobHandler<N>)(parsed.data as JobPayload<N>, { ...ctx, signal: ac.signal })
   run.catch(() => {}) // after a timeout its rejection (the abort) is expected and unobserved
@@ -172,7 +177,13 @@ export async function runJob<N extends JobName>(
     return await Promise.race([run, timeout])
   } finally {
     clearTimeout(timer)
+    if (onStop) opts.stop?.removeEventListener('abort', onStop)
   }
+}
+
+/** The runner stopped (shutdown) while the job ran: not a failure, the job runs again at the next start. */
+export class JobStoppedError extends Error {
+  override name = 'JobStoppedError'
 }
 
 /** Throws the abort reason when a job was given up; handlers call it between batches. */

@@ -66,6 +66,11 @@ export const jobStore = {
     await q.query(`UPDATE jobs SET state = 'waiting', updated_at = now() WHERE queue = $1 AND state = 'active'`, [queue])
   },
 
+  /** A job its runner stopped (shutdown) before it finished: waiting again, due at once. */
+  async requeue(q: Queryable, id: string): Promise<void> {
+    await q.query(`UPDATE jobs SET state = 'waiting', run_at = now(), updated_at = now() WHERE id = $1 AND state = 'active'`, [id])
+  },
+
   /**
    * A BullMQ worker starts a job: one more attempt, counted here (BullMQ does not count a run whose worker was killed).
    * Returns the attempt number, 'done' when the job already completed (a duplicate re-queue), or null for a job

@@ -83,8 +83,13 @@ export async function createTestApp(configOverrides: Record<string, string> = {}
   async function settle(): Promise<void> {
     if (rt.queue instanceof BullQueue) {
       for (let i = 0; i < 1200; i++) {
+        // the jobs' record first: a job committed a moment ago may not be relayed to Redis yet
+        const pending = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM jobs WHERE queue = $1 AND state IN ('waiting', 'active', 'delayed')`,
+          [rt.queue.prefix],
+        )
         const c = await rt.queue.counts()
-        if (!c.waiting && !c.active && !c.delayed) return
+        if (!pending.rows[0]!.n && !c.waiting && !c.active && !c.delayed) return
         await new Promise((r) => setTimeout(r, 50))
       }
       throw new Error('queue did not settle')

@@ -162,4 +162,31 @@ describe('a job that runs past its timeout', () => {
     expect(writes.length).toBe(atTimeout)
     await q.close()
   })
+
+  it('is stopped by a shutdown of the inline runner and waits for the next start, which runs it', async () => {
+    const writes: number[] = []
+    const h = batchHandler(writes)
+    const queueName = uniquePrefix()
+    const q = new InlineQueue(rt.db, undefined, { queueName })
+    q.start(h.handlers)
+    const id = `stopped-inline-${randomUUID()}`
+    await q.enqueue('catalog.index', { kind: 'need', ids: [randomUUID()] }, { jobId: id })
+    for (let i = 0; i < 200 && writes.length < 3; i++) await sleep(25)
+    await q.close() // returns once the handler has stopped at a check
+    const atStop = writes.length
+    await h.finished()
+    expect(writes.length).toBe(atStop)
+    expect(await q.get(id)).toMatchObject({ state: 'waiting', failed_reason: null })
+    // the next process runs it
+    const done: string[] = []
+    const next = new InlineQueue(rt.db, undefined, { queueName })
+    next.start({ 'catalog.index': async () => done.push('ran') } as unknown as JobHandlers)
+    let j = await next.get(id)
+    for (let i = 0; i < 200 && j?.state !== 'completed'; i++) {
+      await sleep(25)
+      j = await next.get(id)
+    }
+    expect(j).toMatchObject({ state: 'completed', attempts_made: 2 })
+    await next.close()
+  })
 })

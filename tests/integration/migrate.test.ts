@@ -67,7 +67,7 @@ describe('upgrading to the inverted index', () => {
     expect(after.rows[0]!.hash).toBe('c1')
     await rt.queue.close()
     await rt.services.preparePool.close()
-  })
+  }, 180_000) // a fresh database, every migration and a re-index: ~50 s on a busy 2-core machine
 })
 
 describe('migrations', () => {
