@@ -5,6 +5,7 @@ import { toVectorLiteral } from '../db'
 import { Params } from '../db/params'
 import { postingsOf, type SparseVector, toSparseLiteral } from '../models/sparse'
 import type { Caller } from '../orgs/access'
+import { yieldToEventLoop } from '../yield'
 import { type KindDef, type Row } from './kinds'
 
 const HIDDEN = new Set(['tokens', 'embedding', 'sparse'])
@@ -73,7 +74,10 @@ export const catalogStore = {
     const withIndex = rows.every((r) => r.index)
     const cols = ['org_id', ...(def.keyColumn === 'natural_key' ? ['natural_key'] : []), ...def.columns, 'content_hash', 'record_hash']
     const indexCols = withIndex ? ['tokens', 'terms', 'embedding', 'sparse', 'embedding_model', 'embedding_hash'] : []
-    const tuples = rows.map((r) => {
+    const tuples: string[] = []
+    for (const [i, r] of rows.entries()) {
+      // formatting a batch's vectors takes tens of ms: let other requests in between
+      if (i && i % 100 === 0) await yieldToEventLoop()
       const vals = cols.map((c) => {
         if (c === 'org_id') return p.p(orgId)
         if (c === 'natural_key') return p.p(r.naturalKey)
@@ -91,8 +95,8 @@ export const catalogStore = {
           `${p.p(toVectorLiteral(ix.embedding))}::vector`, `${p.p(toSparseLiteral(ix.sparse))}::sparsevec`, p.p(ix.model), p.p(r.contentHash),
         )
       }
-      return `(${vals.join(', ')})`
-    })
+      tuples.push(`(${vals.join(', ')})`)
+    }
     const updates = [...cols, ...indexCols]
       .filter((c) => c !== 'org_id' && c !== def.keyColumn)
       .map((c) => `${c} = EXCLUDED.${c}`)

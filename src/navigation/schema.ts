@@ -144,6 +144,8 @@ export interface Report {
   }
   key_patents: KeyPatent[]
   need: { id: string; title: string } | null
+  /** how long each step of the build took (ms) */
+  timings_ms?: Record<string, number>
 }
 
 export interface Summary {
