@@ -39,7 +39,7 @@ const badFile = (msg: string) => new BadFileError(msg)
 const isZip = (b: Uint8Array) => b.length > 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04
 
 /** UTF-8 (BOM or valid UTF-8) or else GB18030, the superset of GBK/GB2312 that Chinese Excel and patent databases write. */
-export function decodeText(buf: Uint8Array): { text: string; encoding: string } {
+export function decodeText(buf: Uint8Array, opts: { partial?: boolean } = {}): { text: string; encoding: string } {
   if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
     return { text: Buffer.from(buf.subarray(3)).toString('utf8'), encoding: 'utf-8-bom' }
   }
@@ -48,7 +48,8 @@ export function decodeText(buf: Uint8Array): { text: string; encoding: string } 
     return { text: iconv.decode(Buffer.from(buf.subarray(2)), le ? 'utf16le' : 'utf16be'), encoding: le ? 'utf-16le' : 'utf-16be' }
   }
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(buf), encoding: 'utf-8' }
+    // partial: a head cut from a longer file may end inside a character; that is not a reason to think it is not UTF-8
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(buf, { stream: !!opts.partial }), encoding: 'utf-8' }
   } catch {
     return { text: iconv.decode(Buffer.from(buf), 'gb18030'), encoding: 'gb18030' }
   }
@@ -71,7 +72,7 @@ export function detectFormat(filename: string, buf: Uint8Array): Format {
   if (ext === 'csv' || ext === 'tsv' || ext === 'txt') return 'csv'
   if (ext === 'jsonl' || ext === 'ndjson') return 'jsonl'
   if (ext === 'json') return 'json'
-  const first = decodeText(head).text.trimStart()[0]
+  const first = decodeText(head, { partial: true }).text.trimStart()[0]
   return first === '[' || first === '{' ? 'json' : 'csv'
 }
 
@@ -143,7 +144,7 @@ export async function readHeader(filename: string, buf: Uint8Array): Promise<Hea
   // a CSV whose first SNIFF_BYTES hold no line break has no header line a person could mean
   if (format === 'csv' && !whole && !buf.subarray(0, SNIFF_BYTES).includes(0x0a)) throw headerTooLong()
   const head = whole ? buf : headWindow(buf)
-  const { text, encoding } = decodeText(head)
+  const { text, encoding } = decodeText(head, { partial: !whole })
   if (!text.trim()) throw badFile('The file has no content / 文件没有内容')
   if (format === 'csv') {
     const nl = text.indexOf('\n')

@@ -58,8 +58,13 @@ async function needWithCandidates(tag: string): Promise<string> {
   await t.settle()
   const n = await t.request('/v1/needs', { method: 'POST', key: ent.key, json: { title: `储能电池健康状态在线评估${tag}`, description: '需要锂离子电池健康状态在线估计与热失控预警技术。', visibility: 'public' } })
   expect(n.status).toBe(201)
+  const id = (await n.json()).id
   await t.settle()
-  return (await n.json()).id
+  // run the need's matching explicitly and wait for that job (the queue may still be relaying the automatic one)
+  const run = await t.request(`/v1/needs/${id}/match`, { method: 'POST', key: mgr.key })
+  expect(run.status).toBe(202)
+  await t.job((await run.json()).job_id)
+  return id
 }
 
 const rationaleOf = (m: { explanation?: { model_rationale?: string }; model?: { model_rationale?: string } | string | null }) =>
