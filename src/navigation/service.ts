@@ -135,6 +135,12 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
     return (await store.get(db, row.id))!
   }
 
+  /** The newest built report of a need that the caller may read (staff: anyone's; others: their organisation's), or null. */
+  async function latestReportForNeed({ ctx, input }: { ctx: Caller; input: { needId: string } }): Promise<ReportRow | null> {
+    if (ctx.kind === 'key' && !isStaff(ctx)) return store.latestForNeed(db, input.needId, ctx.orgId)
+    return store.latestForNeed(db, input.needId)
+  }
+
   /** Job `navigation.build`: builds one build of a report; a superseded build stops. */
   async function runBuild(reportId: string, build: number, progress: (p: Record<string, unknown>) => Promise<void>) {
     const row = await store.get(db, reportId)
@@ -182,7 +188,7 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
     }
   }
 
-  return { createReport, getReport, renderReport, listReports, rebuildReport, confirmReport, runBuild }
+  return { createReport, getReport, renderReport, listReports, rebuildReport, confirmReport, runBuild, latestReportForNeed }
 }
 
 export type NavigationService = ReturnType<typeof createNavigationService>
