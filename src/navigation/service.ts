@@ -1,11 +1,12 @@
 // Patent-navigation reports: order (a job builds it), read (JSON, Markdown, HTML), list, rebuild, confirm the summary.
 // Who: managers, admins and organisers for any scope; an enterprise for its own needs only. A report is built with
 // the visibility of whoever ordered it, and read by staff and by the organisation that ordered it.
-import type { Db } from '../db'
+import type { Db, Queryable } from '../db'
 import { ConflictError, ForbiddenError, InvalidError } from '../errors'
 import { recordAudit } from '../audit/store'
 import { KIND_DEFS, type Row } from '../catalog/kinds'
 import { jobId, PermanentJobError, type JobQueue } from '../jobs/registry'
+import { withJobs } from '../jobs/outbox'
 import type { MatchingService } from '../matching/service'
 import type { ChatModel } from '../models/chat'
 import { type Caller, isStaff, requireRole, SYSTEM, visibleOr404 } from '../orgs/access'
@@ -43,10 +44,11 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
     return r.rows[0] ?? null
   }
 
-  async function enqueue(row: Pick<ReportRow, 'id' | 'org_id'>, build: number): Promise<string> {
+  /** Records the build job in the writer's transaction (outbox): the report and its job commit together. */
+  async function enqueue(tx: Queryable, row: Pick<ReportRow, 'id' | 'org_id'>, build: number): Promise<string> {
     const id = jobId('navigation', row.id, build)
-    await store.setJob(db, row.id, id)
-    await queue.enqueue('navigation.build', { reportId: row.id, build }, { jobId: id, orgId: row.org_id })
+    await store.setJob(tx, row.id, id)
+    await queue.enqueue('navigation.build', { reportId: row.id, build }, { jobId: id, orgId: row.org_id, tx })
     return id
   }
 
@@ -69,14 +71,11 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
     }
     if (ctx.kind !== 'key') throw new ForbiddenError('no organisation')
     const title = body.title ?? (need ? `${need.title} 专利导航` : `${[...body.scope.keywords, ...body.scope.ipc].slice(0, 3).join('、') || '专利'} 专利导航`)
-    await queue.ping()
-    const row = await db.transaction(async (tx) => {
+    return withJobs(db, queue, async (tx) => {
       const r = await store.insert(tx, { orgId: ctx.orgId, caller: storedCaller(ctx), title, scope: { ...body.scope, ...(body.k ? { k: body.k } : {}) }, needId: need?.id ?? null })
       await recordAudit(tx, ctx, { action: 'navigation_report.create', objectKind: 'navigation_report', objectId: r.id, orgId: r.org_id, after: { title, scope: r.scope }, note: { need: Boolean(need) } })
-      return r
+      return { ...r, job_id: await enqueue(tx, r, r.build) }
     })
-    const job = await enqueue(row, row.build)
-    return { ...row, job_id: job }
   }
 
   async function getReport({ ctx, input }: { ctx: Caller; input: { id: string } }): Promise<ReportRow> {
@@ -106,15 +105,13 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
     const row = await getReport({ ctx, input })
     requireRole(ctx, 'manager', 'admin', 'organizer', 'enterprise')
     if (row.status === 'queued' || row.status === 'running') throw new ConflictError('The report is being built / 报告正在生成', { report_status: row.status })
-    await queue.ping()
-    const build = await db.transaction(async (tx) => {
+    await withJobs(db, queue, async (tx) => {
       const locked = await store.get(tx, row.id, { forUpdate: true })
       if (!locked || locked.status === 'queued' || locked.status === 'running') throw new ConflictError('The report is being built / 报告正在生成')
       const b = await store.rebuild(tx, row.id)
       await recordAudit(tx, ctx, { action: 'navigation_report.rebuild', objectKind: 'navigation_report', objectId: row.id, orgId: row.org_id, note: { build: b } })
-      return b
+      await enqueue(tx, row, b)
     })
-    await enqueue(row, build)
     return (await store.get(db, row.id))!
   }
 
