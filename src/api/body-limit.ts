@@ -28,7 +28,9 @@ export function bodyLimit(maxFor: (c: Context) => number): MiddlewareHandler {
     if (!body) return next()
     const max = maxFor(c)
     const tooLarge = () => new TooLargeError(`Request body exceeds ${max} bytes / 请求体超过 ${max} 字节`)
-    const declared = c.req.raw.headers.has('transfer-encoding') ? NaN : Number(c.req.raw.headers.get('content-length'))
+    const length = c.req.raw.headers.get('content-length')
+    // Number(null) is 0: a body without a declared length must be counted, not waved through.
+    const declared = length == null || c.req.raw.headers.has('transfer-encoding') ? NaN : Number(length)
     if (Number.isFinite(declared)) {
       if (declared <= max) return next()
       await drain(body.getReader(), DRAIN_MAX_BYTES)

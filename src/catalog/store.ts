@@ -84,6 +84,8 @@ export const catalogStore = {
         if (c === 'content_hash') return p.p(r.contentHash)
         if (c === 'record_hash') return p.p(r.recordHash)
         const cast = def.jsonColumns.includes(c) ? '::jsonb' : ''
+        // an item without a region is in its organisation's region (the "same province" feature needs one)
+        if (c === 'region') return `coalesce(${p.p(columnValue(def, c, r.values[c]))}::text, (SELECT o.region FROM organizations o WHERE o.id = ${p.p(orgId)}::uuid))`
         return p.p(columnValue(def, c, r.values[c])) + cast
       })
       if (withIndex) {
@@ -119,7 +121,11 @@ export const catalogStore = {
   /** Replaces every writable column of one row. */
   async update(q: Queryable, def: KindDef, id: string, r: Prepared): Promise<Row | null> {
     const p = new Params()
-    const sets = def.columns.map((c) => `${c} = ${p.p(columnValue(def, c, r.values[c]))}${def.jsonColumns.includes(c) ? '::jsonb' : ''}`)
+    const sets = def.columns.map((c) =>
+      c === 'region'
+        ? `region = coalesce(${p.p(columnValue(def, c, r.values[c]))}::text, (SELECT o.region FROM organizations o WHERE o.id = t.org_id))`
+        : `${c} = ${p.p(columnValue(def, c, r.values[c]))}${def.jsonColumns.includes(c) ? '::jsonb' : ''}`,
+    )
     sets.push(`content_hash = ${p.p(r.contentHash)}`, `record_hash = ${p.p(r.recordHash)}`, 'updated_at = now()')
     const res = await q.query<{ id: string }>(`UPDATE ${def.table} t SET ${sets.join(', ')} WHERE t.id = ${p.p(id)} RETURNING t.id`, p.values)
     return res.rows[0] ? catalogStore.get(q, def, id) : null

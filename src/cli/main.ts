@@ -7,6 +7,7 @@ import { migrate } from '../db/migrate'
 import { KINDS, type Kind } from '../catalog/kinds'
 import { ORG_KINDS, type OrgKind, ROLES, type Role, SYSTEM } from '../orgs/access'
 import { runEval } from './eval'
+import { runBriefEval } from './eval-briefs'
 import { runClusterEval } from './eval-clusters'
 import { runImport, runImportViaApi } from './import'
 import { UsageError } from './usage'
@@ -30,6 +31,8 @@ commands:
   demo                                      load data/demo (idempotent)
   eval --dataset <dir> [--mode hybrid|dense|lexical] [--run out.trec] [--exclude-self] [--json]
                                             retrieval quality on a BEIR dataset (also: npm run eval -- ...)
+  eval briefs --dataset <dir> [--json] [--show N]
+                                            template challenge briefs over real needs: targets kept, clarity
   eval clusters --dataset <dir> [--k N] [--seed S] [--json]
                                             topic clustering of the navigation reports: NMI and purity
                                             against the classes the qrels define
@@ -112,7 +115,8 @@ async function main(argv: string[]) {
       return
     }
     case 'eval':
-      if (rest[0] === 'clusters') await runClusterEval(rest.slice(1))
+      if (rest[0] === 'briefs') await runBriefEval(rest.slice(1))
+      else if (rest[0] === 'clusters') await runClusterEval(rest.slice(1))
       else await runEval(rest)
       return
     case 'import':
