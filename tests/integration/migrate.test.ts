@@ -67,7 +67,7 @@ describe('upgrading to the inverted index', () => {
     expect(after.rows[0]!.hash).toBe('c1')
     await rt.queue.close()
     await rt.services.preparePool.close()
-  })
+  }, 180_000) // three databases' worth of migrations: slow on a busy machine
 })
 
 describe('migrations', () => {
