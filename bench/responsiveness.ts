@@ -34,7 +34,7 @@ export async function benchResponsiveness(argv: string[]) {
     const r = {
       db: 'pglite',
       rows,
-      status: done.status,
+      status: done.status, // 'unfinished': not done within 30 minutes
       inserted: done.rows_inserted,
       import_seconds: round1(importSeconds),
       healthz_probes: samples.length,

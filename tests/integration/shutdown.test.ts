@@ -27,7 +27,7 @@ const WORDS = ['锂离子电池', '健康状态', '储能', '机器视觉', '缺
 
 describe('graceful shutdown', () => {
   it('drains in-flight requests under load, says not ready meanwhile, and exits cleanly', async () => {
-    const s = await startServerProcess(dir, { SHUTDOWN_DELAY_MS: '1500', SHUTDOWN_TIMEOUT_MS: '60000' })
+    const s = await startServerProcess(dir, { SHUTDOWN_DELAY_MS: '3000', SHUTDOWN_TIMEOUT_MS: '60000' })
     let killed = false
     try {
       const org = await call(s.url, s.adminKey, '/v1/orgs', { method: 'POST', json: { name: '某大学', kind: 'university', region: '江苏' } })
