@@ -229,11 +229,18 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
       .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
   }
 
+  /** The need -> item ranking of a stored need (stages 1-3), as its matching run computes it; also what eval measures. */
+  async function rankForNeed(needId: string, kinds: ItemKind[], limit: number, mode: Mode = 'hybrid') {
+    const found = await queryFromRow('needs', needId)
+    if (!found) return null
+    return { row: found.row, ranked: await rankItems(found.q, found.row, kinds, mode, limit) }
+  }
+
   /** Job: match one need against achievements and patents; keeps reviewed pairs as they are. */
   async function runForNeed(needId: string, runId: string) {
-    const found = await queryFromRow('needs', needId)
+    const found = await rankForNeed(needId, ['achievement', 'patent'], TOP_PER_KIND)
     if (!found) return { skipped: 'need not found' }
-    const byFeatures = await rankItems(found.q, found.row, ['achievement', 'patent'], 'hybrid', TOP_PER_KIND)
+    const byFeatures = found.ranked
     // a private need's text never leaves the platform for a model provider
     const ranked = await judge(found.row.visibility === 'private' ? null : sideOf('need', found.row), byFeatures)
     const rows: NewMatch[] = ranked.map((r) => ({
@@ -354,7 +361,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     return { match: (await matchStore.get(db, id))!, reviews: await matchStore.reviews(db, id) }
   }
 
-  return { termStats, rank, rankItems, queryFromText, runForNeed, runForItem, search, listForNeed, listForItem, get, review }
+  return { termStats, rank, rankItems, queryFromText, rankForNeed, runForNeed, runForItem, search, listForNeed, listForItem, get, review }
 }
 
 export type MatchingService = ReturnType<typeof createMatchingService>
