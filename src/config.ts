@@ -30,6 +30,8 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   MATCH_CANDIDATES: z.coerce.number().int().min(10).max(1000).default(100),
   MATCH_RRF_K: z.coerce.number().int().min(1).max(1000).default(60),
+  /** calibrated strength (0-1, matching/calibrate.ts) below which nothing is suggested */
+  MATCH_MIN_STRENGTH: z.coerce.number().min(0).max(1).default(0.2),
   HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(200),
   MATCH_WEIGHTS: z
     .string()
@@ -48,9 +50,13 @@ export const configSchema = z.object({
 /** Weights of the ranking (documented in the README); MATCH_WEIGHTS overrides any of them, e.g. {"region":0.1}. */
 export const DEFAULT_MATCH_WEIGHTS = {
   // reciprocal rank fusion, per source
-  dense: 0.1, // sources: weights chosen on the patents dev split (README); with a real embedding model, raise dense
+  // sources propose candidates; the exact sparse and dense cosines, weighted so, score them (README: the offline hash
+  // embedder's dense cosine lowered zhibei-dev, so it only proposes; with a real embedding model, raise dense)
+  dense: 0,
   sparse: 1,
   lexical: 0.1,
+  // sparse stage's pseudo-relevance feedback: the query plus prf x the mean of its 10 nearest documents (0 = off)
+  prf: 2,
   // feature re-rank: score = relevance x (1 + features x weighted mean of the known features, each in [-1, 1])
   features: 0.25,
   field: 1,

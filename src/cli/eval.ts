@@ -13,13 +13,15 @@ import { openPg } from '../db/pg'
 import { openPglite } from '../db/pglite'
 import { createScratchDatabase } from '../db/scratch'
 import { achievementRecord, needRecord, patentRecord, readDataset, splitTitle } from '../eval/dataset'
+import { calibrationReport, fitCalibration, type JudgedList, learnFolds } from '../eval/learn'
+import { DEFAULT_CALIBRATION } from '../matching/calibrate'
 import { meanMetrics, type Metrics, queryMetrics } from '../matching/metrics'
 import type { Mode } from '../matching/service'
 import { SYSTEM } from '../orgs/access'
 import { orgStore } from '../orgs/store'
 import { openRuntime } from '../runtime'
 
-const USAGE = 'usage: npm run eval -- --dataset <dir> [--mode hybrid|dense|lexical] [--run out.trec] [--exclude-self] [--as-patents] [--json]'
+const USAGE = 'usage: npm run eval -- --dataset <dir> [--mode hybrid|dense|lexical] [--run out.trec] [--exclude-self] [--as-patents] [--fit-calibration] [--learn-folds N] [--json]'
 
 export async function runEval(argv: string[], env: Record<string, string | undefined> = process.env) {
   const { values } = parseArgs({
@@ -29,6 +31,8 @@ export async function runEval(argv: string[], env: Record<string, string | undef
       'exclude-self': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, split: { type: 'string' },
       // ignore dataset.json: corpus as patents, queries as free text (how zhibei-dev was measured before the need path)
       'as-patents': { type: 'boolean', default: false },
+      // need datasets: fit the strength curve on the judged pairs; k-fold (by need) learned re-ranker
+      'fit-calibration': { type: 'boolean', default: false }, 'learn-folds': { type: 'string' },
     },
   })
   if (!values.dataset || !['hybrid', 'dense', 'lexical'].includes(values.mode!)) throw new Error(USAGE)
@@ -76,6 +80,7 @@ export async function runEval(argv: string[], env: Record<string, string | undef
     log(`loaded ${ds.corpus.length} ${kind}s in ${((performance.now() - t0) / 1000).toFixed(1)} s (${rt.db.kind}, ${rt.services.embedder.modelId})`)
 
     const per: Metrics[] = []
+    const lists: JudgedList[] = []
     const run: string[] = []
     const t1 = performance.now()
     for (const q of ds.queries) {
@@ -86,6 +91,7 @@ export async function runEval(argv: string[], env: Record<string, string | undef
       if (ds.queryKind === 'need') {
         const ranked = await rt.services.matching.rankForNeed(needIds.get(q._id)!, [kind], 110, mode)
         results = ranked?.ranked ?? []
+        lists.push({ qid: q._id, rel, ranked: (ranked?.ranked ?? []).filter((r) => idOf.has(r.id)).slice(0, 100).map((r) => ({ ...r, doc: idOf.get(r.id)! })) })
       } else {
         const { title } = splitTitle(q.text)
         results = await rt.services.matching.search(SYSTEM, { query: q.text, title, kinds: [kind], mode, limit: 110 })
@@ -99,13 +105,26 @@ export async function runEval(argv: string[], env: Record<string, string | undef
     const m = meanMetrics(per)
     const qps = per.length / ((performance.now() - t1) / 1000)
     if (values.run) writeFileSync(values.run, run.join('\n') + '\n')
-    if (values.json) console.log(JSON.stringify({ mode, queries: per.length, ...m }))
+    const extra: Record<string, unknown> = {}
+    if (lists.length) {
+      const cal = values['fit-calibration'] ? fitCalibration(lists) : DEFAULT_CALIBRATION
+      if (values['fit-calibration']) extra.calibration_fit = cal.model
+      extra.calibration = calibrationReport(lists, config.MATCH_MIN_STRENGTH, cal)
+      if (values['learn-folds']) {
+        const k = Number(values['learn-folds'])
+        if (!(k >= 2)) throw new Error(USAGE)
+        const r = learnFolds(lists, k)
+        Object.assign(extra, { 'ndcg@10_condensed_base': r.base['ndcg@10_condensed'], 'ndcg@10_condensed_learned': r.learned['ndcg@10_condensed'], 'ndcg@10_base': r.base['ndcg@10'], 'ndcg@10_learned': r.learned['ndcg@10'], 'mrr@10_base': r.base['mrr@10'], 'mrr@10_learned': r.learned['mrr@10'], learn_folds: k, learn_needs: r.needs })
+      }
+    }
+    if (values.json) console.log(JSON.stringify({ mode, queries: per.length, ...m, ...extra }))
     else {
       console.log(`dataset ${ds.dir} (${ds.qrelFile}), ${kind}s, ${ds.queryKind === 'need' ? 'queries as needs' : 'free-text queries'}, mode ${mode}, ${per.length} queries${values['exclude-self'] ? ', query document excluded' : ''}, ${qps.toFixed(1)} queries/s`)
       console.log('| mode | nDCG@10 | judged@10 | condensed nDCG@10 | Recall@10 | Recall@100 | MAP@100 | MRR@10 |')
       console.log('|---|---|---|---|---|---|---|---|')
       const f = (k: keyof Metrics) => m[k].toFixed(4)
       console.log(`| ${mode} | ${f('ndcg@10')} | ${f('judged@10')} | ${f('ndcg@10_condensed')} | ${f('recall@10')} | ${f('recall@100')} | ${f('map@100')} | ${f('mrr@10')} |`)
+      if (Object.keys(extra).length) console.log(JSON.stringify(extra, null, 1))
     }
     return m
   } finally {

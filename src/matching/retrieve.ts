@@ -164,3 +164,38 @@ export function reciprocalRankFusion(lists: Partial<Record<Source, Candidate[]>>
   }
   return [...fused.values()].sort((a, b) => b.rrf - a.rrf || (a.id < b.id ? -1 : 1))
 }
+
+/**
+ * Exact scores of candidates, whichever source found them: sparse cosine against the weighted query (no feedback), and
+ * dense cosine against the query embedding. Unlike ranks, these are absolute: comparable across queries, so they can be
+ * calibrated into a strength (matching/calibrate.ts).
+ */
+export async function exactScores(
+  db: Db, table: Table, ids: string[], q: { sparse?: SparseVector; embedding?: number[] },
+): Promise<Map<string, { sparse: number | null; dense: number | null }>> {
+  if (!ids.length) return new Map()
+  const p = new Params()
+  const s = q.sparse?.indices.length ? `(1 - (t.sparse <=> ${p.p(toSparseLiteral(q.sparse))}::sparsevec))::float8` : 'NULL::float8'
+  const d = q.embedding?.length ? `(1 - (t.embedding <=> ${p.p(toVectorLiteral(q.embedding))}::vector))::float8` : 'NULL::float8'
+  const r = await db.query<{ id: string; s: number | null; d: number | null }>(
+    `SELECT t.id, CASE WHEN t.sparse IS NULL THEN NULL ELSE ${s} END AS s, CASE WHEN t.embedding IS NULL THEN NULL ELSE ${d} END AS d
+       FROM ${table} t WHERE t.id = ANY(${p.p(ids)}::uuid[])`,
+    p.values,
+  )
+  return new Map(r.rows.map((x) => [x.id, { sparse: x.s === null ? null : Number(x.s), dense: x.d === null ? null : Number(x.d) }]))
+}
+
+/**
+ * The relevance of a candidate in [0, 1]: the source-weighted mean of its exact scores (sources without an exact score,
+ * like full text, only propose candidates). NaN-free: a missing score counts as 0.
+ */
+export function relevanceOf(exact: { sparse: number | null; dense: number | null } | undefined, weights: Record<Source, number>, sources: Source[]): number {
+  let sum = 0
+  let w = 0
+  for (const s of ['sparse', 'dense'] as const) {
+    if (!sources.includes(s) || !(weights[s] > 0)) continue
+    sum += weights[s] * Math.max(0, exact?.[s] ?? 0)
+    w += weights[s]
+  }
+  return w ? sum / w : 0
+}

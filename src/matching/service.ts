@@ -6,12 +6,12 @@ import { Params } from '../db/params'
 import type { Logger } from '../api/log'
 import type { Embedder } from '../models'
 import type { ChatModel } from '../models/chat'
-import { parseSparse, sparseFromAnalysis, type SparseVector, wordIndex } from '../models/sparse'
+import { parseSparse, sparseFromAnalysis, type SparseVector, weightQuery, wordIndex } from '../models/sparse'
 import { type Caller, isStaff, requireRole, visibleOr404 } from '../orgs/access'
 import { analyze, normalize, searchTokens, tokenize } from '../text/analyze'
 import { KIND_DEFS, type Row } from '../catalog/kinds'
 import { computeFeatures, finalScore, inferIpcGroups, ipcGroup, type ItemSide, type NeedSide, reasons } from './features'
-import { type Candidate, denseCandidates, lexicalCandidates, reciprocalRankFusion, type RetrievalOptions, sparseCandidates, type Source, type Table } from './retrieve'
+import { type Candidate, denseCandidates, exactScores, lexicalCandidates, reciprocalRankFusion, relevanceOf, type RetrievalOptions, sparseCandidates, type Source, type Table } from './retrieve'
 import { type MatchRow, matchStore, type NewMatch } from './store'
 import type { RerankSide } from '../prompts/match-rerank'
 import { rerankWithModel } from './rerank'
@@ -41,6 +41,8 @@ export interface MatchQuery {
 interface Ranked {
   id: string
   rrf: number
+  /** exact relevance in [0, 1] (retrieve.ts relevanceOf): absolute, so comparable across queries */
+  relevance: number
   ranks: Partial<Record<Source, number>>
   scores: Partial<Record<Source, number>>
 }
@@ -59,8 +61,8 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     k: config.MATCH_CANDIDATES,
     efSearch: Math.max(config.HNSW_EF_SEARCH, config.MATCH_CANDIDATES),
     where: () => ELIGIBLE[table],
-    prfDocs: 10,
-    prfBeta: 2,
+    prfDocs: weights.prf > 0 ? 10 : 0,
+    prfBeta: weights.prf,
     // bounded work per query (see retrieve.ts); chosen on the patents dev split and the 100k benchmark (README)
     queryTerms: 64,
     postingsPerTerm: 300,
@@ -85,7 +87,13 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     if (dense) lists.dense = dense
     if (sparse) lists.sparse = sparse
     if (lexical) lists.lexical = lexical
-    return reciprocalRankFusion(lists, weights, config.MATCH_RRF_K)
+    // the sources propose candidates; each is then scored exactly (absolute, comparable across queries) and ordered by it
+    const fused = reciprocalRankFusion(lists, weights, config.MATCH_RRF_K)
+    const plain = sources.includes('sparse') ? weightQuery(q.sparse, (await termStats.idfFor(table, q.sparse.indices)).idf) : undefined
+    const exact = await exactScores(db, table, fused.map((c) => c.id), { sparse: plain, embedding: sources.includes('dense') && weights.dense > 0 ? q.embedding : undefined })
+    return fused
+      .map((c) => ({ ...c, relevance: relevanceOf(exact.get(c.id), weights, sources) }))
+      .sort((a, b) => b.relevance - a.relevance || b.rrf - a.rrf || (a.id < b.id ? -1 : 1))
   }
 
   async function meta(table: Table, ids: string[]): Promise<Map<string, Row & Record<string, unknown>>> {
@@ -142,7 +150,6 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     const table = KIND_DEFS[kind].table
     const top = fused.slice(0, Math.max(limit * 3, 50))
     const metaById = await meta(table, top.map((c) => c.id))
-    const best = top[0]?.rrf || 1
     const ns = needSide(need, ipcGroups)
     return top
       .filter((c) => metaById.has(c.id))
@@ -150,7 +157,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
         const m = metaById.get(c.id)!
         const item = itemSide(kind, m)
         const f = computeFeatures(ns, item)
-        const relevance = c.rrf / best
+        const relevance = c.relevance
         const shared = sharedTerms(terms, m)
         const ipcOverlap = kind === 'patent' ? [...new Set((item.ipc_codes ?? []).map(ipcGroup))].filter((g) => ipcGroups.has(g)) : []
         const why = reasons(ns, item, f, shared, ipcOverlap)
@@ -258,14 +265,13 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     const fused = await rank('needs', found.q, 'hybrid')
     const needs = await meta('needs', fused.slice(0, 60).map((c) => c.id))
     const item = itemSide(kind, found.row)
-    const best = fused[0]?.rrf || 1
     const scored = fused
       .filter((c) => needs.has(c.id))
       .map((c) => {
         const n = needs.get(c.id)!
         const ns = needSide(n)
         const f = computeFeatures(ns, item)
-        const relevance = c.rrf / best
+        const relevance = c.relevance
         const shared = sharedTerms([...new Set((n.terms as { term: string }[]).map((t) => t.term))], found.row)
         const why = reasons(ns, item, f, shared, [])
         return {
@@ -297,10 +303,9 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
       const ids = fused.slice(0, input.limit * 3).map((c) => c.id)
       const r = await db.query<{ id: string; title: string }>(`SELECT t.id, t.title FROM needs t WHERE t.id = ANY(${p.p(ids)}::uuid[]) AND ${visible}`, p.values)
       const ok = new Map(r.rows.map((x) => [x.id, x.title]))
-      const best = fused[0]?.rrf || 1
-      for (const c of fused) {
+        for (const c of fused) {
         if (!ok.has(c.id)) continue
-        results.push({ kind: 'need', id: c.id, title: ok.get(c.id)!, score: Math.round((c.rrf / best) * 1e4) / 1e4, components: { rrf: c.rrf, sources: c.ranks }, explanation: {} })
+        results.push({ kind: 'need', id: c.id, title: ok.get(c.id)!, score: Math.round(c.relevance * 1e4) / 1e4, components: { relevance: Math.round(c.relevance * 1e4) / 1e4, rrf: c.rrf, sources: c.ranks }, explanation: {} })
       }
     }
     return results.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, input.limit)
