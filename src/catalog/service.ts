@@ -1,20 +1,26 @@
 // Catalogue service: create/read/update/delete/list with role and visibility rules, bulk upsert for imports,
 // and the index job (analysis + embeddings) that every text change goes through.
-import { decodeCursor, encodeCursor } from '../api/common'
+import { decodeCursor, encodeCursor } from '../pagination'
+import { recordAudit } from '../audit/store'
 import { ConflictError, ForbiddenError, InvalidError, zodFieldErrors } from '../errors'
-import type { Db } from '../db'
-import { jobId, type JobQueue } from '../jobs/registry'
+import type { Db, Queryable } from '../db'
+import { withJobs } from '../jobs/outbox'
+import { checkAborted, jobId, type JobQueue } from '../jobs/registry'
 import type { Embedder } from '../models'
 import { type Caller, isStaff, ownsOrStaff, requireRole, visibleOr404 } from '../orgs/access'
 import { orgStore } from '../orgs/store'
 import { contentHash, searchTokens } from '../text/analyze'
 import { z } from 'zod'
+import { isoDateTime } from '../validation'
 import { type Kind, KIND_DEFS, type KindDef, type Row } from './kinds'
 import { analyzeRow, prepareBatch, prepareRecord } from './prepare'
-import { catalogStore, type Prepared } from './store'
+import { catalogStore, type Prepared, type UpsertResult } from './store'
 
 const INDEX_BATCH = 500
-const CursorSchema = z.object({ at: z.string().optional(), rank: z.number().optional(), id: z.uuid() })
+// Cursors are parsed strictly: every field checked, nothing else allowed, and the kind must fit the list (a keyword
+// query pages by rank, the plain list by creation time), so a forged cursor is a 400, never a database error.
+const TimeCursor = z.object({ at: isoDateTime(), id: z.uuid() }).strict()
+const RankCursor = z.object({ rank: z.number().min(0).max(1e9), id: z.uuid() }).strict()
 
 /** A stored row back into the API's input shape (to merge a partial update and re-validate). */
 function rowToFields(def: KindDef, row: Row): Record<string, unknown> {
@@ -52,7 +58,8 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     return orgId
   }
 
-  async function enqueueIndex(def: KindDef, rows: { id: string; content_hash?: string; contentHash?: string }[], orgId: string | null, tag?: string) {
+  /** Queues index jobs; with `tx`, recorded in that transaction (the outbox) and relayed after its commit. */
+  async function enqueueIndex(def: KindDef, rows: { id: string; content_hash?: string; contentHash?: string }[], orgId: string | null, tag?: string, tx?: Queryable) {
     const jobs = []
     for (let i = 0; i < rows.length; i += INDEX_BATCH) {
       const chunk = rows.slice(i, i + INDEX_BATCH)
@@ -63,7 +70,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
         : jobId('index', def.kind, tag ?? contentHash(chunk.map((r) => r.id + (r.content_hash ?? r.contentHash))), i / INDEX_BATCH)
       jobs.push({ name: 'catalog.index' as const, payload: { kind: def.kind, ids: chunk.map((r) => r.id) }, opts: { jobId: id, orgId } })
     }
-    await queue.enqueueMany(jobs)
+    await queue.enqueueMany(jobs, { tx })
     return jobs.map((j) => j.opts.jobId)
   }
 
@@ -71,25 +78,21 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const def = KIND_DEFS[kind]
     const orgId = await ownerFor(caller, kind, input.org_id as string | undefined)
     const prepared = prepareRecord(def, input)
-    const existing = await findByKey(def, orgId, prepared.naturalKey)
+    const existing = await catalogStore.idByKey(db, def, orgId, prepared.naturalKey)
     if (existing) {
       throw new ConflictError(`This ${def.label} already exists (same ${def.keyColumn === 'natural_key' ? 'external id or text' : 'publication number'}) / 记录已存在`, { existing_id: existing })
     }
-    await queue.ping() // with Redis down, refuse (503) before writing anything
-    const [res] = await catalogStore.upsert(db, def, orgId, [prepared])
-    try {
-      const [job] = await enqueueIndex(def, [{ id: res!.id, contentHash: prepared.contentHash }], orgId)
-      return { row: (await catalogStore.get(db, def, res!.id))!, jobId: job! }
-    } catch (err) {
-      await catalogStore.remove(db, def, res!.id) // not accepted: leave nothing half-done behind
-      throw err
-    }
+    // The row, its audit event and its index job commit together (outbox): accepted even while Redis is down, relayed
+    // when it answers.
+    const { id, job } = await withJobs(db, queue, async (tx) => {
+      const [res] = await catalogStore.upsert(tx, def, orgId, [prepared])
+      await recordAudit(tx, caller, { action: `${kind}.create`, objectKind: kind, objectId: res!.id, orgId, after: prepared.values })
+      const [job] = await enqueueIndex(def, [{ id: res!.id, contentHash: prepared.contentHash }], orgId, undefined, tx)
+      return { id: res!.id, job: job! }
+    })
+    return { row: (await catalogStore.get(db, def, id))!, jobId: job }
   }
 
-  async function findByKey(def: KindDef, orgId: string, key: string): Promise<string | null> {
-    const r = await db.query<{ id: string }>(`SELECT id FROM ${def.table} WHERE org_id = $1 AND ${def.keyColumn} = $2`, [orgId, key])
-    return r.rows[0]?.id ?? null
-  }
 
   async function get(caller: Caller, kind: Kind, id: string): Promise<Row> {
     const def = KIND_DEFS[kind]
@@ -109,27 +112,34 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const merged = def.fields.safeParse({ ...rowToFields(def, row), ...patch })
     if (!merged.success) throw new InvalidError(zodFieldErrors(merged.error.issues, 'body'))
     const prepared = prepareRecord(def, merged.data)
-    if (prepared.contentHash !== row.content_hash) await queue.ping()
-    const updated = (await catalogStore.update(db, def, id, prepared))!
-    // Only a text change re-analyses and re-embeds; the job id carries the content hash.
-    const job =
-      prepared.contentHash !== row.content_hash
-        ? (await enqueueIndex(def, [{ id, contentHash: prepared.contentHash }], row.org_id))[0]!
-        : null
-    return { row: updated, jobId: job }
+    // Only a text change re-analyses and re-embeds; the job id carries the content hash. Row, audit event and job
+    // commit together.
+    return withJobs(db, queue, async (tx) => {
+      const updated = (await catalogStore.update(tx, def, id, prepared))!
+      await recordAudit(tx, caller, { action: `${kind}.update`, objectKind: kind, objectId: id, orgId: row.org_id, before: rowToFields(def, row), after: rowToFields(def, updated) })
+      const job =
+        prepared.contentHash !== row.content_hash
+          ? (await enqueueIndex(def, [{ id, contentHash: prepared.contentHash }], row.org_id, undefined, tx))[0]!
+          : null
+      return { row: updated, jobId: job }
+    })
   }
 
   async function remove(caller: Caller, kind: Kind, id: string): Promise<void> {
     const def = KIND_DEFS[kind]
-    await writable(caller, def, id)
-    await catalogStore.remove(db, def, id)
+    const row = await writable(caller, def, id)
+    await db.transaction(async (tx) => {
+      await catalogStore.remove(tx, def, id)
+      await recordAudit(tx, caller, { action: `${kind}.delete`, objectKind: kind, objectId: id, orgId: row.org_id, before: rowToFields(def, row) })
+    })
   }
 
   async function list(caller: Caller, kind: Kind, q: Record<string, unknown> & { limit: number; cursor?: string }) {
     const def = KIND_DEFS[kind]
-    const after = decodeCursor(q.cursor, CursorSchema)
     const text = typeof q.q === 'string' ? searchTokens(q.q).join(' or ') : undefined
     if (typeof q.q === 'string' && !text) return { items: [], next_cursor: null }
+    type After = { at?: string; rank?: number; id: string }
+    const after = decodeCursor<After>(q.cursor, (text ? RankCursor : TimeCursor) as z.ZodType<After>)
     const rows = await catalogStore.list(db, def, caller, q, { limit: q.limit + 1, after }, text)
     const page = rows.slice(0, q.limit)
     const last = page[page.length - 1]
@@ -147,19 +157,60 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     return prepareBatch(kind, records, embedder)
   }
 
-  /** Database half: upsert by natural key (unchanged rows are not written); rows written without vectors get index jobs. */
-  async function writeMany(kind: Kind, orgId: string, prepared: Prepared[], records: number, tag: string) {
+  /**
+   * Database half: upsert by natural key (unchanged rows are not written); rows written without vectors get index jobs,
+   * new needs matching jobs, recorded in the same transaction. `alsoInTx` runs last inside that transaction (an import
+   * records its batch there, and may still refuse to commit). With `refused`, rows the database refuses (a value it
+   * cannot store) are found by bisecting the batch under savepoints and reported instead of failing the whole batch.
+   */
+  async function writeMany(
+    kind: Kind, orgId: string, prepared: Prepared[], records: number, tag: string,
+    opts: {
+      refused?: (row: Prepared, err: Error) => void
+      alsoInTx?: (tx: Queryable, counts: { inserted: number; updated: number; refused: Prepared[] }) => Promise<void>
+    } = {},
+  ) {
     const def = KIND_DEFS[kind]
     // rows in key order: concurrent writers then lock rows in the same order and cannot deadlock
     prepared = [...prepared].sort((a, b) => (a.naturalKey < b.naturalKey ? -1 : a.naturalKey > b.naturalKey ? 1 : 0))
-    const written = await db.transaction((tx) => catalogStore.upsert(tx, def, orgId, prepared))
-    const hashes = new Map(prepared.map((p) => [p.naturalKey, p.contentHash]))
-    const changed = written.map((w) => ({ id: w.id, contentHash: hashes.get(w.key)! }))
-    if (!prepared.every((p) => p.index)) {
-      if (changed.length) await enqueueIndex(def, changed, orgId, tag) // the index job queues matching
-    } else if (kind === 'need' && changed.length) await enqueueMatching(kind, changed, orgId)
-    const inserted = written.filter((w) => w.inserted).length
-    return { inserted, updated: written.length - inserted, unchanged: records - written.length }
+    return withJobs(db, queue, async (tx) => {
+      const refused: Prepared[] = []
+      const written = opts.refused
+        ? await upsertBisect(tx, def, orgId, prepared, (row, err) => {
+          refused.push(row)
+          opts.refused!(row, err)
+        })
+        : await catalogStore.upsert(tx, def, orgId, prepared)
+      const hashes = new Map(prepared.map((p) => [p.naturalKey, p.contentHash]))
+      const changed = written.map((w) => ({ id: w.id, contentHash: hashes.get(w.key)! }))
+      if (!prepared.every((p) => p.index)) {
+        if (changed.length) await enqueueIndex(def, changed, orgId, tag, tx) // the index job queues matching
+      } else if (kind === 'need' && changed.length) await enqueueMatching(kind, changed, orgId, tx)
+      const inserted = written.filter((w) => w.inserted).length
+      await opts.alsoInTx?.(tx, { inserted, updated: written.length - inserted, refused })
+      return { inserted, updated: written.length - inserted, unchanged: records - written.length - refused.length, refused: refused.length }
+    })
+  }
+
+  /** Upsert under a savepoint; when the database refuses a value, split the rows until the refused ones are alone. */
+  async function upsertBisect(tx: Queryable, def: KindDef, orgId: string, rows: Prepared[], refused: (row: Prepared, err: Error) => void): Promise<UpsertResult[]> {
+    if (!rows.length) return []
+    await tx.query('SAVEPOINT upsert_rows')
+    try {
+      const r = await catalogStore.upsert(tx, def, orgId, rows)
+      await tx.query('RELEASE SAVEPOINT upsert_rows')
+      return r
+    } catch (err) {
+      await tx.query('ROLLBACK TO SAVEPOINT upsert_rows')
+      await tx.query('RELEASE SAVEPOINT upsert_rows')
+      if (!isDataError(err)) throw err
+      if (rows.length === 1) {
+        refused(rows[0]!, err as Error)
+        return []
+      }
+      const mid = rows.length >> 1
+      return [...(await upsertBisect(tx, def, orgId, rows.slice(0, mid), refused)), ...(await upsertBisect(tx, def, orgId, rows.slice(mid), refused))]
+    }
   }
 
   /** Bulk upsert of validated records of one organisation (imports, demo data). */
@@ -177,23 +228,26 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const vectors = embedder.local && embedder.embedAnalysis
       ? analysed.map((a) => embedder.embedAnalysis!(a.analysis))
       : await embedder.embedDocuments(texts)
-    const n = await catalogStore.writeIndex(
-      db,
-      def,
-      rows.map((r, i) => {
-        const { analysis, sparse } = analysed[i]!
-        return { id: r.id, contentHash: r.content_hash, index: { tokenText: analysis.tokenText, terms: analysis.terms, embedding: vectors[i]!, sparse, model: embedder.modelId } }
-      }),
-      embedder.modelId,
-    )
-    // New or changed text: match needs at once; an achievement or patent written on its own (not a bulk import)
-    // is matched against open needs too.
-    if (n && (kind === 'need' || ids.length === 1)) await enqueueMatching(kind, rows.map((r) => ({ id: r.id, contentHash: r.content_hash })), null)
-    return { indexed: n, skipped: ids.length - n }
+    // The index and the matching jobs it calls for commit together.
+    return withJobs(db, queue, async (tx) => {
+      const n = await catalogStore.writeIndex(
+        tx,
+        def,
+        rows.map((r, i) => {
+          const { analysis, sparse } = analysed[i]!
+          return { id: r.id, contentHash: r.content_hash, index: { tokenText: analysis.tokenText, terms: analysis.terms, embedding: vectors[i]!, sparse, model: embedder.modelId } }
+        }),
+        embedder.modelId,
+      )
+      // New or changed text: match needs at once; an achievement or patent written on its own (not a bulk import)
+      // is matched against open needs too.
+      if (n && (kind === 'need' || ids.length === 1)) await enqueueMatching(kind, rows.map((r) => ({ id: r.id, contentHash: r.content_hash })), null, tx)
+      return { indexed: n, skipped: ids.length - n }
+    })
   }
 
   /** Queues a matching run per row, its id from the row's content hash (re-queuing unchanged text is a no-op). */
-  async function enqueueMatching(kind: Kind, rows: { id: string; contentHash: string }[], orgId: string | null) {
+  async function enqueueMatching(kind: Kind, rows: { id: string; contentHash: string }[], orgId: string | null, tx?: Queryable) {
     const origin = kind === 'need' ? 'need' : 'item'
     await queue.enqueueMany(
       rows.map((r) => ({
@@ -201,16 +255,18 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
         payload: { kind, id: r.id, runId: `${origin}:${r.id}:${r.contentHash}` },
         opts: { jobId: jobId('match', kind, r.id, r.contentHash), orgId },
       })),
+      { tx },
     )
   }
 
   /** Job handler: queue index jobs over whole catalogues (after a model change). */
-  async function reembed(kinds: Kind[], force: boolean, progress: (p: Record<string, unknown>) => Promise<void>) {
+  async function reembed(kinds: Kind[], force: boolean, progress: (p: Record<string, unknown>) => Promise<void>, signal?: AbortSignal) {
     let queued = 0
     for (const kind of kinds) {
       const def = KIND_DEFS[kind]
       let after: string | null = null
       for (let page = 0; ; page++) {
+        checkAborted(signal)
         const ids = await catalogStore.idsAfter(db, def, after, INDEX_BATCH)
         if (!ids.length) break
         after = ids[ids.length - 1]!
@@ -229,11 +285,19 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
    * index-only scans (PostgreSQL's autovacuum gets there eventually; PGlite has none).
    */
   async function maintain(kind: Kind): Promise<void> {
-    const t = KIND_DEFS[kind].table
-    await db.exec(`VACUUM (ANALYZE) ${t}, ${t}_postings`)
+    await catalogStore.vacuumAnalyze(db, KIND_DEFS[kind])
   }
 
   return { ownerFor, create, get, update, remove, list, prepareMany, writeMany, upsertMany, indexRows, reembed, enqueueIndex, maintain }
+}
+
+/**
+ * An error about the values of some row (SQLSTATE class 22 data exception, 23 constraint, 54 a limit such as a
+ * too-long tsvector), which another row of the same statement would not cause; not a lost connection or a bug.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^(22|23|54)/.test(code)
 }
 
 /** Validates one record with the kind's zod schema (imports use it, so API and files accept the same). */

@@ -5,7 +5,7 @@
 // free-text search (patents-cls).
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { createLogger } from '../api/log'
+import { createLogger } from '../log'
 import { validateRecord } from '../catalog/service'
 import { loadConfig } from '../config'
 import type { Db } from '../db'

@@ -1,14 +1,15 @@
 // Command-line tools: `npm run cli -- <command>`.
 import { parseArgs } from 'node:util'
-import { createLogger } from '../api/log'
+import { createLogger } from '../log'
 import { loadConfigOrExit } from '../config'
 import { openDb } from '../db'
 import { migrate } from '../db/migrate'
 import { KINDS, type Kind } from '../catalog/kinds'
 import { ORG_KINDS, type OrgKind, ROLES, type Role, SYSTEM } from '../orgs/access'
-import { loadDemoData } from './demo'
 import { runEval } from './eval'
+import { runClusterEval } from './eval-clusters'
 import { runImport } from './import'
+import { UsageError } from './usage'
 import { openRuntime } from '../runtime'
 
 const USAGE = `usage: npm run cli -- <command> [options]
@@ -26,6 +27,9 @@ commands:
   demo                                      load data/demo (idempotent)
   eval --dataset <dir> [--mode hybrid|dense|lexical] [--run out.trec] [--exclude-self] [--json]
                                             retrieval quality on a BEIR dataset (also: npm run eval -- ...)
+  eval clusters --dataset <dir> [--k N] [--seed S] [--json]
+                                            topic clustering of the navigation reports: NMI and purity
+                                            against the classes the qrels define
   reembed [--kind <kind> ...] [--force]    re-analyse and re-embed through jobs (after a model change)
 `
 
@@ -86,7 +90,7 @@ async function main(argv: string[]) {
     case 'demo': {
       const rt = await openRuntime(config, logger)
       try {
-        const counts = await loadDemoData(rt)
+        const counts = await rt.services.demo.loadDemoData()
         await rt.queue.drain()
         console.log(`demo data loaded: ${JSON.stringify(counts)}`)
       } finally {
@@ -95,7 +99,8 @@ async function main(argv: string[]) {
       return
     }
     case 'eval':
-      await runEval(rest)
+      if (rest[0] === 'clusters') await runClusterEval(rest.slice(1))
+      else await runEval(rest)
       return
     case 'import':
       return runImport(config, logger, rest)
@@ -121,7 +126,6 @@ async function main(argv: string[]) {
   }
 }
 
-export class UsageError extends Error {}
 
 main(process.argv.slice(2)).catch((err) => {
   if (err instanceof UsageError) {

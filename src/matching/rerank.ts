@@ -1,11 +1,17 @@
-// Stage 4 (optional): a chat model judges the top candidates. Its answer is untrusted: validated with zod, ids checked
-// against what was asked, scores clamped, rationales clipped. The judgement is stored with the model id, prompt version
-// and input hash, and cached by that hash; a failing model never fails the match (the feature ranking stands).
+// Stage 4 (optional): a chat model judges the top candidates. Its answer is untrusted: size-capped, parsed in linear
+// time, validated with zod, ids checked against what was asked, scores clamped, rationales made inert (no markup, no
+// bidirectional or control characters) and clipped. Model text is data: it never sets a match's state. The judgement
+// is stored with the model id, prompt version and input hash, and cached by that hash; a failing model never fails
+// the match (the feature ranking stands).
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { Db } from '../db'
 import type { ChatModel } from '../models/chat'
-import { MATCH_RERANK_SYSTEM, MATCH_RERANK_VERSION, matchRerankInput, type RerankSide } from '../prompts/match-rerank'
+import { inertText } from '../text/untrusted'
+import { matchRerankInput, type RerankSide } from '../prompts/match-rerank'
+import { loadPrompt } from '../prompts/registry'
+
+const PROMPT = loadPrompt('match-rerank', 1)
 
 export const RerankOutput = z.object({
   results: z
@@ -28,21 +34,41 @@ export interface RerankResult {
   judgements: Map<string, Judgement>
 }
 
+/** The longest model answer parsed (characters); a judgement of 200 candidates fits in far less. */
+export const MAX_RERANK_ANSWER = 256 * 1024
+/** Rationales are kept to this many characters. */
+export const MAX_RATIONALE = 200
+
+/**
+ * The JSON object inside a model answer: surrounding whitespace and a Markdown code fence (```json ... ```) removed.
+ * Plain index scans, no backtracking regular expression: linear in the length of the answer.
+ */
+export function unfence(text: string): string {
+  let s = text.trim()
+  if (s.startsWith('```')) {
+    s = s.slice(3)
+    if (/^json/i.test(s)) s = s.slice(4)
+    s = s.trim()
+    if (s.endsWith('```')) s = s.slice(0, -3).trimEnd()
+  }
+  return s
+}
+
 /** Parses and checks a model answer against the candidate ids that were sent. Throws on anything but a valid object. */
 export function parseRerank(text: string, ids: string[]): Map<string, Judgement> {
+  if (text.length > MAX_RERANK_ANSWER) throw new Error(`model answer too long (${text.length} > ${MAX_RERANK_ANSWER} characters)`)
   let json: unknown
   try {
-    json = JSON.parse(text.replace(/^\s*```(?:json)?\s*|\s*```\s*$/g, ''))
+    json = JSON.parse(unfence(text))
   } catch {
     throw new Error('model answer is not JSON')
   }
-  const out = RerankOutput.parse(json)
+  const out = RerankOutput.parse(json) // unknown keys (a "state", an "approved") are dropped here
   const known = new Set(ids)
   const judgements = new Map<string, Judgement>()
   for (const r of out.results) {
     if (!known.has(r.id) || judgements.has(r.id)) continue // unknown or repeated ids are ignored
-    const rationale = r.rationale.replace(/[\u0000-\u001f]+/g, ' ').trim().slice(0, 200)
-    judgements.set(r.id, { score: Math.round((r.score / 10) * 1e4) / 1e4, rationale })
+    judgements.set(r.id, { score: Math.round((r.score / 10) * 1e4) / 1e4, rationale: inertText(r.rationale, MAX_RATIONALE) })
   }
   return judgements
 }
@@ -52,21 +78,21 @@ export async function rerankWithModel(
 ): Promise<RerankResult> {
   const numbered = candidates.map((c, i) => ({ ...c, id: `c${i + 1}` }))
   const input = matchRerankInput(query, numbered)
-  const user = JSON.stringify(input)
-  const inputHash = createHash('sha256').update(`${chat.modelId}\n${MATCH_RERANK_VERSION}\n${MATCH_RERANK_SYSTEM}\n${user}`).digest('hex').slice(0, 32)
+  const { system, user } = await PROMPT.render({ input: JSON.stringify(input) })
+  const inputHash = createHash('sha256').update(`${chat.modelId}\n${PROMPT.id}\n${system}\n${user}`).digest('hex').slice(0, 32)
   const ids = numbered.map((c) => c.id)
   const byId = new Map(numbered.map((c) => [c.id, c.key]))
   const toResult = (j: Map<string, Judgement>, cached: boolean): RerankResult => ({
-    model: chat.modelId, promptVersion: MATCH_RERANK_VERSION, inputHash, cached,
+    model: chat.modelId, promptVersion: PROMPT.id, inputHash, cached,
     judgements: new Map([...j].map(([id, v]) => [byId.get(id)!, v])),
   })
   const hit = await db.query<{ output: unknown }>('SELECT output FROM model_outputs WHERE input_hash = $1', [inputHash])
   if (hit.rows[0]) return toResult(parseRerank(JSON.stringify(hit.rows[0].output), ids), true)
-  const judgements = parseRerank(await chat.completeJson(MATCH_RERANK_SYSTEM, user), ids)
+  const judgements = parseRerank(await chat.completeJson(system, user), ids)
   const output = { results: [...judgements].map(([id, j]) => ({ id, score: j.score * 10, rationale: j.rationale })) }
   await db.query(
     `INSERT INTO model_outputs (input_hash, model, prompt_version, output) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (input_hash) DO NOTHING`,
-    [inputHash, chat.modelId, MATCH_RERANK_VERSION, JSON.stringify(output)],
+    [inputHash, chat.modelId, PROMPT.id, JSON.stringify(output)],
   )
   return toResult(judgements, false)
 }

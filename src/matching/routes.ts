@@ -9,6 +9,7 @@ import { jobId } from '../jobs/registry'
 import { ownsOrStaff, visibleOr404 } from '../orgs/access'
 import { REVIEW_REASONS } from './service'
 import type { MatchRow } from './store'
+import { safeText } from '../validation'
 
 const Match = z
   .object({
@@ -52,12 +53,12 @@ const ListQuery = z.object({
 const Review = z.object({
   decision: z.enum(['confirmed', 'rejected']),
   reason_code: z.enum(REVIEW_REASONS).nullish().openapi({ description: REVIEW_REASONS.join(' / ') }),
-  note: z.string().trim().max(2000).nullish(),
+  note: safeText().trim().max(2000).nullish(),
 })
 
 const Search = z.object({
-  query: z.string().trim().min(1).max(20_000),
-  title: z.string().trim().max(200).optional().openapi({ description: 'optional title; its words weigh more' }),
+  query: safeText().trim().min(1).max(20_000),
+  title: safeText().trim().max(200).optional().openapi({ description: 'optional title; its words weigh more' }),
   kinds: z.array(z.enum(['achievement', 'patent', 'need'])).min(1).default(['achievement', 'patent']),
   mode: z.enum(['hybrid', 'dense', 'lexical']).default('hybrid'),
   limit: z.number().int().min(1).max(200).default(20),

@@ -3,7 +3,7 @@ import { ConflictError, InvalidError } from '../errors'
 import { DEFAULT_MATCH_WEIGHTS, type Config, type MatchWeights } from '../config'
 import type { Db } from '../db'
 import { Params } from '../db/params'
-import type { Logger } from '../api/log'
+import type { Logger } from '../log'
 import type { Embedder } from '../models'
 import type { ChatModel } from '../models/chat'
 import { parseSparse, sparseFromAnalysis, type SparseVector, weightQuery, wordIndex } from '../models/sparse'
@@ -72,6 +72,8 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
 
   /** Stage 1 + 2: candidates from each source of the mode, fused. */
   async function rank(table: Table, q: MatchQuery, mode: Mode): Promise<Ranked[]> {
+    // no indexable word (e.g. "!!! ???"): nothing to match, rather than a zero vector's NaN distances in SQL
+    if (!q.terms.length && !q.sparse.indices.length) return []
     const o = opts(table)
     const sources = MODE_SOURCES[mode]
     // the sources are independent: on PostgreSQL they run at once on separate connections

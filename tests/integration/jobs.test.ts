@@ -5,7 +5,7 @@ import path from 'node:path'
 import type { Worker } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app'
-import { createLogger } from '../../src/api/log'
+import { createLogger } from '../../src/log'
 import type { Db } from '../../src/db'
 import { BullQueue, startBullWorker } from '../../src/jobs/bullmq'
 import { type JobHandlers, type JobInfo, type JobQueue, PermanentJobError } from '../../src/jobs/registry'
@@ -30,6 +30,8 @@ function scriptedHandlers() {
     'catalog.reembed': async () => ({}),
     'imports.run': async () => ({}),
     'matching.run': async () => ({}),
+    'navigation.build': async () => ({}),
+    'briefs.draft': async () => ({}),
   }
   return { handlers, calls, behaviour }
 }
@@ -151,7 +153,7 @@ describe.runIf(REDIS_URL)('BullMQ runner (real Redis)', () => {
   })
 
   const redisServer = spawnSync('which', ['redis-server']).status === 0
-  it.runIf(redisServer)('answers 503 while Redis is unavailable and loses nothing already accepted', async () => {
+  it.runIf(redisServer)('without a database to record jobs in (BullMQ alone), answers 503 while Redis is unavailable and loses nothing already accepted', async () => {
     // A Redis of our own, so we can freeze it without disturbing other tests.
     const port = 16_379 + Math.floor(Math.random() * 1000)
     const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
