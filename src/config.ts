@@ -31,6 +31,10 @@ export const configSchema = z.object({
   MATCH_CANDIDATES: z.coerce.number().int().min(10).max(1000).default(100),
   MATCH_RRF_K: z.coerce.number().int().min(1).max(1000).default(60),
   HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(200),
+  /** suggestions a need keeps at most (reviewed pairs are kept besides) */
+  MATCH_MAX_SUGGESTIONS: z.coerce.number().int().min(1).max(500).default(30),
+  /** no suggestion below this calibrated strength (0-1) */
+  MATCH_STRENGTH_FLOOR: z.coerce.number().min(0).max(1).default(0),
   MATCH_WEIGHTS: z
     .string()
     .optional()

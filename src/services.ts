@@ -16,15 +16,16 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
   const embedder = opts.embedder ?? createEmbedder(config)
   const catalog = createCatalogService({ db, queue, embedder })
   const preparePool = new PreparePool(embedder)
+  const matching = createMatchingService({ db, embedder, config, queue, chat: opts.chat === undefined ? createChatModel(config) : opts.chat ?? undefined, logger: opts.logger })
   return {
     preparePool,
     queue,
     embedder,
-    matching: createMatchingService({ db, embedder, config, chat: opts.chat === undefined ? createChatModel(config) : opts.chat ?? undefined, logger: opts.logger }),
+    matching,
     orgs: createOrgService(db),
     audit: createAuditService(db),
     catalog,
-    imports: createImportService({ db, queue, catalog, preparePool }),
+    imports: createImportService({ db, queue, catalog, preparePool, matching }),
   }
 }
 
@@ -36,6 +37,6 @@ export function createJobHandlers(s: Services): JobHandlers {
     'catalog.index': (p) => s.catalog.indexRows(p.kind, p.ids, p.force),
     'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress),
     'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress),
-    'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId) : s.matching.runForItem(p.kind, p.id, p.runId)),
+    'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId, p.catalogVersion) : s.matching.runForItem(p.kind, p.id)),
   }
 }

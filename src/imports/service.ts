@@ -7,6 +7,7 @@ import { type CatalogService, validateRecord } from '../catalog/service'
 import type { PreparePool } from '../catalog/prepare-pool'
 import type { Db } from '../db'
 import { jobId, type JobQueue, PermanentJobError } from '../jobs/registry'
+import type { MatchingService } from '../matching/service'
 import { createTermStats } from '../matching/term-stats'
 import { type Caller, isStaff, ownsOrStaff, visibleOr404 } from '../orgs/access'
 import { mapRecord, MappingError, resolveMapping } from './mapping'
@@ -37,7 +38,7 @@ export function parseMapPairs(pairs: string[]): Record<string, string> {
 /** Rows written by one import after which its catalogue is vacuumed and analysed. */
 const MAINTAIN_AFTER = 1000
 
-export function createImportService(deps: { db: Db; queue: JobQueue; catalog: CatalogService; preparePool: PreparePool }) {
+export function createImportService(deps: { db: Db; queue: JobQueue; catalog: CatalogService; preparePool: PreparePool; matching: Pick<MatchingService, 'rematchNeedsAfter'> }) {
   const { db, queue, catalog, preparePool } = deps
 
   /** Checks the file and its columns now (one clear error if it is not what it claims), then queues the import. */
@@ -93,7 +94,7 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
     const content = await importStore.file(db, importId)
     if (!content) throw new PermanentJobError('the uploaded file is gone')
     await importStore.start(db, importId)
-    const counts = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 }
+    const counts = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, rematched_needs: 0 }
     try {
       const { records } = await readRecords(imp.filename, content)
       // The CPU work of a batch (parse, validate, analyse, embed) overlaps the database writes of the previous ones:
@@ -138,6 +139,9 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
         inflight.push(write)
       }
       await Promise.all(inflight)
+      // every open need whose candidates could change is re-matched once (one job per need)
+      counts.rematched_needs = (await deps.matching.rematchNeedsAfter({ kind: imp.kind, changed: counts.inserted + counts.updated })).needs
+      await importStore.setRematched(db, importId, counts.rematched_needs)
       await importStore.progress(db, importId, counts)
       await importStore.finish(db, importId, 'completed', null)
       if (counts.inserted + counts.updated >= MAINTAIN_AFTER) {

@@ -18,6 +18,7 @@ export interface ImportRow {
   rows_updated: number
   rows_unchanged: number
   rows_rejected: number
+  needs_rematched: number
   error: string | null
   created_at: Date
   finished_at: Date | null
@@ -73,6 +74,9 @@ export const importStore = {
       'UPDATE imports SET rows_read = $2, rows_inserted = $3, rows_updated = $4, rows_unchanged = $5, rows_rejected = $6 WHERE id = $1',
       [id, c.read, c.inserted, c.updated, c.unchanged, c.rejected],
     )
+  },
+  async setRematched(q: Queryable, id: string, needs: number): Promise<void> {
+    await q.query('UPDATE imports SET needs_rematched = $2 WHERE id = $1', [id, needs])
   },
   async addErrors(q: Queryable, id: string, errs: ImportErrorRow[]): Promise<void> {
     if (!errs.length) return
