@@ -3,9 +3,8 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { serve } from '@hono/node-server'
 import { createApp } from './api/app'
-import { createLogger } from './api/log'
+import { createLogger } from './log'
 import { loadConfigOrExit } from './config'
-import { loadDemoOnce } from './cli/demo'
 import { openRuntime } from './runtime'
 
 const t0 = performance.now()
@@ -25,7 +24,7 @@ if (config.ADMIN_BOOTSTRAP_KEY) {
 }
 
 if (!config.DATABASE_URL && config.DEMO_DATA) {
-  const loaded = await loadDemoOnce(rt)
+  const loaded = await rt.services.demo.loadDemoOnce()
   if (loaded) logger.info('demo data loaded (DEMO_DATA=false to skip); indexing runs in the background', loaded)
 }
 

@@ -1,6 +1,7 @@
 // Boot sequence shared by the API, the worker and the CLI: config -> database -> migrations -> queue -> services.
-import type { Logger } from './api/log'
+import type { Logger } from './log'
 import type { Config } from './config'
+import { catalogStore } from './catalog/store'
 import { type Db, openDb } from './db'
 import { migrate } from './db/migrate'
 import { BullQueue } from './jobs/bullmq'
@@ -55,12 +56,7 @@ export async function openRuntime(config: Config, logger: Logger, opts: RuntimeO
  * A fresh database has none. The queue may still be connecting to Redis: retry for a few seconds, then say what to run.
  */
 async function reindexAfterUpgrade(db: Db, queue: JobQueue, logger: Logger): Promise<void> {
-  const r = await db.query<{ stale: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM achievements WHERE sparse IS NOT NULL AND embedding_hash IS NULL)
-         OR EXISTS (SELECT 1 FROM patents WHERE sparse IS NOT NULL AND embedding_hash IS NULL)
-         OR EXISTS (SELECT 1 FROM needs WHERE sparse IS NOT NULL AND embedding_hash IS NULL) AS stale`,
-  )
-  if (!r.rows[0]?.stale) return
+  if (!(await catalogStore.anyStaleIndex(db))) return
   for (let attempt = 1; ; attempt++) {
     try {
       await queue.enqueue('catalog.reembed', { kinds: ['achievement', 'patent', 'need'], force: false }, { jobId: 'reindex-0004-postings' })

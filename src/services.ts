@@ -1,8 +1,9 @@
 // Wires the domain services together; routes and job handlers receive this one object.
-import type { Logger } from './api/log'
+import type { Logger } from './log'
 import type { Config } from './config'
 import { createAuditService } from './audit/service'
 import type { Db } from './db'
+import { createDemoService } from './demo/service'
 import { PreparePool } from './catalog/prepare-pool'
 import { createCatalogService } from './catalog/service'
 import { createImportService } from './imports/service'
@@ -25,6 +26,7 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
     orgs: createOrgService(db),
     audit: createAuditService(db),
     catalog,
+    demo: createDemoService({ db, catalog }),
     imports: createImportService({ db, queue, catalog, preparePool, matching }),
   }
 }

@@ -1,5 +1,5 @@
 // Worker entrypoint: `npm run worker`. Consumes BullMQ jobs with the same handlers the inline runner uses.
-import { createLogger } from '../src/api/log'
+import { createLogger } from '../src/log'
 import { loadConfigOrExit } from '../src/config'
 import { startBullWorker } from '../src/jobs/bullmq'
 import { openRuntime } from '../src/runtime'

@@ -1,6 +1,5 @@
 // Assembles the HTTP API: request ids, logging, body limits, auth, routes, OpenAPI document, problem+json errors.
 import { OpenAPIHono } from '@hono/zod-openapi'
-import { swaggerUI } from '@hono/swagger-ui'
 import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
@@ -13,11 +12,12 @@ import { registerJobRoutes } from '../jobs/routes'
 import { registerMatchingRoutes } from '../matching/routes'
 import { registerOrgRoutes } from '../orgs/routes'
 import { authMiddleware } from './auth'
+import { registerDocs } from './docs'
 import type { AppDeps, AppEnv } from './env'
 import { registerAuditRoutes } from '../audit/routes'
 import { DomainError, InvalidError, TooLargeError } from '../errors'
 import { type ErrorType, type Problem, problemBody, problemTypeOf, zodFieldErrors } from './errors'
-import { createLogger, type Logger } from './log'
+import { createLogger, type Logger } from '../log'
 
 export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.config.LOG_LEVEL)) {
   const app = new OpenAPIHono<AppEnv>({
@@ -98,7 +98,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
     },
     security: [{ bearer: [] }],
   })
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }))
+  registerDocs(app)
 
   app.notFound((c) =>
     problemResponse(c, problemBody('not_found', `No route for ${c.req.method} ${c.req.path} / 路径不存在`, {

@@ -1,6 +1,5 @@
 // Shared request/response pieces for routes.
 import { z } from '@hono/zod-openapi'
-import { InvalidError } from '../errors'
 
 export const IdParam = z.object({
   id: z.uuid({ message: 'must be a UUID' }).openapi({ param: { name: 'id', in: 'path' }, example: '6f1c2b1e-2f7a-4c1e-9a55-0d7f7b3f2a10' }),
@@ -11,19 +10,7 @@ export const PageQuery = z.object({
   cursor: z.string().max(200).optional().openapi({ description: 'opaque cursor from the previous page (next_cursor)' }),
 })
 
-/** Opaque keyset cursor: base64url JSON of the sort key of the last row. */
-export function encodeCursor(v: unknown): string {
-  return Buffer.from(JSON.stringify(v), 'utf8').toString('base64url')
-}
-
-export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>): T | undefined {
-  if (!cursor) return undefined
-  try {
-    return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')))
-  } catch {
-    throw new InvalidError([{ field: 'query.cursor', message: 'not a cursor returned by this API' }], 'Invalid cursor / 游标无效')
-  }
-}
+export { decodeCursor, encodeCursor, iso } from '../pagination'
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), next_cursor: z.string().nullable() })
@@ -37,7 +24,3 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },
 })
-
-/** Dates out of the database as ISO strings. */
-export const iso = (d: Date | string | null | undefined): string | null =>
-  d == null ? null : d instanceof Date ? d.toISOString() : String(d)

@@ -1,6 +1,7 @@
 // Catalogue service: create/read/update/delete/list with role and visibility rules, bulk upsert for imports,
 // and the index job (analysis + embeddings) that every text change goes through.
-import { decodeCursor, encodeCursor } from '../api/common'
+import { decodeCursor, encodeCursor } from '../pagination'
+import { recordAudit } from '../audit/store'
 import { ConflictError, ForbiddenError, InvalidError, zodFieldErrors } from '../errors'
 import type { Db } from '../db'
 import { jobId, type JobQueue } from '../jobs/registry'
@@ -72,12 +73,16 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const def = KIND_DEFS[kind]
     const orgId = await ownerFor(caller, kind, input.org_id as string | undefined)
     const prepared = prepareRecord(def, input)
-    const existing = await findByKey(def, orgId, prepared.naturalKey)
+    const existing = await catalogStore.idByKey(db, def, orgId, prepared.naturalKey)
     if (existing) {
       throw new ConflictError(`This ${def.label} already exists (same ${def.keyColumn === 'natural_key' ? 'external id or text' : 'publication number'}) / 记录已存在`, { existing_id: existing })
     }
     await queue.ping() // with Redis down, refuse (503) before writing anything
-    const [res] = await catalogStore.upsert(db, def, orgId, [prepared])
+    const [res] = await db.transaction(async (tx) => {
+      const r = await catalogStore.upsert(tx, def, orgId, [prepared])
+      await recordAudit(tx, caller, { action: `${kind}.create`, objectKind: kind, objectId: r[0]!.id, orgId, after: prepared.values })
+      return r
+    })
     try {
       const [job] = await enqueueIndex(def, [{ id: res!.id, contentHash: prepared.contentHash }], orgId)
       return { row: (await catalogStore.get(db, def, res!.id))!, jobId: job! }
@@ -87,10 +92,6 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     }
   }
 
-  async function findByKey(def: KindDef, orgId: string, key: string): Promise<string | null> {
-    const r = await db.query<{ id: string }>(`SELECT id FROM ${def.table} WHERE org_id = $1 AND ${def.keyColumn} = $2`, [orgId, key])
-    return r.rows[0]?.id ?? null
-  }
 
   async function get(caller: Caller, kind: Kind, id: string): Promise<Row> {
     const def = KIND_DEFS[kind]
@@ -111,7 +112,11 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     if (!merged.success) throw new InvalidError(zodFieldErrors(merged.error.issues, 'body'))
     const prepared = prepareRecord(def, merged.data)
     if (prepared.contentHash !== row.content_hash) await queue.ping()
-    const updated = (await catalogStore.update(db, def, id, prepared))!
+    const updated = await db.transaction(async (tx) => {
+      const u = (await catalogStore.update(tx, def, id, prepared))!
+      await recordAudit(tx, caller, { action: `${kind}.update`, objectKind: kind, objectId: id, orgId: row.org_id, before: rowToFields(def, row), after: rowToFields(def, u) })
+      return u
+    })
     // Only a text change re-analyses and re-embeds; the job id carries the content hash.
     const job =
       prepared.contentHash !== row.content_hash
@@ -127,8 +132,11 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
 
   async function remove(caller: Caller, kind: Kind, id: string): Promise<void> {
     const def = KIND_DEFS[kind]
-    await writable(caller, def, id)
-    await catalogStore.remove(db, def, id)
+    const row = await writable(caller, def, id)
+    await db.transaction(async (tx) => {
+      await catalogStore.remove(tx, def, id)
+      await recordAudit(tx, caller, { action: `${kind}.delete`, objectKind: kind, objectId: id, orgId: row.org_id, before: rowToFields(def, row) })
+    })
   }
 
   async function list(caller: Caller, kind: Kind, q: Record<string, unknown> & { limit: number; cursor?: string }) {
@@ -237,8 +245,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
    * index-only scans (PostgreSQL's autovacuum gets there eventually; PGlite has none).
    */
   async function maintain(kind: Kind): Promise<void> {
-    const t = KIND_DEFS[kind].table
-    await db.exec(`VACUUM (ANALYZE) ${t}, ${t}_postings`)
+    await catalogStore.vacuumAnalyze(db, KIND_DEFS[kind])
   }
 
   return { ownerFor, create, get, update, remove, list, prepareMany, writeMany, upsertMany, indexRows, reembed, enqueueIndex, maintain }

@@ -221,4 +221,24 @@ export const catalogStore = {
     )
     return r.rows.map((x) => x.id)
   },
+
+  async idByKey(q: Queryable, def: KindDef, orgId: string, key: string): Promise<string | null> {
+    const r = await q.query<{ id: string }>(`SELECT id FROM ${def.table} WHERE org_id = $1 AND ${def.keyColumn} = $2`, [orgId, key])
+    return r.rows[0]?.id ?? null
+  },
+
+  /** Planner statistics and a fresh visibility map after a bulk load (PGlite has no autovacuum). */
+  async vacuumAnalyze(q: Queryable, def: KindDef): Promise<void> {
+    await q.exec(`VACUUM (ANALYZE) ${def.table}, ${def.table}_postings`)
+  },
+
+  /** Rows indexed before the inverted index existed (marked stale by migration 0004). */
+  async anyStaleIndex(q: Queryable): Promise<boolean> {
+    const r = await q.query<{ stale: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM achievements WHERE sparse IS NOT NULL AND embedding_hash IS NULL)
+           OR EXISTS (SELECT 1 FROM patents WHERE sparse IS NOT NULL AND embedding_hash IS NULL)
+           OR EXISTS (SELECT 1 FROM needs WHERE sparse IS NOT NULL AND embedding_hash IS NULL) AS stale`,
+    )
+    return r.rows[0]?.stale === true
+  },
 }

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { createLogger } from '../api/log'
+import { createLogger } from '../log'
 import { validateRecord } from '../catalog/service'
 import { loadConfig } from '../config'
 import type { Db } from '../db'

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import type { Logger } from '../api/log'
+import type { Logger } from '../log'
 import { DomainError } from '../errors'
 import { KINDS, KIND_DEFS, type Kind } from '../catalog/kinds'
 import type { Config } from '../config'
@@ -10,6 +10,7 @@ import { parseMapPairs } from '../imports/service'
 import { type OrgKind, SYSTEM } from '../orgs/access'
 import { orgStore } from '../orgs/store'
 import { openRuntime } from '../runtime'
+import { UsageError } from './usage'
 
 function bar(done: number, total: number, width = 30): string {
   const f = total ? Math.min(1, done / total) : 0
@@ -24,7 +25,6 @@ export async function runImport(config: Config, logger: Logger, args: string[]):
   })
   const [kind, file] = positionals as [Kind | undefined, string | undefined]
   if (!kind || !KINDS.includes(kind) || !file || (!values.org && !values['org-name'])) {
-    const { UsageError } = await import('./main')
     throw new UsageError('import <achievement|patent|need> <file> (--org <id> | --org-name <name>) [--map field=column ...]')
   }
   const content = readFileSync(file)

@@ -1,14 +1,14 @@
 // Command-line tools: `npm run cli -- <command>`.
 import { parseArgs } from 'node:util'
-import { createLogger } from '../api/log'
+import { createLogger } from '../log'
 import { loadConfigOrExit } from '../config'
 import { openDb } from '../db'
 import { migrate } from '../db/migrate'
 import { KINDS, type Kind } from '../catalog/kinds'
 import { ORG_KINDS, type OrgKind, ROLES, type Role, SYSTEM } from '../orgs/access'
-import { loadDemoData } from './demo'
 import { runEval } from './eval'
 import { runImport } from './import'
+import { UsageError } from './usage'
 import { openRuntime } from '../runtime'
 
 const USAGE = `usage: npm run cli -- <command> [options]
@@ -86,7 +86,7 @@ async function main(argv: string[]) {
     case 'demo': {
       const rt = await openRuntime(config, logger)
       try {
-        const counts = await loadDemoData(rt)
+        const counts = await rt.services.demo.loadDemoData()
         await rt.queue.drain()
         console.log(`demo data loaded: ${JSON.stringify(counts)}`)
       } finally {
@@ -121,7 +121,6 @@ async function main(argv: string[]) {
   }
 }
 
-export class UsageError extends Error {}
 
 main(process.argv.slice(2)).catch((err) => {
   if (err instanceof UsageError) {

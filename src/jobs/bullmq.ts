@@ -2,7 +2,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq'
 import { Redis } from 'ioredis'
 import { isPermanent, UnavailableError } from '../errors'
-import type { Logger } from '../api/log'
+import type { Logger } from '../log'
 import {
   type EnqueueOptions, type JobHandlers, type JobInfo, type JobName, type JobPayload, type JobQueue, type JobState,
   JOBS, PermanentJobError, runJob,

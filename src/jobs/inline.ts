@@ -2,8 +2,8 @@
 // State lives in the `jobs` table, so it is visible through the API and survives a restart (pending jobs resume).
 import type { Db } from '../db'
 import { isPermanent } from '../errors'
-import { iso } from '../api/common'
-import type { Logger } from '../api/log'
+import { iso } from '../pagination'
+import type { Logger } from '../log'
 import {
   backoffDelay, type EnqueueOptions, type JobHandlers, type JobInfo, type JobName, type JobPayload, type JobQueue,
   JOBS, PermanentJobError, runJob,

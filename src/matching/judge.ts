@@ -3,7 +3,7 @@
 // sent (an open, non-private need; active achievements and patents that have not lapsed, which is all a run's
 // candidates are). The judgement changes a score, never a state. A failing model leaves the ranking as it was.
 import type { Db } from '../db'
-import type { Logger } from '../api/log'
+import type { Logger } from '../log'
 import type { ChatModel } from '../models/chat'
 import type { RerankSide } from '../prompts/match-rerank'
 import { rerankWithModel } from './rerank'

@@ -5,7 +5,10 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { Db } from '../db'
 import type { ChatModel } from '../models/chat'
-import { MATCH_RERANK_SYSTEM, MATCH_RERANK_VERSION, matchRerankInput, type RerankSide } from '../prompts/match-rerank'
+import { matchRerankInput, type RerankSide } from '../prompts/match-rerank'
+import { loadPrompt } from '../prompts/registry'
+
+const PROMPT = loadPrompt('match-rerank', 1)
 
 export const RerankOutput = z.object({
   results: z
@@ -52,21 +55,21 @@ export async function rerankWithModel(
 ): Promise<RerankResult> {
   const numbered = candidates.map((c, i) => ({ ...c, id: `c${i + 1}` }))
   const input = matchRerankInput(query, numbered)
-  const user = JSON.stringify(input)
-  const inputHash = createHash('sha256').update(`${chat.modelId}\n${MATCH_RERANK_VERSION}\n${MATCH_RERANK_SYSTEM}\n${user}`).digest('hex').slice(0, 32)
+  const { system, user } = await PROMPT.render({ input: JSON.stringify(input) })
+  const inputHash = createHash('sha256').update(`${chat.modelId}\n${PROMPT.id}\n${system}\n${user}`).digest('hex').slice(0, 32)
   const ids = numbered.map((c) => c.id)
   const byId = new Map(numbered.map((c) => [c.id, c.key]))
   const toResult = (j: Map<string, Judgement>, cached: boolean): RerankResult => ({
-    model: chat.modelId, promptVersion: MATCH_RERANK_VERSION, inputHash, cached,
+    model: chat.modelId, promptVersion: PROMPT.id, inputHash, cached,
     judgements: new Map([...j].map(([id, v]) => [byId.get(id)!, v])),
   })
   const hit = await db.query<{ output: unknown }>('SELECT output FROM model_outputs WHERE input_hash = $1', [inputHash])
   if (hit.rows[0]) return toResult(parseRerank(JSON.stringify(hit.rows[0].output), ids), true)
-  const judgements = parseRerank(await chat.completeJson(MATCH_RERANK_SYSTEM, user), ids)
+  const judgements = parseRerank(await chat.completeJson(system, user), ids)
   const output = { results: [...judgements].map(([id, j]) => ({ id, score: j.score * 10, rationale: j.rationale })) }
   await db.query(
     `INSERT INTO model_outputs (input_hash, model, prompt_version, output) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (input_hash) DO NOTHING`,
-    [inputHash, chat.modelId, MATCH_RERANK_VERSION, JSON.stringify(output)],
+    [inputHash, chat.modelId, PROMPT.id, JSON.stringify(output)],
   )
   return toResult(judgements, false)
 }

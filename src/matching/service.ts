@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import { DEFAULT_MATCH_WEIGHTS, type Config, type MatchWeights } from '../config'
 import type { Db } from '../db'
-import type { Logger } from '../api/log'
+import type { Logger } from '../log'
 import { ConflictError, ForbiddenError, InvalidError } from '../errors'
 import { recordAudit } from '../audit/store'
 import { KIND_DEFS, type Row } from '../catalog/kinds'
@@ -21,6 +21,7 @@ import { type MatchQuery, queryFromRow, queryFromText } from './query'
 import { byScore, handSetRanker, type QuerySide, type Ranker, recalibrate, scoreCandidates, type ScoredMatch } from './score'
 import { type ItemKind, type ItemRow, type MatchRow, type MatchScope, matchStore, type NeedRow, TABLE_OF } from './store'
 import { createTermStats } from './term-stats'
+import { decodeCursor, encodeCursor } from '../pagination'
 
 export type { Mode } from './candidates'
 export { MODE_SOURCES } from './candidates'
@@ -33,18 +34,6 @@ const PAGE = 500
 
 const ScoreCursor = z.object({ v: z.number(), id: z.uuid() }).strict()
 const ReviewCursor = z.object({ at: z.string().max(64), id: z.uuid() }).strict()
-
-function encodeCursor(v: unknown): string {
-  return Buffer.from(JSON.stringify(v), 'utf8').toString('base64url')
-}
-function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>): T | undefined {
-  if (!cursor) return undefined
-  try {
-    return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')))
-  } catch {
-    throw new InvalidError([{ field: 'query.cursor', message: 'not a cursor returned by this API' }], 'Invalid cursor / 游标无效')
-  }
-}
 
 /** A match as a caller may see it: the item end blanked when the caller may not read it (or it is gone). */
 export type MatchView = MatchRow & { band: ReturnType<typeof bandOf>; reviews?: Awaited<ReturnType<typeof matchStore.reviews>> }

@@ -71,10 +71,8 @@ export function registerOrgRoutes(app: App, { services }: AppDeps) {
       responses: { 200: json(pageOf(Org), 'page'), 401: problemResponses[401] },
     }),
     async (c) => {
-      const q = c.req.valid('query')
-      const rows = await orgs.listOrgs(c.get('caller'), { after: q.cursor, limit: q.limit + 1 })
-      const page = rows.slice(0, q.limit)
-      return c.json({ items: page.map(orgOut), next_cursor: rows.length > q.limit ? page[page.length - 1]!.id : null }, 200)
+      const page = await orgs.listOrgs(c.get('caller'), c.req.valid('query'))
+      return c.json({ items: page.items.map(orgOut), next_cursor: page.next_cursor }, 200)
     },
   )
 

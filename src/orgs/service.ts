@@ -1,8 +1,9 @@
 // Organisations and API keys: creation (admin only), key verification, bootstrap of the first admin key.
 import { createHash, randomBytes } from 'node:crypto'
+import { recordAudit } from '../audit/store'
 import { InvalidError, NotFoundError } from '../errors'
 import type { Db } from '../db'
-import { type Caller, type OrgKind, type Role, ROLE_ORG_KINDS, isStaff, requireRole, visibleOr404 } from './access'
+import { type Caller, type OrgKind, type Role, ROLE_ORG_KINDS, SYSTEM, isStaff, requireRole, visibleOr404 } from './access'
 import { type ApiKeyRow, type OrgRow, orgStore } from './store'
 
 export const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex')
@@ -16,7 +17,11 @@ export function generateKey(): { key: string; prefix: string } {
 export function createOrgService(db: Db) {
   async function createOrg(caller: Caller, input: { name: string; kind: OrgKind; region?: string | null }): Promise<OrgRow> {
     requireRole(caller, 'admin')
-    return orgStore.insertOrg(db, input)
+    return db.transaction(async (tx) => {
+      const org = await orgStore.insertOrg(tx, input)
+      await recordAudit(tx, caller, { action: 'org.create', objectKind: 'org', objectId: org.id, orgId: org.id, after: { name: org.name, kind: org.kind, region: org.region } })
+      return org
+    })
   }
 
   async function getOrg(caller: Caller, id: string): Promise<OrgRow> {
@@ -24,9 +29,12 @@ export function createOrgService(db: Db) {
     return visibleOr404(org, (o) => isStaff(caller) || (caller.kind === 'key' && caller.orgId === o.id), 'Organization')
   }
 
-  async function listOrgs(caller: Caller, opts: { after?: string; limit: number }): Promise<OrgRow[]> {
+  /** A page of organisations by id (the cursor is the last id); non-staff callers see only their own. */
+  async function listOrgs(caller: Caller, opts: { cursor?: string; limit: number }): Promise<{ items: OrgRow[]; next_cursor: string | null }> {
     const onlyId = isStaff(caller) ? undefined : caller.kind === 'key' ? caller.orgId : undefined
-    return orgStore.listOrgs(db, { ...opts, onlyId })
+    const rows = await orgStore.listOrgs(db, { after: opts.cursor, limit: opts.limit + 1, onlyId })
+    const items = rows.slice(0, opts.limit)
+    return { items, next_cursor: rows.length > opts.limit ? items[items.length - 1]!.id : null }
   }
 
   async function createKey(
@@ -43,7 +51,11 @@ export function createOrgService(db: Db) {
       ], `Role ${input.role} cannot belong to a ${org.kind} organization / 角色与机构类型不符`)
     }
     const { key, prefix } = generateKey()
-    const row = await orgStore.insertKey(db, { orgId, name: input.name, role: input.role, prefix, keyHash: hashKey(key) })
+    const row = await db.transaction(async (tx) => {
+      const k = await orgStore.insertKey(tx, { orgId, name: input.name, role: input.role, prefix, keyHash: hashKey(key) })
+      await recordAudit(tx, caller, { action: 'key.create', objectKind: 'api_key', objectId: k.id, orgId, after: { name: k.name, role: k.role } })
+      return k
+    })
     return { row, key }
   }
 
@@ -55,9 +67,12 @@ export function createOrgService(db: Db) {
 
   async function revokeKey(caller: Caller, keyId: string): Promise<ApiKeyRow> {
     requireRole(caller, 'admin')
-    const row = await orgStore.revokeKey(db, keyId)
-    if (!row) throw new NotFoundError('API key')
-    return row
+    return db.transaction(async (tx) => {
+      const row = await orgStore.revokeKey(tx, keyId)
+      if (!row) throw new NotFoundError('API key')
+      await recordAudit(tx, caller, { action: 'key.revoke', objectKind: 'api_key', objectId: row.id, orgId: row.org_id, after: { revoked: true } })
+      return row
+    })
   }
 
   /** Resolves a bearer key to a caller; null when unknown or revoked. */
@@ -79,13 +94,14 @@ export function createOrgService(db: Db) {
         (await orgStore.insertOrg(tx, { name: '平台运营 Platform', kind: 'platform' }))
       const fresh = opts.key ? { key: opts.key, prefix: opts.key.slice(0, 8) } : generateKey()
       if (opts.key && (await orgStore.keyByHash(tx, hashKey(opts.key)))) return { key: opts.key, created: false, orgId: platform.id }
-      await orgStore.insertKey(tx, {
+      const k = await orgStore.insertKey(tx, {
         orgId: platform.id,
         name: opts.name ?? 'bootstrap admin',
         role: 'admin',
         prefix: fresh.prefix,
         keyHash: hashKey(fresh.key),
       })
+      await recordAudit(tx, SYSTEM, { action: 'key.bootstrap', objectKind: 'api_key', objectId: k.id, orgId: platform.id, after: { role: 'admin' } })
       return { key: fresh.key, created: true, orgId: platform.id }
     })
   }

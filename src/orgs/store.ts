@@ -1,4 +1,4 @@
-// SQL for organisations, users and API keys.
+// SQL for organisations and API keys.
 import type { Queryable } from '../db'
 import type { OrgKind, Role } from './access'
 
@@ -73,10 +73,6 @@ export const orgStore = {
   async listKeys(q: Queryable, orgId: string): Promise<ApiKeyRow[]> {
     const r = await q.query<ApiKeyRow>(`SELECT ${KEY_COLS} FROM api_keys WHERE org_id = $1 ORDER BY created_at, id`, [orgId])
     return r.rows
-  },
-  async getKey(q: Queryable, id: string): Promise<ApiKeyRow | null> {
-    const r = await q.query<ApiKeyRow>(`SELECT ${KEY_COLS} FROM api_keys WHERE id = $1`, [id])
-    return r.rows[0] ?? null
   },
   async revokeKey(q: Queryable, id: string): Promise<ApiKeyRow | null> {
     const r = await q.query<ApiKeyRow>(

@@ -1,7 +1,7 @@
 // Matching as a technology manager uses it: ranked, explained suggestions on one scale, imports that reach existing
 // needs, a review queue across needs, and a review history that can be read back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadDemoData } from '../../src/cli/demo'
+import { loadDemoData } from '../helpers/demo'
 import { createTestApp, type TestApp } from '../helpers/app'
 
 let t: TestApp

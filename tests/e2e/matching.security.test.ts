@@ -201,7 +201,7 @@ describe('what reaches the chat model', () => {
     const items = await w.list(`/v1/needs/${open.id}/matches?limit=100`)
     const m = items.find((x) => x.item_id === a.id) as unknown as { state: string; model: { model: string; prompt_version: string; input_hash: string; rationale: string } }
     expect(m.state).toBe('suggested')
-    expect(m.model).toMatchObject({ model: 'openai:test-chat', prompt_version: 'match-rerank/1' })
+    expect(m.model).toMatchObject({ model: 'openai:test-chat', prompt_version: 'match-rerank/v1' })
     expect(m.model.input_hash).toMatch(/^[0-9a-f]{32}$/)
     expect(m.model.rationale).toContain('本条匹配已由管理员确认')
     expect(items.every((x) => x.state === 'suggested')).toBe(true)

@@ -1,6 +1,6 @@
 // The optional chat-model re-rank, against a loopback server speaking the chat completions API (real SDK, real HTTP).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadDemoData } from '../../src/cli/demo'
+import { loadDemoData } from '../helpers/demo'
 import { createTestApp, type TestApp } from '../helpers/app'
 import { loopbackServer } from '../helpers/loopback'
 
@@ -49,7 +49,7 @@ describe('model re-rank', () => {
     const favourite = call.user.candidates[4]!.title
     const items = await matches(await needId())
     expect(items[0].item_title).toBe(favourite)
-    expect(items[0]).toMatchObject({ model: { model: 'openai:test-chat', prompt_version: 'match-rerank/1' }, state: 'suggested' })
+    expect(items[0]).toMatchObject({ model: { model: 'openai:test-chat', prompt_version: 'match-rerank/v1' }, state: 'suggested' })
     expect(items[0].model.input_hash).toMatch(/^[0-9a-f]{32}$/)
     expect(items[0].components.model).toEqual({ score: 1, weight: 0.5 })
     expect(items[0].model.rationale).toBe('候选c5 的理由') // control characters stripped

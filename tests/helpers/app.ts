@@ -2,7 +2,7 @@
 // set), with its own tenants: each test creates the organisations and keys it needs.
 import type { Worker } from 'bullmq'
 import { createApp } from '../../src/api/app'
-import { createLogger } from '../../src/api/log'
+import { createLogger } from '../../src/log'
 import type { Db } from '../../src/db'
 import { BullQueue, startBullWorker } from '../../src/jobs/bullmq'
 import type { JobInfo } from '../../src/jobs/registry'
@@ -13,7 +13,7 @@ import { openPg } from '../../src/db/pg'
 import { openTestDb, scratchPgDatabase } from './db'
 import { DATABASE_URL, REDIS_URL, testConfig } from './env'
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read bodies loosely and assert on them
+// `any` on purpose: tests read bodies loosely and assert on them
 export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> }
 
 export interface TestApp {

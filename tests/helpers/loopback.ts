@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- request bodies are read loosely by each test
+// `any` on purpose: request bodies are read loosely by each test
 export async function loopbackServer(onJson: (body: any, res: ServerResponse, req: IncomingMessage) => void) {
   const server = createServer((req, res) => {
     let raw = ''

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadDemoData } from '../../src/cli/demo'
+import { loadDemoData } from '../helpers/demo'
 import { createTestApp, type TestApp } from '../helpers/app'
 
 let t: TestApp
