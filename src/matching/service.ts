@@ -304,16 +304,10 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     return { items, next_cursor: rows.length > input.limit && last ? encodeCursor({ at: last.at_key, id: last.id }) : null }
   }
 
-  /** Unreviewed suggestions per need, for the needs list: staff only (suggestions are not shown to anyone else). */
-  async function countUnreviewed({ ctx, input }: { ctx: Caller; input: { needIds: string[] } }): Promise<Map<string, number> | null> {
-    if (!isStaff(ctx)) return null
-    return matchStore.countUnreviewed(db, input.needIds)
-  }
-
   return {
     termStats, rank, rankItems, rankNeed, queryFromText: (text: string, title?: string) => queryFromText(embedder, text, title),
     runForNeed, runForItem, rematchNeedsAfter, search,
-    runNeed, listNeedMatches, listItemMatches, listMatches, getMatch, reviewMatch, listReviews, countUnreviewed,
+    runNeed, listNeedMatches, listItemMatches, listMatches, getMatch, reviewMatch, listReviews,
   }
 }
 
