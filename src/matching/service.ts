@@ -1,51 +1,35 @@
 // Matching, orchestrated: query (query.ts) -> candidates (candidates.ts, retrieve.ts) -> scoring and explaining
 // (score.ts, explain.ts, calibrate.ts) -> judging (judge.ts) -> storing (store.ts). One path ranks a need's list;
 // an item change re-runs the needs it may enter, so every list is on the need's own scale.
-// Reading and reviewing apply one rule: a match is shown only to a caller who may read both ends.
-import { z } from 'zod'
+// Reading and reviewing (review.ts) apply one rule (visibility.ts): a match is shown only to a caller who may read both ends.
 import { DEFAULT_MATCH_WEIGHTS, type Config, type MatchWeights } from '../config'
 import type { Db } from '../db'
 import type { Logger } from '../log'
-import { ConflictError, ForbiddenError, InvalidError } from '../errors'
-import { recordAudit } from '../audit/store'
+import { ConflictError, ForbiddenError } from '../errors'
 import { KIND_DEFS, type Row } from '../catalog/kinds'
 import { jobId, type JobQueue } from '../jobs/registry'
 import type { Embedder } from '../models'
 import type { ChatModel } from '../models/chat'
-import { type Caller, isStaff, ownsOrStaff, requireRole, visibleOr404 } from '../orgs/access'
+import { type Caller, ownsOrStaff, visibleOr404 } from '../orgs/access'
 import { bandOf } from './calibrate'
 import { createRetriever, type Mode, type Ranked } from './candidates'
 import { inferIpcGroups } from './features'
 import { judge } from './judge'
 import { type MatchQuery, queryFromRow, queryFromText } from './query'
 import { byScore, handSetRanker, type QuerySide, type Ranker, recalibrate, scoreCandidates, type ScoredMatch } from './score'
-import { type ItemKind, type ItemRow, type MatchRow, type MatchScope, matchStore, type NeedRow, TABLE_OF } from './store'
+import { type ItemKind, type ItemRow, matchStore, type NeedRow, TABLE_OF } from './store'
 import { createTermStats } from './term-stats'
-import { decodeCursor, encodeCursor } from '../pagination'
+import { createMatchReview } from './review'
 
 export type { Mode } from './candidates'
 export { MODE_SOURCES } from './candidates'
 export type { ItemKind } from './store'
-export const REVIEW_REASONS = ['技术方向不符', '成熟度不足', '价格或预算不符', '地域或合作方式不符', '已有合作', '其他'] as const
+export { REVIEW_REASONS, type MatchView } from './review'
 
 /** Needs an item change re-runs: the open needs it ranks highest for, plus those that already list it. */
 const AFFECTED_NEEDS = 30
 const PAGE = 500
 
-const ScoreCursor = z.object({ v: z.number(), id: z.uuid() }).strict()
-const ReviewCursor = z.object({ at: z.string().max(64), id: z.uuid() }).strict()
-
-/** A match as a caller may see it: the item end blanked when the caller may not read it (or it is gone). */
-export type MatchView = MatchRow & { band: ReturnType<typeof bandOf>; reviews?: Awaited<ReturnType<typeof matchStore.reviews>> }
-
-export interface ListInput {
-  kind?: ItemKind
-  state?: 'suggested' | 'confirmed' | 'rejected'
-  new?: boolean
-  min_score?: number
-  limit: number
-  cursor?: string
-}
 
 export function createMatchingService(deps: { db: Db; embedder: Embedder; config: Config; queue: JobQueue; chat?: ChatModel; logger?: Logger; ranker?: Ranker }) {
   const { db, embedder, config, queue, chat } = deps
@@ -188,57 +172,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     return results.sort(byScore).slice(0, input.limit)
   }
 
-  // ---- who sees a match ----
-
-  /** The read rule of the need end, from the catalogue's own rule. */
-  const needReadable = (c: Caller, m: MatchRow) =>
-    KIND_DEFS.need.maySee(c, { id: m.need_id, org_id: m.need_org_id, status: m.need_status, visibility: m.need_visibility } as unknown as Row)
-  /** The read rule of the item end (a deleted item cannot be read). */
-  const itemReadable = (c: Caller, m: MatchRow) =>
-    m.item_state !== 'deleted' && (m.item_kind === 'patent' || KIND_DEFS.achievement.maySee(c, { id: m.item_id, org_id: m.item_org_id, status: m.item_status } as unknown as Row))
-
-  /**
-   * Staff see every match. Otherwise only confirmed ones: an enterprise those of its own needs; a university those of
-   * its own achievements and patents whose need it may read (never a draft or private need's).
-   */
-  function scopeOf(c: Caller): MatchScope {
-    if (isStaff(c)) return { kind: 'all' }
-    if (c.kind !== 'key') return { kind: 'none' }
-    if (c.role === 'enterprise') return { kind: 'confirmed', needOrgId: c.orgId }
-    if (c.role === 'university') return { kind: 'confirmed', itemOrgId: c.orgId, needVisibilities: ['public', 'platform'] }
-    return { kind: 'none' }
-  }
-
-  function maySee(c: Caller, m: MatchRow): boolean {
-    if (isStaff(c)) return true
-    if (c.kind !== 'key' || m.state !== 'confirmed' || !needReadable(c, m)) return false
-    if (c.role === 'enterprise') return m.need_org_id === c.orgId
-    if (c.role === 'university') return m.item_org_id === c.orgId
-    return false
-  }
-
-  function view(c: Caller, m: MatchRow): MatchView {
-    const v: MatchView = { ...m, band: bandOf(m.strength) }
-    if (!itemReadable(c, m)) Object.assign(v, { item_title: null, item_org_id: null, item_org_name: null, item_status: null, snippet: null })
-    return v
-  }
-
-  async function page(ctx: Caller, by: { needId?: string; itemId?: string }, input: ListInput, order: 'score' | 'strength') {
-    const after = decodeCursor(input.cursor, ScoreCursor)
-    const rows = await matchStore.list(db, scopeOf(ctx), {
-      ...by, itemKind: input.kind, state: input.state, isNew: input.new, minScore: input.min_score, order, after, limit: input.limit + 1,
-    })
-    const items = rows.slice(0, input.limit)
-    const last = items[items.length - 1]
-    const key = (m: MatchRow) => (order === 'score' ? m.score : m.strength ?? -1)
-    return {
-      // the SQL scope and the object rule are the same rule; the filter keeps them honest
-      items: items.filter((m) => maySee(ctx, m)).map((m) => view(ctx, m)),
-      next_cursor: rows.length > input.limit && last ? encodeCursor({ v: key(last), id: last.id }) : null,
-    }
-  }
-
-  // ---- reading and reviewing ----
+  // ---- running on request ----
 
   /** POST /v1/needs/{id}/match: the owning enterprise or staff queue a run of an open need. */
   async function runNeed({ ctx, input }: { ctx: Caller; input: { id: string } }) {
@@ -251,63 +185,10 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     return { job_id: job }
   }
 
-  async function listNeedMatches({ ctx, input }: { ctx: Caller; input: ListInput & { id: string } }) {
-    visibleOr404(await matchStore.end(db, 'needs', input.id), (n) => KIND_DEFS.need.maySee(ctx, n as unknown as Row), KIND_DEFS.need.label)
-    return page(ctx, { needId: input.id }, input, 'score')
-  }
-
-  async function listItemMatches({ ctx, input }: { ctx: Caller; input: Omit<ListInput, 'kind'> & { kind: ItemKind; id: string } }) {
-    const def = KIND_DEFS[input.kind]
-    visibleOr404(await matchStore.end(db, TABLE_OF[input.kind], input.id), (r) => def.maySee(ctx, r as unknown as Row), def.label)
-    return page(ctx, { itemId: input.id }, input, 'score')
-  }
-
-  /** GET /v1/matches: across needs, strongest first (the review queue: state=suggested&new=true). */
-  async function listMatches({ ctx, input }: { ctx: Caller; input: ListInput & { need_id?: string } }) {
-    return page(ctx, { needId: input.need_id }, input, 'strength')
-  }
-
-  async function getMatch({ ctx, input }: { ctx: Caller; input: { id: string } }): Promise<MatchView> {
-    const m = visibleOr404(await matchStore.get(db, input.id), (x) => maySee(ctx, x), 'Match')
-    // who decided what and why is for staff; the others see the decision itself (the state)
-    return { ...view(ctx, m), ...(isStaff(ctx) ? { reviews: (await matchStore.reviews(db, { matchId: m.id, limit: 1000 })).reverse() } : {}) }
-  }
-
-  async function reviewMatch({ ctx, input }: { ctx: Caller; input: { id: string; decision: 'confirmed' | 'rejected'; reason_code?: string | null; note?: string | null } }) {
-    const m = visibleOr404(await matchStore.get(db, input.id), (x) => maySee(ctx, x), 'Match')
-    requireRole(ctx, 'manager', 'admin')
-    if (input.decision === 'rejected' && !input.reason_code) {
-      throw new InvalidError([{ field: 'body.reason_code', message: `one of ${REVIEW_REASONS.join(', ')}` }], 'A rejection needs a reason code / 驳回需选择原因')
-    }
-    if (input.decision === 'confirmed' && m.item_state !== 'active') {
-      throw new ConflictError(`The item is ${m.item_state}; it cannot be confirmed / 该成果或专利已撤回或删除，不能确认`, { item_state: m.item_state })
-    }
-    const key = ctx.kind === 'key' ? ctx : null
-    await db.transaction(async (tx) => {
-      await matchStore.review(tx, m, { decision: input.decision, reasonCode: input.reason_code ?? null, note: input.note ?? null, keyId: key?.keyId ?? null, orgId: key?.orgId ?? null })
-      await recordAudit(tx, ctx, {
-        action: 'match.review', objectKind: 'match', objectId: m.id, orgId: m.need_org_id,
-        before: { state: m.state }, after: { state: input.decision },
-        note: { need_id: m.need_id, item_kind: m.item_kind, item_id: m.item_id, decision: input.decision, reason_code: input.reason_code ?? null },
-      })
-    })
-    return getMatch({ ctx, input: { id: m.id } })
-  }
-
-  /** GET /v1/reviews (staff): who decided what and why, newest first; by need, reviewer and time. */
-  async function listReviews({ ctx, input }: { ctx: Caller; input: { need_id?: string; reviewer?: string; since?: string; until?: string; limit: number; cursor?: string } }) {
-    requireRole(ctx, 'manager', 'admin')
-    const after = decodeCursor(input.cursor, ReviewCursor)
-    const rows = await matchStore.reviews(db, { needId: input.need_id, reviewerKeyId: input.reviewer, since: input.since, until: input.until, after, limit: input.limit + 1 })
-    const items = rows.slice(0, input.limit)
-    const last = items[items.length - 1]
-    return { items, next_cursor: rows.length > input.limit && last ? encodeCursor({ at: last.at_key, id: last.id }) : null }
-  }
-
   return {
     termStats, rank, rankItems, rankNeed, queryFromText: (text: string, title?: string) => queryFromText(embedder, text, title),
     runForNeed, runForItem, rematchNeedsAfter, search,
-    runNeed, listNeedMatches, listItemMatches, listMatches, getMatch, reviewMatch, listReviews,
+    runNeed, ...createMatchReview({ db }),
   }
 }
 
