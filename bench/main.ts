@@ -1,9 +1,11 @@
-// `npm run bench -- <ingest|match> [options]`: performance benchmarks (not part of npm test).
+// `npm run bench -- <ingest|match|load|responsiveness> [options]`: performance benchmarks (not part of npm test).
 import { benchIngest } from './ingest'
+import { benchLoad } from './load'
 import { benchMatch } from './match'
+import { benchResponsiveness } from './responsiveness'
 
 const [which, ...rest] = process.argv.slice(2)
-const benches: Record<string, (argv: string[]) => Promise<void>> = { ingest: benchIngest, match: benchMatch }
+const benches: Record<string, (argv: string[]) => Promise<void>> = { ingest: benchIngest, match: benchMatch, load: benchLoad, responsiveness: benchResponsiveness }
 const run = benches[which ?? '']
 if (!run) {
   console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]`)

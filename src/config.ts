@@ -28,6 +28,10 @@ export const configSchema = z.object({
   ADMIN_BOOTSTRAP_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   DEMO_DATA: bool.default(true),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** on SIGTERM: how long in-flight requests and running jobs may take before they are cut off (jobs are re-queued) */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
+  /** on SIGTERM: how long /readyz answers 503 while requests are still accepted, so a load balancer stops sending first */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   MATCH_CANDIDATES: z.coerce.number().int().min(10).max(1000).default(100),
   MATCH_RRF_K: z.coerce.number().int().min(1).max(1000).default(60),
   HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(200),

@@ -2,15 +2,23 @@
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { serve } from '@hono/node-server'
+import type { Server } from 'node:http'
 import { createApp } from './api/app'
 import { createLogger } from './log'
 import { loadConfigOrExit } from './config'
-import { openRuntime } from './runtime'
+import { DataDirLockedError } from './db/lock'
+import { openRuntime, withDeadline } from './runtime'
 
 const t0 = performance.now()
 const config = loadConfigOrExit()
 const logger = createLogger(config.LOG_LEVEL)
-const rt = await openRuntime(config, logger)
+const rt = await openRuntime(config, logger).catch((err) => {
+  if (err instanceof DataDirLockedError) {
+    console.error(err.message)
+    process.exit(75) // EX_TEMPFAIL: another process holds the embedded database
+  }
+  throw err
+})
 
 if (config.ADMIN_BOOTSTRAP_KEY) {
   const r = await rt.services.orgs.bootstrapAdmin({ key: config.ADMIN_BOOTSTRAP_KEY, name: 'ADMIN_BOOTSTRAP_KEY' })
@@ -28,22 +36,41 @@ if (!config.DATABASE_URL && config.DEMO_DATA) {
   if (loaded) logger.info('demo data loaded (DEMO_DATA=false to skip); indexing runs in the background', loaded)
 }
 
-const app = createApp({ config, db: rt.db, services: rt.services, queuePing: rt.queue.kind === 'bullmq' ? () => rt.queue.ping() : undefined }, logger)
+let draining = false
+const app = createApp(
+  { config, db: rt.db, services: rt.services, queuePing: rt.queue.kind === 'bullmq' ? () => rt.queue.ping() : undefined, draining: () => draining },
+  logger,
+)
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info('listening', {
     url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${info.port}`,
     database: rt.db.kind,
     startup_ms: Math.round(performance.now() - t0),
   })
-})
+}) as Server
 
-let stopping = false
+/**
+ * Graceful shutdown: /readyz answers 503 (for SHUTDOWN_DELAY_MS while still accepting), then stop accepting connections, let in-flight requests finish (answers say `Connection: close`,
+ * /readyz says 503), let the running job finish or hand it back, then close the queue and the database. Everything is
+ * bounded by SHUTDOWN_TIMEOUT_MS; a second signal exits at once.
+ */
 async function shutdown(signal: string) {
-  if (stopping) return
-  stopping = true
-  logger.info('shutting down', { signal })
-  server.close()
+  if (draining) {
+    logger.warn('second signal: exiting now', { signal })
+    process.exit(1)
+  }
+  draining = true
+  const started = performance.now()
+  logger.info('shutting down: finishing in-flight requests', { signal, delay_ms: config.SHUTDOWN_DELAY_MS })
+  if (config.SHUTDOWN_DELAY_MS) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DELAY_MS))
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  server.closeIdleConnections()
+  if (!(await withDeadline(closed, config.SHUTDOWN_TIMEOUT_MS))) {
+    logger.warn('in-flight requests cut off at the shutdown deadline', { timeout_ms: config.SHUTDOWN_TIMEOUT_MS })
+    server.closeAllConnections()
+  }
   await rt.close()
+  logger.info('stopped', { ms: Math.round(performance.now() - started) })
   process.exit(0)
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'))

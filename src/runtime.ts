@@ -32,10 +32,15 @@ export async function openRuntime(config: Config, logger: Logger, opts: RuntimeO
   const db = opts.db ?? (await openDb(config))
   const applied = await migrate(db, { embeddingDim: config.EMBEDDING_DIM, log: (m) => logger.info(m) })
   if (applied.length) logger.info('migrations applied', { applied })
-  const queue: JobQueue = config.REDIS_URL ? new BullQueue(config.REDIS_URL, { prefix: opts.queuePrefix }) : new InlineQueue(db, logger)
+  // Both runners record every job in the database first (the outbox); BullMQ gets them through a relay.
+  const queue: JobQueue = config.REDIS_URL
+    ? new BullQueue(config.REDIS_URL, { prefix: opts.queuePrefix, db, logger })
+    : new InlineQueue(db, logger, { queueName: opts.queuePrefix })
   const services = createServices(db, config, queue, { embedder: opts.embedder, logger })
   const handlers = createJobHandlers(services)
   if (queue instanceof InlineQueue && opts.runInlineJobs !== false) queue.start(handlers)
+  // recorded but not queued, or queued but lost from Redis: re-queued now and every few seconds
+  if (queue instanceof BullQueue) queue.startRelay()
   if (applied.includes('0004_postings.sql')) await reindexAfterUpgrade(db, queue, logger)
   return {
     config,
@@ -44,10 +49,25 @@ export async function openRuntime(config: Config, logger: Logger, opts: RuntimeO
     services,
     handlers,
     async close() {
-      await queue.close()
+      // A job still running at the deadline is cut off with the database; the inline runner re-queues it at the next
+      // start (it is left 'active'), BullMQ hands it to another worker once its lock expires. Jobs are idempotent.
+      await withDeadline(queue.close(), config.SHUTDOWN_TIMEOUT_MS)
       await services.preparePool.close()
       await db.close()
     },
+  }
+}
+
+/** Waits for p, or until ms have passed (whichever comes first); p's failure is not this caller's concern. */
+export async function withDeadline(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms)
+  })
+  try {
+    return await Promise.race([p.then(() => true, () => true), expired])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

@@ -37,8 +37,8 @@ export type Services = ReturnType<typeof createServices>
 export function createJobHandlers(s: Services): JobHandlers {
   return {
     'catalog.index': (p) => s.catalog.indexRows(p.kind, p.ids, p.force),
-    'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress),
-    'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress),
+    'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress, ctx.signal),
+    'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress, ctx.signal),
     'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId, p.catalogVersion) : s.matching.runForItem(p.kind, p.id)),
   }
 }

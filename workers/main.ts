@@ -2,7 +2,7 @@
 import { createLogger } from '../src/log'
 import { loadConfigOrExit } from '../src/config'
 import { startBullWorker } from '../src/jobs/bullmq'
-import { openRuntime } from '../src/runtime'
+import { openRuntime, withDeadline } from '../src/runtime'
 
 const config = loadConfigOrExit()
 const logger = createLogger(config.LOG_LEVEL)
@@ -19,7 +19,12 @@ async function shutdown(signal: string) {
   if (stopping) return
   stopping = true
   logger.info('worker stopping: finishing active jobs', { signal })
-  await worker.close() // waits for running jobs; unstarted ones stay queued for other workers
+  // waits for running jobs (unstarted ones stay queued for other workers); at the deadline the rest are handed back:
+  // their locks lapse and another worker picks them up as stalled (jobs are idempotent)
+  if (!(await withDeadline(worker.close(), config.SHUTDOWN_TIMEOUT_MS))) {
+    logger.warn('jobs still running at the shutdown deadline are handed back to the queue', { timeout_ms: config.SHUTDOWN_TIMEOUT_MS })
+    await worker.close(true).catch(() => {})
+  }
   await rt.close()
   process.exit(0)
 }

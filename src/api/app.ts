@@ -31,6 +31,11 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
 
   app.use('*', requestId({ headerName: 'X-Request-Id' }))
   app.use('*', async (c, next) => {
+    await next()
+    // while draining, every answer closes its connection, so clients reconnect to a replica that stays
+    if (deps.draining?.()) c.header('Connection', 'close')
+  })
+  app.use('*', async (c, next) => {
     const start = performance.now()
     await next()
     const caller = c.get('caller')
@@ -58,6 +63,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/readyz', async (c) => {
+    if (deps.draining?.()) return c.json({ status: 'draining', checks: {} }, 503)
     const checks: Record<string, { ok: boolean; detail?: string }> = {}
     try {
       await deps.db.query('SELECT 1')

@@ -66,13 +66,15 @@ export function registerDocs(app: OpenAPIHono<AppEnv>) {
     const type = Object.hasOwn(ASSETS, file) ? ASSETS[file] : undefined
     if (!type) return c.notFound()
     const full = path.join(SWAGGER_DIR, file)
-    const stream = Readable.toWeb(createReadStream(full)) as ReadableStream<Uint8Array>
-    return c.body(stream, 200, {
+    const headers = {
       'content-type': type,
       'content-length': String(statSync(full).size),
       // the version is in the URL (?v=), so a new swagger-ui-dist is fetched anew
       'cache-control': 'public, max-age=86400',
       'x-content-type-options': 'nosniff',
-    })
+    }
+    // HEAD: no file opened (a stream nobody reads would hold its descriptor)
+    if (c.req.method === 'HEAD') return c.body(null, 200, headers)
+    return c.body(Readable.toWeb(createReadStream(full)) as ReadableStream<Uint8Array>, 200, headers)
   })
 }

@@ -10,6 +10,8 @@ export interface AppDeps {
   services: Services
   /** Present when a queue backend needs checking (Redis); throws when unreachable. */
   queuePing?: () => Promise<void>
+  /** True once the process is shutting down: /readyz answers 503 and connections are not kept alive. */
+  draining?: () => boolean
 }
 
 export type AppEnv = {

@@ -3,8 +3,9 @@
 import { decodeCursor, encodeCursor } from '../pagination'
 import { recordAudit } from '../audit/store'
 import { ConflictError, ForbiddenError, InvalidError, zodFieldErrors } from '../errors'
-import type { Db } from '../db'
-import { jobId, type JobQueue } from '../jobs/registry'
+import type { Db, Queryable } from '../db'
+import { withJobs } from '../jobs/outbox'
+import { checkAborted, jobId, type JobQueue } from '../jobs/registry'
 import type { Embedder } from '../models'
 import { type Caller, isStaff, ownsOrStaff, requireRole, visibleOr404 } from '../orgs/access'
 import { orgStore } from '../orgs/store'
@@ -12,7 +13,7 @@ import { contentHash, searchTokens } from '../text/analyze'
 import { z } from 'zod'
 import { type Kind, KIND_DEFS, type KindDef, type Row } from './kinds'
 import { analyzeRow, prepareBatch, prepareRecord } from './prepare'
-import { catalogStore, type Prepared } from './store'
+import { catalogStore, type Prepared, type UpsertResult } from './store'
 import { matchStore } from '../matching/store'
 
 const INDEX_BATCH = 500
@@ -54,7 +55,8 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     return orgId
   }
 
-  async function enqueueIndex(def: KindDef, rows: { id: string; content_hash?: string; contentHash?: string }[], orgId: string | null, tag?: string) {
+  /** Queues index jobs; with `tx`, recorded in that transaction (the outbox) and relayed after its commit. */
+  async function enqueueIndex(def: KindDef, rows: { id: string; content_hash?: string; contentHash?: string }[], orgId: string | null, tag?: string, tx?: Queryable) {
     const jobs = []
     for (let i = 0; i < rows.length; i += INDEX_BATCH) {
       const chunk = rows.slice(i, i + INDEX_BATCH)
@@ -65,7 +67,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
         : jobId('index', def.kind, tag ?? contentHash(chunk.map((r) => r.id + (r.content_hash ?? r.contentHash))), i / INDEX_BATCH)
       jobs.push({ name: 'catalog.index' as const, payload: { kind: def.kind, ids: chunk.map((r) => r.id) }, opts: { jobId: id, orgId } })
     }
-    await queue.enqueueMany(jobs)
+    await queue.enqueueMany(jobs, { tx })
     return jobs.map((j) => j.opts.jobId)
   }
 
@@ -77,19 +79,15 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     if (existing) {
       throw new ConflictError(`This ${def.label} already exists (same ${def.keyColumn === 'natural_key' ? 'external id or text' : 'publication number'}) / 记录已存在`, { existing_id: existing })
     }
-    await queue.ping() // with Redis down, refuse (503) before writing anything
-    const [res] = await db.transaction(async (tx) => {
-      const r = await catalogStore.upsert(tx, def, orgId, [prepared])
-      await recordAudit(tx, caller, { action: `${kind}.create`, objectKind: kind, objectId: r[0]!.id, orgId, after: prepared.values })
-      return r
+    // The row, its audit event and its index job commit together (outbox): accepted even while Redis is down, relayed
+    // when it answers.
+    const { id, job } = await withJobs(db, queue, async (tx) => {
+      const [res] = await catalogStore.upsert(tx, def, orgId, [prepared])
+      await recordAudit(tx, caller, { action: `${kind}.create`, objectKind: kind, objectId: res!.id, orgId, after: prepared.values })
+      const [job] = await enqueueIndex(def, [{ id: res!.id, contentHash: prepared.contentHash }], orgId, undefined, tx)
+      return { id: res!.id, job: job! }
     })
-    try {
-      const [job] = await enqueueIndex(def, [{ id: res!.id, contentHash: prepared.contentHash }], orgId)
-      return { row: (await catalogStore.get(db, def, res!.id))!, jobId: job! }
-    } catch (err) {
-      await catalogStore.remove(db, def, res!.id) // not accepted: leave nothing half-done behind
-      throw err
-    }
+    return { row: (await catalogStore.get(db, def, id))!, jobId: job }
   }
 
 
@@ -111,23 +109,22 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const merged = def.fields.safeParse({ ...rowToFields(def, row), ...patch })
     if (!merged.success) throw new InvalidError(zodFieldErrors(merged.error.issues, 'body'))
     const prepared = prepareRecord(def, merged.data)
-    if (prepared.contentHash !== row.content_hash) await queue.ping()
-    const updated = await db.transaction(async (tx) => {
-      const u = (await catalogStore.update(tx, def, id, prepared))!
-      await recordAudit(tx, caller, { action: `${kind}.update`, objectKind: kind, objectId: id, orgId: row.org_id, before: rowToFields(def, row), after: rowToFields(def, u) })
-      return u
+    // Only a text change re-analyses and re-embeds; the job id carries the content hash. Row, audit event and job
+    // commit together.
+    return withJobs(db, queue, async (tx) => {
+      const updated = (await catalogStore.update(tx, def, id, prepared))!
+      await recordAudit(tx, caller, { action: `${kind}.update`, objectKind: kind, objectId: id, orgId: row.org_id, before: rowToFields(def, row), after: rowToFields(def, updated) })
+      const job =
+        prepared.contentHash !== row.content_hash
+          ? (await enqueueIndex(def, [{ id, contentHash: prepared.contentHash }], row.org_id, undefined, tx))[0]!
+          : null
+      // Any other change (status, metadata) re-runs matching for the row (the index job does it after a text change).
+      if (!job) {
+        const at = new Date(updated.updated_at as string).getTime()
+        await queue.enqueue('matching.run', { kind, id, runId: `${kind === 'need' ? 'need' : 'item'}:${id}:at-${at}` }, { jobId: jobId('match', kind, id, 'at', at), orgId: row.org_id, tx })
+      }
+      return { row: updated, jobId: job }
     })
-    // Only a text change re-analyses and re-embeds; the job id carries the content hash.
-    const job =
-      prepared.contentHash !== row.content_hash
-        ? (await enqueueIndex(def, [{ id, contentHash: prepared.contentHash }], row.org_id))[0]!
-        : null
-    // Any other change (status, metadata) re-runs matching for the row (the index job does it after a text change).
-    if (!job) {
-      const at = new Date(updated.updated_at as string).getTime()
-      await queue.enqueue('matching.run', { kind, id, runId: `${kind === 'need' ? 'need' : 'item'}:${id}:at-${at}` }, { jobId: jobId('match', kind, id, 'at', at), orgId: row.org_id })
-    }
-    return { row: updated, jobId: job }
   }
 
   async function remove(caller: Caller, kind: Kind, id: string): Promise<void> {
@@ -163,19 +160,60 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     return prepareBatch(kind, records, embedder)
   }
 
-  /** Database half: upsert by natural key (unchanged rows are not written); rows written without vectors get index jobs. */
-  async function writeMany(kind: Kind, orgId: string, prepared: Prepared[], records: number, tag: string) {
+  /**
+   * Database half: upsert by natural key (unchanged rows are not written); rows written without vectors get index jobs,
+   * new needs matching jobs, recorded in the same transaction. `alsoInTx` runs last inside that transaction (an import
+   * records its batch there, and may still refuse to commit). With `refused`, rows the database refuses (a value it
+   * cannot store) are found by bisecting the batch under savepoints and reported instead of failing the whole batch.
+   */
+  async function writeMany(
+    kind: Kind, orgId: string, prepared: Prepared[], records: number, tag: string,
+    opts: {
+      refused?: (row: Prepared, err: Error) => void
+      alsoInTx?: (tx: Queryable, counts: { inserted: number; updated: number; refused: Prepared[] }) => Promise<void>
+    } = {},
+  ) {
     const def = KIND_DEFS[kind]
     // rows in key order: concurrent writers then lock rows in the same order and cannot deadlock
     prepared = [...prepared].sort((a, b) => (a.naturalKey < b.naturalKey ? -1 : a.naturalKey > b.naturalKey ? 1 : 0))
-    const written = await db.transaction((tx) => catalogStore.upsert(tx, def, orgId, prepared))
-    const hashes = new Map(prepared.map((p) => [p.naturalKey, p.contentHash]))
-    const changed = written.map((w) => ({ id: w.id, contentHash: hashes.get(w.key)! }))
-    if (!prepared.every((p) => p.index)) {
-      if (changed.length) await enqueueIndex(def, changed, orgId, tag) // the index job queues matching
-    } else if (kind === 'need' && changed.length) await enqueueMatching(kind, changed, orgId)
-    const inserted = written.filter((w) => w.inserted).length
-    return { inserted, updated: written.length - inserted, unchanged: records - written.length }
+    return withJobs(db, queue, async (tx) => {
+      const refused: Prepared[] = []
+      const written = opts.refused
+        ? await upsertBisect(tx, def, orgId, prepared, (row, err) => {
+          refused.push(row)
+          opts.refused!(row, err)
+        })
+        : await catalogStore.upsert(tx, def, orgId, prepared)
+      const hashes = new Map(prepared.map((p) => [p.naturalKey, p.contentHash]))
+      const changed = written.map((w) => ({ id: w.id, contentHash: hashes.get(w.key)! }))
+      if (!prepared.every((p) => p.index)) {
+        if (changed.length) await enqueueIndex(def, changed, orgId, tag, tx) // the index job queues matching
+      } else if (kind === 'need' && changed.length) await enqueueMatching(kind, changed, orgId, tx)
+      const inserted = written.filter((w) => w.inserted).length
+      await opts.alsoInTx?.(tx, { inserted, updated: written.length - inserted, refused })
+      return { inserted, updated: written.length - inserted, unchanged: records - written.length - refused.length, refused: refused.length }
+    })
+  }
+
+  /** Upsert under a savepoint; when the database refuses a value, split the rows until the refused ones are alone. */
+  async function upsertBisect(tx: Queryable, def: KindDef, orgId: string, rows: Prepared[], refused: (row: Prepared, err: Error) => void): Promise<UpsertResult[]> {
+    if (!rows.length) return []
+    await tx.query('SAVEPOINT upsert_rows')
+    try {
+      const r = await catalogStore.upsert(tx, def, orgId, rows)
+      await tx.query('RELEASE SAVEPOINT upsert_rows')
+      return r
+    } catch (err) {
+      await tx.query('ROLLBACK TO SAVEPOINT upsert_rows')
+      await tx.query('RELEASE SAVEPOINT upsert_rows')
+      if (!isDataError(err)) throw err
+      if (rows.length === 1) {
+        refused(rows[0]!, err as Error)
+        return []
+      }
+      const mid = rows.length >> 1
+      return [...(await upsertBisect(tx, def, orgId, rows.slice(0, mid), refused)), ...(await upsertBisect(tx, def, orgId, rows.slice(mid), refused))]
+    }
   }
 
   /** Bulk upsert of validated records of one organisation (imports, demo data). */
@@ -193,23 +231,26 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const vectors = embedder.local && embedder.embedAnalysis
       ? analysed.map((a) => embedder.embedAnalysis!(a.analysis))
       : await embedder.embedDocuments(texts)
-    const n = await catalogStore.writeIndex(
-      db,
-      def,
-      rows.map((r, i) => {
-        const { analysis, sparse } = analysed[i]!
-        return { id: r.id, contentHash: r.content_hash, index: { tokenText: analysis.tokenText, terms: analysis.terms, embedding: vectors[i]!, sparse, model: embedder.modelId } }
-      }),
-      embedder.modelId,
-    )
-    // New or changed text: match needs at once; an achievement or patent written on its own (not a bulk import)
-    // is matched against open needs too.
-    if (n && (kind === 'need' || ids.length === 1)) await enqueueMatching(kind, rows.map((r) => ({ id: r.id, contentHash: r.content_hash })), null)
-    return { indexed: n, skipped: ids.length - n }
+    // The index and the matching jobs it calls for commit together.
+    return withJobs(db, queue, async (tx) => {
+      const n = await catalogStore.writeIndex(
+        tx,
+        def,
+        rows.map((r, i) => {
+          const { analysis, sparse } = analysed[i]!
+          return { id: r.id, contentHash: r.content_hash, index: { tokenText: analysis.tokenText, terms: analysis.terms, embedding: vectors[i]!, sparse, model: embedder.modelId } }
+        }),
+        embedder.modelId,
+      )
+      // New or changed text: match needs at once; an achievement or patent written on its own (not a bulk import)
+      // is matched against open needs too.
+      if (n && (kind === 'need' || ids.length === 1)) await enqueueMatching(kind, rows.map((r) => ({ id: r.id, contentHash: r.content_hash })), null, tx)
+      return { indexed: n, skipped: ids.length - n }
+    })
   }
 
   /** Queues a matching run per row, its id from the row's content hash (re-queuing unchanged text is a no-op). */
-  async function enqueueMatching(kind: Kind, rows: { id: string; contentHash: string }[], orgId: string | null) {
+  async function enqueueMatching(kind: Kind, rows: { id: string; contentHash: string }[], orgId: string | null, tx?: Queryable) {
     const origin = kind === 'need' ? 'need' : 'item'
     await queue.enqueueMany(
       rows.map((r) => ({
@@ -217,16 +258,18 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
         payload: { kind, id: r.id, runId: `${origin}:${r.id}:${r.contentHash}` },
         opts: { jobId: jobId('match', kind, r.id, r.contentHash), orgId },
       })),
+      { tx },
     )
   }
 
   /** Job handler: queue index jobs over whole catalogues (after a model change). */
-  async function reembed(kinds: Kind[], force: boolean, progress: (p: Record<string, unknown>) => Promise<void>) {
+  async function reembed(kinds: Kind[], force: boolean, progress: (p: Record<string, unknown>) => Promise<void>, signal?: AbortSignal) {
     let queued = 0
     for (const kind of kinds) {
       const def = KIND_DEFS[kind]
       let after: string | null = null
       for (let page = 0; ; page++) {
+        checkAborted(signal)
         const ids = await catalogStore.idsAfter(db, def, after, INDEX_BATCH)
         if (!ids.length) break
         after = ids[ids.length - 1]!
@@ -249,6 +292,15 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
   }
 
   return { ownerFor, create, get, update, remove, list, prepareMany, writeMany, upsertMany, indexRows, reembed, enqueueIndex, maintain }
+}
+
+/**
+ * An error about the values of some row (SQLSTATE class 22 data exception, 23 constraint, 54 a limit such as a
+ * too-long tsvector), which another row of the same statement would not cause; not a lost connection or a bug.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^(22|23|54)/.test(code)
 }
 
 /** Validates one record with the kind's zod schema (imports use it, so API and files accept the same). */

@@ -184,3 +184,42 @@ export function mapRecord(kind: Kind, mapping: Record<string, string>, data: Rec
   }
   return { record, errors }
 }
+
+export const KIND_NAMES_ZH: Record<Kind, string> = { achievement: '科技成果', patent: '专利', need: '技术需求' }
+
+/** Headers that some synonym of the kind's fields names. */
+function headersOfKind(kind: Kind, headers: string[]): string[] {
+  const syn = new Set(Object.values(FIELD_SPECS[kind]).flatMap((s) => s.synonyms.map(normHeader)))
+  return headers.filter((h) => syn.has(normHeader(h)))
+}
+
+/**
+ * Another kind whose columns the file has, when the chosen kind explains few of them: at least 3 columns that only the
+ * other kind names (e.g. 公开(公告)号, 申请号, IPC分类号 for patents), more than the chosen kind's mapped columns. Columns
+ * the caller mapped explicitly count for the chosen kind.
+ */
+export function otherKindOf(kind: Kind, headers: string[], mapping: Record<string, string>): { kind: Kind; evidence: string[] } | null {
+  const mine = new Set([...headersOfKind(kind, headers), ...Object.values(mapping)])
+  const used = Object.keys(mapping).length
+  let best: { kind: Kind; evidence: string[] } | null = null
+  for (const other of Object.keys(FIELD_SPECS) as Kind[]) {
+    if (other === kind) continue
+    const evidence = headersOfKind(other, headers).filter((h) => !mine.has(h))
+    if (evidence.length >= 3 && evidence.length > used && (!best || evidence.length > best.evidence.length)) best = { kind: other, evidence }
+  }
+  return best
+}
+
+/** The kind whose required columns the file has and whose fields name the most of its columns, if any. */
+export function likelyKind(headers: string[]): Kind | null {
+  let best: { kind: Kind; n: number } | null = null
+  for (const kind of Object.keys(FIELD_SPECS) as Kind[]) {
+    try {
+      const n = Object.keys(resolveMapping(kind, headers)).length
+      if (!best || n > best.n) best = { kind, n }
+    } catch {
+      // not this kind
+    }
+  }
+  return best?.kind ?? null
+}

@@ -1,8 +1,21 @@
 // Reads an uploaded file into records with their line numbers: CSV (UTF-8 with/without BOM, GB18030/GBK), XLSX, JSON, JSONL.
+// The request reads only a bounded head of the file (readHeader); the job reads all of it (readRecords), yielding to the
+// event loop between chunks so a big file never stops the process answering, and checking whether it was given up.
+import { Readable } from 'node:stream'
+import { setImmediate as yieldNow } from 'node:timers/promises'
+import { parse as parseCsvStream, type Options as CsvOptions } from 'csv-parse'
 import { parse as parseCsv } from 'csv-parse/sync'
 import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { BadFileError, DomainError } from '../errors'
+import { checkAborted } from '../jobs/registry'
+
+/** Bytes of the file the request path looks at (format, encoding, header row, first records). */
+export const SNIFF_BYTES = 1 << 20
+/** The longest header line accepted (a header of 500 columns of 100 characters fits). */
+export const MAX_HEADER_BYTES = 64 * 1024
+/** Text parsed between two yields to the event loop. */
+const CHUNK_BYTES = 256 * 1024
 
 export const FORMATS = ['csv', 'xlsx', 'json', 'jsonl'] as const
 export type Format = (typeof FORMATS)[number]
@@ -61,31 +74,114 @@ export function detectFormat(filename: string, buf: Uint8Array): Format {
   return first === '[' || first === '{' ? 'json' : 'csv'
 }
 
-export async function readRecords(filename: string, buf: Uint8Array, opts: { headerOnly?: boolean } = {}): Promise<ReadResult> {
+export interface HeaderResult {
+  format: Format
+  encoding: string | null
+  headers: string[]
+}
+
+const headerTooLong = () =>
+  badFile(`The header line is longer than ${MAX_HEADER_BYTES} bytes (is this a CSV with one header row?) / 表头行过长（超过 ${MAX_HEADER_BYTES} 字节）`)
+
+/**
+ * The request path's check of a file: format, encoding and columns from a bounded head of it (SNIFF_BYTES), never the
+ * whole file. CSV: the header line (refused beyond MAX_HEADER_BYTES); JSON Lines: the complete lines of the head; a JSON
+ * array: its complete records within the head; XLSX: the first row, read as a stream that stops there.
+ */
+export async function readHeader(filename: string, buf: Uint8Array): Promise<HeaderResult> {
   const format = detectFormat(filename, buf)
-  if (format === 'xlsx') return { format, encoding: null, ...(await readXlsx(buf, opts.headerOnly)) }
+  if (format === 'xlsx') return { format, encoding: null, headers: await xlsxHeader(buf) }
+  const whole = buf.length <= SNIFF_BYTES
+  const { text, encoding } = decodeText(whole ? buf : headWindow(buf))
+  if (!text.trim()) throw badFile('The file has no content / 文件没有内容')
+  if (format === 'csv') {
+    const nl = text.indexOf('\n')
+    if (nl < 0 && !whole) throw headerTooLong()
+    const line = nl < 0 ? text : text.slice(0, nl)
+    if (Buffer.byteLength(line) > MAX_HEADER_BYTES) throw headerTooLong()
+    return { format, encoding, headers: readCsv(line + '\n', filename).headers }
+  }
+  if (whole) {
+    const r = readJson(text, format)
+    return { format: r.format, encoding, headers: r.headers }
+  }
+  const items = format === 'jsonl' || text.trimStart().startsWith('{') ? jsonLines(text, true) : jsonArrayHead(text)
+  if (!items.length) throw badFile(`No complete record in the first ${SNIFF_BYTES} bytes of the file / 文件开头没有完整的记录`)
+  const r = fromObjects(format === 'json' && !text.trimStart().startsWith('{') ? 'json' : 'jsonl', items)
+  return { format: r.format, encoding, headers: r.headers }
+}
+
+/** The first SNIFF_BYTES, cut after the last line break in them (no character split; UTF-16 keeps whole units). */
+function headWindow(buf: Uint8Array): Uint8Array {
+  const w = buf.subarray(0, SNIFF_BYTES)
+  const le = w[0] === 0xff && w[1] === 0xfe
+  const utf16 = le || (w[0] === 0xfe && w[1] === 0xff)
+  const nl = w.lastIndexOf(0x0a)
+  let end = nl < 0 ? w.length : nl + 1 + (le ? 1 : 0) // UTF-16LE writes a line break as 0A 00
+  if (utf16) end &= ~1
+  return w.subarray(0, end)
+}
+
+/** Complete elements of the first JSON array in `text` (a head of the file), parsed; a linear scan. */
+function jsonArrayHead(text: string): { line: number; data: unknown }[] {
+  const start = text.indexOf('[')
+  if (start < 0) return []
+  const out: { line: number; data: unknown }[] = []
+  let depth = 0
+  let inStr = false
+  let esc = false
+  let elemStart = -1
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inStr) {
+      if (esc) esc = false
+      else if (c === 92) esc = true
+      else if (c === 34) inStr = false
+      continue
+    }
+    if (c === 34) inStr = true
+    else if (c === 123 || c === 91) {
+      if (depth === 0) elemStart = i
+      depth++
+    } else if (c === 125 || c === 93) {
+      if (depth === 0) break // the array ended
+      depth--
+      if (depth === 0 && elemStart >= 0) {
+        try {
+          out.push({ line: out.length + 1, data: JSON.parse(text.slice(elemStart, i + 1)) })
+        } catch {
+          throw badFile('The JSON cannot be parsed / JSON 解析失败')
+        }
+        elemStart = -1
+      }
+    }
+  }
+  return out
+}
+
+/** The whole file as records with their line numbers (the job). */
+export async function readRecords(filename: string, buf: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<ReadResult> {
+  const format = detectFormat(filename, buf)
+  if (format === 'xlsx') return { format, encoding: null, ...(await readXlsx(buf, opts.signal)) }
   const { text, encoding } = decodeText(buf)
   if (!text.trim()) throw badFile('The file has no content / 文件没有内容')
-  if (format === 'csv') return { format, encoding, ...readCsv(text, filename, opts.headerOnly) }
+  if (format === 'csv') {
+    const nl = text.indexOf('\n')
+    if (Buffer.byteLength(nl < 0 ? text : text.slice(0, nl)) > MAX_HEADER_BYTES) throw headerTooLong()
+    return { format, encoding, ...(await readCsvYielding(text, filename, opts.signal)) }
+  }
   return { encoding, ...readJson(text, format) }
 }
 
-function readCsv(text: string, filename: string, headerOnly?: boolean): Omit<ReadResult, 'format' | 'encoding'> {
+function csvOptions(text: string, filename: string): CsvOptions {
   const firstLine = text.slice(0, text.indexOf('\n') >>> 0 || text.length)
   const delimiter = filename.toLowerCase().endsWith('.tsv') || (firstLine.split('\t').length > firstLine.split(',').length) ? '\t' : ','
-  let rows: { record: string[]; info: { lines: number } }[]
-  try {
-    rows = parseCsv(headerOnly ? text.split(/\r?\n/, 2)[0]! : text, {
-      delimiter,
-      info: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      bom: true,
-    }) as never
-  } catch (err) {
-    throw badFile(`The CSV cannot be parsed: ${(err as Error).message} / CSV 解析失败`)
-  }
+  return { delimiter, info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true }
+}
+
+type CsvRow = { record: string[]; info: { lines: number } }
+
+function csvRecords(rows: CsvRow[]): Omit<ReadResult, 'format' | 'encoding'> {
   if (!rows.length) throw badFile('The CSV has no header row / CSV 缺少表头')
   const headers = rows[0]!.record.map((h) => h.trim())
   const records = rows.slice(1).map((r) => ({
@@ -93,6 +189,36 @@ function readCsv(text: string, filename: string, headerOnly?: boolean): Omit<Rea
     data: Object.fromEntries(headers.map((h, i) => [h, r.record[i] ?? ''])),
   }))
   return { headers, records }
+}
+
+/** csv-parse fed in chunks, yielding between them (a 200,000-row file never blocks the event loop for long). */
+async function readCsvYielding(text: string, filename: string, signal?: AbortSignal): Promise<Omit<ReadResult, 'format' | 'encoding'>> {
+  const bytes = Buffer.from(text, 'utf8') // byte chunks: csv-parse joins a character split across two of them
+  const parser = parseCsvStream(csvOptions(text, filename))
+  const rows: CsvRow[] = []
+  let failed: Error | null = null
+  parser.on('data', (r: CsvRow) => rows.push(r))
+  parser.on('error', (err) => (failed = err))
+  const ended = new Promise<void>((resolve) => parser.on('end', resolve).on('error', () => resolve()))
+  for (let i = 0; i < bytes.length && !failed; i += CHUNK_BYTES) {
+    parser.write(bytes.subarray(i, i + CHUNK_BYTES))
+    await yieldNow()
+    checkAborted(signal)
+  }
+  parser.end()
+  await ended
+  if (failed) throw badFile(`The CSV cannot be parsed: ${(failed as Error).message} / CSV 解析失败`)
+  return csvRecords(rows)
+}
+
+function readCsv(text: string, filename: string): Omit<ReadResult, 'format' | 'encoding'> {
+  let rows: CsvRow[]
+  try {
+    rows = parseCsv(text, csvOptions(text, filename)) as never
+  } catch (err) {
+    throw badFile(`The CSV cannot be parsed: ${(err as Error).message} / CSV 解析失败`)
+  }
+  return csvRecords(rows)
 }
 
 function cellValue(v: ExcelJS.CellValue): unknown {
@@ -107,31 +233,45 @@ function cellValue(v: ExcelJS.CellValue): unknown {
   return v
 }
 
-async function readXlsx(buf: Uint8Array, headerOnly?: boolean): Promise<Omit<ReadResult, 'format' | 'encoding'>> {
-  const wb = new ExcelJS.Workbook()
-  try {
-    await wb.xlsx.load(Buffer.from(buf) as never)
-  } catch (err) {
-    throw badFile(`The XLSX workbook cannot be read: ${(err as Error).message} / XLSX 读取失败`)
-  }
-  const ws = wb.worksheets.find((w) => w.actualRowCount > 0)
-  if (!ws) throw badFile('The workbook has no rows / 工作簿为空')
+/**
+ * Rows of the first non-empty worksheet, read as a stream (ExcelJS WorkbookReader): asynchronous, so the event loop
+ * keeps answering; `headerOnly` stops at the first row.
+ */
+async function streamXlsx(buf: Uint8Array, headerOnly: boolean, signal?: AbortSignal): Promise<Omit<ReadResult, 'format' | 'encoding'>> {
+  const input = Readable.from([Buffer.from(buf)])
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input as never, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'ignore' })
   let headerRow = 0
   let headers: string[] = []
   const records: SourceRecord[] = []
-  ws.eachRow({ includeEmpty: false }, (row, n) => {
-    const values = (row.values as ExcelJS.CellValue[]).slice(1).map(cellValue)
-    if (!headerRow) {
-      headerRow = n
-      headers = values.map((v) => String(v ?? '').trim())
-      return
+  try {
+    for await (const ws of reader) {
+      let n = 0
+      for await (const row of ws as unknown as AsyncIterable<ExcelJS.Row>) {
+        if (++n % 2000 === 0) checkAborted(signal)
+        const values = (row.values as ExcelJS.CellValue[]).slice(1).map(cellValue)
+        if (values.every((v) => v === '' || v == null)) continue
+        if (!headerRow) {
+          headerRow = row.number
+          headers = values.map((v) => String(v ?? '').trim())
+          if (headerOnly) break
+          continue
+        }
+        records.push({ line: row.number, data: Object.fromEntries(headers.map((h, i) => [h, values[i] ?? ''])) })
+      }
+      if (headerRow) break // the first worksheet with rows
     }
-    if (headerOnly) return
-    if (values.every((v) => v === '' || v == null)) return
-    records.push({ line: n, data: Object.fromEntries(headers.map((h, i) => [h, values[i] ?? ''])) })
-  })
+  } catch (err) {
+    if (err instanceof DomainError || (err as Error).name === 'JobTimeoutError') throw err
+    throw badFile(`The XLSX workbook cannot be read: ${(err as Error).message} / XLSX 读取失败`)
+  } finally {
+    input.destroy()
+  }
+  if (!headerRow) throw badFile('The workbook has no rows / 工作簿为空')
   return { headers, records }
 }
+
+const xlsxHeader = async (buf: Uint8Array) => (await streamXlsx(buf, true)).headers
+const readXlsx = (buf: Uint8Array, signal?: AbortSignal) => streamXlsx(buf, false, signal)
 
 function readJson(text: string, format: 'json' | 'jsonl'): Omit<ReadResult, 'encoding'> {
   if (format === 'json') {
@@ -147,8 +287,17 @@ function readJson(text: string, format: 'json' | 'jsonl'): Omit<ReadResult, 'enc
       throw badFile(`The JSON cannot be parsed: ${(err as Error).message} / JSON 解析失败`)
     }
   }
+  const items = jsonLines(text, false)
+  if (items.length && items.every((x) => typeof x.data === 'symbol')) throw badFile('No line of the file is JSON / 文件不是 JSON Lines')
+  return fromObjects('jsonl', items)
+}
+
+/** JSON Lines -> parsed items (unparseable lines marked); `completeOnly`: the last line may be cut, skip it. */
+function jsonLines(text: string, completeOnly: boolean): { line: number; data: unknown }[] {
   const items: { line: number; data: unknown }[] = []
-  text.split(/\r?\n/).forEach((l, i) => {
+  const lines = text.split(/\r?\n/)
+  if (completeOnly && !text.endsWith('\n')) lines.pop()
+  lines.forEach((l, i) => {
     if (!l.trim()) return
     try {
       items.push({ line: i + 1, data: JSON.parse(l) })
@@ -156,8 +305,7 @@ function readJson(text: string, format: 'json' | 'jsonl'): Omit<ReadResult, 'enc
       items.push({ line: i + 1, data: Symbol.for('unparseable') })
     }
   })
-  if (items.length && items.every((x) => typeof x.data === 'symbol')) throw badFile('No line of the file is JSON / 文件不是 JSON Lines')
-  return fromObjects('jsonl', items)
+  return items
 }
 
 function fromObjects(format: 'json' | 'jsonl', items: { line: number; data: unknown }[]): Omit<ReadResult, 'encoding'> {

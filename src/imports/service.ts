@@ -6,12 +6,15 @@ import { type Kind, KIND_DEFS } from '../catalog/kinds'
 import { type CatalogService, validateRecord } from '../catalog/service'
 import type { PreparePool } from '../catalog/prepare-pool'
 import type { Db } from '../db'
-import { jobId, type JobQueue, PermanentJobError } from '../jobs/registry'
+import { withJobs } from '../jobs/outbox'
+import { checkAborted, jobId, type JobQueue, PermanentJobError } from '../jobs/registry'
 import type { MatchingService } from '../matching/service'
 import { createTermStats } from '../matching/term-stats'
 import { type Caller, isStaff, ownsOrStaff, visibleOr404 } from '../orgs/access'
-import { mapRecord, MappingError, resolveMapping } from './mapping'
-import { readRecords } from './read'
+import { prepareRecord } from '../catalog/prepare'
+import { recordTextProblem, toStorableText, toStorableValue } from '../text/safe'
+import { KIND_NAMES_ZH, likelyKind, mapRecord, MappingError, otherKindOf, resolveMapping } from './mapping'
+import { readHeader, readRecords, type SourceRecord } from './read'
 import { type ImportErrorRow, importStore, type ImportRow } from './store'
 
 const BATCH = 500
@@ -41,23 +44,40 @@ const MAINTAIN_AFTER = 1000
 export function createImportService(deps: { db: Db; queue: JobQueue; catalog: CatalogService; preparePool: PreparePool; matching: Pick<MatchingService, 'rematchNeedsAfter'> }) {
   const { db, queue, catalog, preparePool } = deps
 
-  /** Checks the file and its columns now (one clear error if it is not what it claims), then queues the import. */
+  /**
+   * Checks the file's beginning now (format, encoding, header line, columns, that the columns are of this kind: one
+   * clear error if it is not what it claims), then records the import and its job in one transaction (the outbox).
+   * Only a bounded head of the file is parsed here; the job parses the rest.
+   */
   async function create(caller: Caller, req: ImportRequest): Promise<ImportRow> {
     const orgId = await catalog.ownerFor(caller, req.kind, req.orgId, 'org_id')
-    const head = await readRecords(req.filename, req.content, { headerOnly: true })
+    const head = await readHeader(req.filename, req.content)
     let mapping: Record<string, string>
     try {
       mapping = resolveMapping(req.kind, head.headers, req.map)
     } catch (err) {
       if (err instanceof MappingError) {
-        if (err.field === 'file') throw new BadFileError(err.message, [{ field: 'file', message: err.message }])
+        if (err.field === 'file') {
+          // say which kind the file looks like, when another kind's required columns are there
+          const guess = likelyKind(head.headers)
+          const msg = guess && guess !== req.kind
+            ? `${err.message} The columns look like a ${guess} file (kind=${guess}) / 文件的列看起来属于${KIND_NAMES_ZH[guess]}`
+            : err.message
+          throw new BadFileError(msg, [{ field: 'file', message: msg }])
+        }
         throw new InvalidError([{ field: 'map', message: err.message }])
       }
       throw err
     }
-    await queue.ping()
-    const row = await db.transaction((tx) =>
-      importStore.insert(
+    const other = otherKindOf(req.kind, head.headers, mapping)
+    if (other) {
+      const msg =
+        `The columns are those of a ${other.kind} file, not a ${req.kind} file (${other.evidence.slice(0, 6).join(', ')}); ` +
+        `import it with kind=${other.kind} / 文件的列属于${KIND_NAMES_ZH[other.kind]}，不是${KIND_NAMES_ZH[req.kind]}，请选择正确的类型`
+      throw new BadFileError(msg, [{ field: 'file', message: msg }])
+    }
+    const row = await withJobs(db, queue, async (tx) => {
+      const inserted = await importStore.insert(
         tx,
         {
           org_id: orgId, kind: req.kind, filename: req.filename.slice(0, 255), format: head.format, encoding: head.encoding, mapping,
@@ -65,12 +85,13 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
           created_by: caller.kind === 'key' ? caller.keyId : null,
         },
         req.content,
-      ),
-    )
-    const id = jobId('import', row.id)
-    await importStore.setJob(db, row.id, id)
-    await queue.enqueue('imports.run', { importId: row.id }, { jobId: id, orgId })
-    return { ...row, job_id: id }
+      )
+      const id = jobId('import', inserted.id)
+      await importStore.setJob(tx, inserted.id, id)
+      await queue.enqueue('imports.run', { importId: inserted.id }, { jobId: id, orgId, tx })
+      return { ...inserted, job_id: id }
+    })
+    return row
   }
 
   async function get(caller: Caller, id: string): Promise<ImportRow> {
@@ -86,64 +107,106 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
     return importStore.errors(db, id, limit, afterLine)
   }
 
-  /** Job handler. */
-  async function run(importId: string, progress: (p: Record<string, unknown>) => Promise<void>) {
+  /**
+   * Job handler. Batches of 500 rows, each committed in one transaction with its rejected rows, its jobs and its
+   * record in `import_batches`; a retried or re-queued run skips the committed batches. A row is rejected (line, field,
+   * reason) when it cannot be mapped, fails validation, holds text the database cannot store, or the database refuses
+   * it anyway (found by bisecting its batch); the rest of the file is imported. Given up (timeout): stops between
+   * batches, and a batch whose run was given up does not commit.
+   */
+  async function run(importId: string, progress: (p: Record<string, unknown>) => Promise<void>, signal?: AbortSignal) {
     const imp = await importStore.get(db, importId)
     if (!imp) throw new PermanentJobError(`import ${importId} not found`)
     if (imp.status === 'completed') return { skipped: 'already completed' }
     const content = await importStore.file(db, importId)
     if (!content) throw new PermanentJobError('the uploaded file is gone')
     await importStore.start(db, importId)
-    const counts = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, rematched_needs: 0 }
+    const done = await importStore.batchesDone(db, importId)
+    const def = KIND_DEFS[imp.kind]
     try {
-      const { records } = await readRecords(imp.filename, content)
+      const { records, encoding } = await readRecords(imp.filename, content, { signal })
+      if (encoding !== imp.encoding) await importStore.setEncoding(db, importId, encoding)
       // The CPU work of a batch (parse, validate, analyse, embed) overlaps the database writes of the previous ones:
       // on PostgreSQL two batches are written at once (one server process each; rows in key order, so no deadlock),
       // on PGlite, a single thread, one.
       const writers = db.kind === 'pg' ? 2 : 1
       const inflight: Promise<void>[] = []
-      for (let i = 0; i < records.length; i += BATCH) {
+      const batches = Math.ceil(records.length / BATCH)
+      for (let b = 0; b < batches; b++) {
+        if (done.has(b)) continue
+        checkAborted(signal)
+        const slice = records.slice(b * BATCH, (b + 1) * BATCH)
         const good: Record<string, unknown>[] = []
+        const goodLines: number[] = []
         const bad: ImportErrorRow[] = []
-        for (const src of records.slice(i, i + BATCH)) {
-          counts.read++
+        const badLines = new Set<number>()
+        const reject = (src: SourceRecord, errs: { field: string; reason: string }[]) => {
+          badLines.add(src.line)
+          const raw = toStorableValue(src.data)
+          // One line per field; the same field twice on a line keeps the first reason.
+          const seen = new Set<string>()
+          for (const e of errs) if (!seen.has(e.field) && seen.add(e.field)) bad.push({ line: src.line, field: toStorableText(e.field), reason: toStorableText(e.reason), raw })
+        }
+        for (const src of slice) {
           const { record, errors } = mapRecord(imp.kind, imp.mapping, src.data)
           const v = validateRecord(imp.kind, record)
           const all = [
             ...errors,
             ...(v.success ? [] : v.error.issues.filter((x) => !errors.some((e) => e.field === String(x.path[0]))).map((x) => ({ field: x.path.map(String).join('.') || '(row)', reason: x.message }))),
           ]
-          if (all.length) {
-            counts.rejected++
-            const raw = Object.fromEntries(Object.entries(src.data).map(([k, val]) => [k, typeof val === 'string' ? val.slice(0, 500) : val]))
-            // One line per field; the same field twice on a line keeps the first reason.
-            const seen = new Set<string>()
-            for (const e of all) if (!seen.has(e.field) && seen.add(e.field)) bad.push({ line: src.line, field: e.field, reason: e.reason, raw })
-          } else good.push(v.data!)
+          // text the database cannot store (NUL, lone surrogates), checked on what would be written
+          const unsafe = all.length ? null : recordTextProblem(v.data!)
+          if (unsafe) all.push(unsafe)
+          if (all.length) reject(src, all)
+          else {
+            good.push(v.data!)
+            goodLines.push(src.line)
+          }
         }
         // PGlite writes on this thread: analyse on a worker meanwhile. PostgreSQL writes in its own processes, which
         // the two cores are busy enough with (measured: a worker thread there cost ~10% of the import rate).
         const prepared = db.kind === 'pglite' ? await preparePool.prepare(imp.kind, good) : catalog.prepareMany(imp.kind, good)
-        const snapshot = { ...counts }
         if (inflight.length >= writers) await inflight.shift()
+        checkAborted(signal)
         const write = (async () => {
-          const r = await catalog.writeMany(imp.kind, imp.org_id, prepared, good.length, `import-${importId}-${i / BATCH}`)
-          counts.inserted += r.inserted
-          counts.updated += r.updated
-          counts.unchanged += r.unchanged
-          await importStore.addErrors(db, importId, bad)
-          await importStore.progress(db, importId, { ...snapshot, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged })
-          await progress({ ...snapshot, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged, total: records.length })
+          const refusedKeys = new Map<string, string>()
+          await catalog.writeMany(imp.kind, imp.org_id, prepared, good.length, `import-${importId}-${b}`, {
+            refused: (row, err) => refusedKeys.set(row.naturalKey, err.message),
+            alsoInTx: async (tx, c) => {
+              // rows the database refused: back to their lines (a natural key may stand for several lines)
+              if (refusedKeys.size) {
+                good.forEach((rec, i) => {
+                  const why = refusedKeys.get(prepareRecord(def, rec).naturalKey)
+                  if (why) reject(slice.find((x) => x.line === goodLines[i])!, [{ field: '(row)', reason: `The database refused this row: ${why} / 数据库拒绝写入该行` }])
+                })
+              }
+              const written = c.inserted + c.updated
+              await importStore.addErrors(tx, importId, bad)
+              await importStore.addBatch(tx, importId, b, {
+                read: slice.length, inserted: c.inserted, updated: c.updated, rejected: badLines.size,
+                unchanged: slice.length - badLines.size - written,
+              })
+              checkAborted(signal) // given up meanwhile: roll the batch back, the next run writes it
+            },
+          })
+          const now = await importStore.get(db, importId)
+          await progress({
+            read: now?.rows_read, inserted: now?.rows_inserted, updated: now?.rows_updated, unchanged: now?.rows_unchanged,
+            rejected: now?.rows_rejected, total: records.length,
+          })
         })()
         write.catch(() => {}) // observed when shifted above, or after the loop
         inflight.push(write)
       }
       await Promise.all(inflight)
-      // every open need whose candidates could change is re-matched once (one job per need)
-      counts.rematched_needs = (await deps.matching.rematchNeedsAfter({ kind: imp.kind, changed: counts.inserted + counts.updated })).needs
-      await importStore.setRematched(db, importId, counts.rematched_needs)
-      await importStore.progress(db, importId, counts)
+      checkAborted(signal)
+      // every open need whose candidates could change is re-matched once (one job per need), and the report says so
+      const written = (await importStore.get(db, importId))!
+      const { needs } = await deps.matching.rematchNeedsAfter({ kind: imp.kind, changed: written.rows_inserted + written.rows_updated })
+      await importStore.setRematched(db, importId, needs)
       await importStore.finish(db, importId, 'completed', null)
+      const final = (await importStore.get(db, importId))!
+      const counts = { read: final.rows_read, inserted: final.rows_inserted, updated: final.rows_updated, unchanged: final.rows_unchanged, rejected: final.rows_rejected, needs_rematched: needs }
       if (counts.inserted + counts.updated >= MAINTAIN_AFTER) {
         // optimisations only: planner statistics, and the document frequencies recounted here rather than in the
         // first search after the import (a scan of every sparse vector)
@@ -160,7 +223,7 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
         await importStore.finish(db, importId, 'failed', err.message)
         throw new PermanentJobError(err.message)
       }
-      await importStore.noteError(db, importId, (err as Error).message) // the job retries; its state shows the rest
+      await importStore.noteError(db, importId, toStorableText((err as Error).message ?? String(err))) // the job retries; its state shows the rest
       throw err
     }
   }

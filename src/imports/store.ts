@@ -24,6 +24,14 @@ export interface ImportRow {
   finished_at: Date | null
 }
 
+export interface BatchCounts {
+  read: number
+  inserted: number
+  updated: number
+  unchanged: number
+  rejected: number
+}
+
 export interface ImportErrorRow {
   line: number
   field: string
@@ -56,24 +64,42 @@ export const importStore = {
   async setJob(q: Queryable, id: string, jobId: string): Promise<void> {
     await q.query('UPDATE imports SET job_id = $2 WHERE id = $1', [id, jobId])
   },
+  /**
+   * A run starts (or resumes): the counts are those of the batches already committed (a retried or re-queued run
+   * skips them), so the report says what the import itself wrote, whatever the number of attempts.
+   */
   async start(q: Queryable, id: string): Promise<void> {
-    // A retried run starts its counts and report over; the upserts themselves are idempotent.
-    await q.query('DELETE FROM import_errors WHERE import_id = $1', [id])
     await q.query(
-      `UPDATE imports SET status = 'running', rows_read = 0, rows_inserted = 0, rows_updated = 0, rows_unchanged = 0,
-              rows_rejected = 0, error = NULL WHERE id = $1`,
+      `UPDATE imports i SET status = 'running', error = NULL,
+              rows_read = b.r, rows_inserted = b.i, rows_updated = b.u, rows_unchanged = b.n, rows_rejected = b.x
+         FROM (SELECT coalesce(sum(rows_read), 0) AS r, coalesce(sum(rows_inserted), 0) AS i, coalesce(sum(rows_updated), 0) AS u,
+                      coalesce(sum(rows_unchanged), 0) AS n, coalesce(sum(rows_rejected), 0) AS x
+                 FROM import_batches WHERE import_id = $1) b
+        WHERE i.id = $1`,
       [id],
     )
   },
-  async progress(
-    q: Queryable,
-    id: string,
-    c: { read: number; inserted: number; updated: number; unchanged: number; rejected: number },
-  ): Promise<void> {
+  /** Batches committed by earlier runs of this import. */
+  async batchesDone(q: Queryable, id: string): Promise<Set<number>> {
+    const r = await q.query<{ batch: number }>('SELECT batch FROM import_batches WHERE import_id = $1', [id])
+    return new Set(r.rows.map((x) => x.batch))
+  },
+  /** One batch committed: recorded, and added to the import's counts, in the batch's own transaction. */
+  async addBatch(q: Queryable, id: string, batch: number, c: BatchCounts): Promise<void> {
     await q.query(
-      'UPDATE imports SET rows_read = $2, rows_inserted = $3, rows_updated = $4, rows_unchanged = $5, rows_rejected = $6 WHERE id = $1',
+      `INSERT INTO import_batches (import_id, batch, rows_read, rows_inserted, rows_updated, rows_unchanged, rows_rejected)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [id, batch, c.read, c.inserted, c.updated, c.unchanged, c.rejected],
+    )
+    await q.query(
+      `UPDATE imports SET rows_read = rows_read + $2, rows_inserted = rows_inserted + $3, rows_updated = rows_updated + $4,
+              rows_unchanged = rows_unchanged + $5, rows_rejected = rows_rejected + $6 WHERE id = $1`,
       [id, c.read, c.inserted, c.updated, c.unchanged, c.rejected],
     )
+  },
+  /** What the job found reading the whole file (the request looked at its beginning only). */
+  async setEncoding(q: Queryable, id: string, encoding: string | null): Promise<void> {
+    await q.query('UPDATE imports SET encoding = $2 WHERE id = $1 AND encoding IS DISTINCT FROM $2', [id, encoding])
   },
   async setRematched(q: Queryable, id: string, needs: number): Promise<void> {
     await q.query('UPDATE imports SET needs_rematched = $2 WHERE id = $1', [id, needs])

@@ -2,76 +2,59 @@
 // State lives in the `jobs` table, so it is visible through the API and survives a restart (pending jobs resume).
 import type { Db } from '../db'
 import { isPermanent } from '../errors'
-import { iso } from '../pagination'
 import type { Logger } from '../log'
 import {
-  backoffDelay, type EnqueueOptions, type JobHandlers, type JobInfo, type JobName, type JobPayload, type JobQueue,
-  JOBS, PermanentJobError, runJob,
+  backoffDelay, type EnqueueOptions, type JobHandlers, type JobInfo, type JobName, type JobPayload, type JobQueue, type JobSpec,
+  JOBS, PermanentJobError, type RecordOptions, runJob,
 } from './registry'
+import { type JobRow, jobStore, toJobInfo } from './store'
 
-interface JobRow {
-  id: string
-  name: string
-  payload: unknown
-  org_id: string | null
-  state: JobInfo['state']
-  progress: unknown
-  result: unknown
-  attempts_made: number
-  max_attempts: number
-  failed_reason: string | null
-  created_at: Date
-  finished_at: Date | null
+export interface InlineOptions {
+  /** the queue name of its rows in `jobs` (one database can hold several queues, e.g. test runs) */
+  queueName?: string
+  /** per-job timeout overrides (tests) */
+  timeouts?: Partial<Record<JobName, number>>
 }
 
 export class InlineQueue implements JobQueue {
   readonly kind = 'inline' as const
+  readonly queueName: string
   private handlers?: JobHandlers
   private running = false
   private timer?: NodeJS.Timeout
   private idleWaiters: (() => void)[] = []
   private closed = false
 
-  constructor(private db: Db, private logger?: Logger) {}
+  constructor(private db: Db, private logger?: Logger, private opts: InlineOptions = {}) {
+    this.queueName = opts.queueName ?? 'tt'
+  }
 
   /** Starts processing (pending jobs from an earlier run included). */
   start(handlers: JobHandlers): void {
     this.handlers = handlers
-    void this.db.query(`UPDATE jobs SET state = 'waiting', updated_at = now() WHERE state = 'active'`).then(() => this.kick())
+    void jobStore.resetActive(this.db, this.queueName).then(() => this.kick(), (err) => this.logger?.error('inline queue start failed', { error: (err as Error).message }))
   }
 
-  async enqueue<N extends JobName>(name: N, payload: JobPayload<N>, opts: EnqueueOptions) {
-    await this.enqueueMany([{ name, payload, opts }])
+  async enqueue<N extends JobName>(name: N, payload: JobPayload<N>, opts: EnqueueOptions & RecordOptions) {
+    await this.enqueueMany([{ name, payload, opts: { jobId: opts.jobId, orgId: opts.orgId } }], { tx: opts.tx })
     return { id: opts.jobId }
   }
 
-  async enqueueMany<N extends JobName>(jobs: { name: N; payload: JobPayload<N>; opts: EnqueueOptions }[]) {
+  async enqueueMany<N extends JobName>(jobs: JobSpec<N>[], opts: RecordOptions = {}) {
     if (!jobs.length) return
     for (const j of jobs) JOBS[j.name].payload.parse(j.payload)
-    // Same id again is a no-op, as with BullMQ's jobId.
-    await this.db.query(
-      `INSERT INTO jobs (id, name, payload, org_id, max_attempts)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::uuid[], $5::int[])
-       ON CONFLICT (id) DO NOTHING`,
-      [
-        jobs.map((j) => j.opts.jobId),
-        jobs.map((j) => j.name),
-        jobs.map((j) => JSON.stringify(j.payload)),
-        jobs.map((j) => j.opts.orgId ?? null),
-        jobs.map((j) => JOBS[j.name].attempts),
-      ],
-    )
+    // The jobs table is this runner's queue: recording a job (in the writer's transaction) is enqueuing it.
+    await jobStore.insert(opts.tx ?? this.db, this.queueName, jobs as JobSpec[])
+    if (!opts.tx) this.kick()
+  }
+
+  async relay(): Promise<void> {
     this.kick()
   }
 
   async get(id: string): Promise<JobInfo | null> {
-    const r = await this.db.query<JobRow>('SELECT * FROM jobs WHERE id = $1', [id])
-    const j = r.rows[0]
-    if (!j) return null
-    return {
-      id: j.id, name: j.name, state: j.state, progress: j.progress, attempts_made: j.attempts_made, max_attempts: j.max_attempts,
-      failed_reason: j.failed_reason, result: j.result, org_id: j.org_id, created_at: iso(j.created_at), finished_at: iso(j.finished_at),
-    }
+    const j = await jobStore.get(this.db, id)
+    return j ? toJobInfo(j) : null
   }
 
   async ping(): Promise<void> {}
@@ -88,10 +71,7 @@ export class InlineQueue implements JobQueue {
   }
 
   private async hasPending(includeDelayed: boolean): Promise<boolean> {
-    const r = await this.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM jobs WHERE state IN ('waiting', 'active'${includeDelayed ? ", 'delayed'" : ''})`,
-    )
-    return r.rows[0]!.n > 0
+    return (await jobStore.countPending(this.db, this.queueName, includeDelayed)) > 0
   }
 
   private kick(delayMs = 0): void {
@@ -106,12 +86,7 @@ export class InlineQueue implements JobQueue {
     try {
       for (;;) {
         if (this.closed) return
-        const next = await this.db.query<JobRow>(
-          `UPDATE jobs SET state = 'active', attempts_made = attempts_made + 1, updated_at = now()
-            WHERE id = (SELECT id FROM jobs WHERE state IN ('waiting', 'delayed') AND run_at <= now() ORDER BY run_at, created_at LIMIT 1)
-            RETURNING *`,
-        )
-        const job = next.rows[0]
+        const job = await jobStore.claimNext(this.db, this.queueName)
         if (!job) break
         await this.process(job)
       }
@@ -121,10 +96,7 @@ export class InlineQueue implements JobQueue {
       this.running = false
     }
     // Delayed retries: wake when the earliest is due; otherwise tell drain() waiters we are idle.
-    const due = await this.db
-      .query<{ ms: number }>(`SELECT (extract(epoch FROM min(run_at) - now()) * 1000)::int AS ms FROM jobs WHERE state = 'delayed'`)
-      .catch(() => ({ rows: [{ ms: null }] }))
-    const ms = due.rows[0]?.ms
+    const ms = await jobStore.nextDueMs(this.db, this.queueName).catch(() => null)
     if (ms != null && !this.closed) this.kick(Math.max(0, ms))
     else {
       const waiters = this.idleWaiters.splice(0)
@@ -135,27 +107,19 @@ export class InlineQueue implements JobQueue {
   private async process(job: JobRow): Promise<void> {
     const name = job.name as JobName
     try {
-      const result = await runJob(this.handlers!, name, job.payload, {
-        jobId: job.id,
-        attempt: job.attempts_made,
-        queue: this,
-        progress: async (p) => {
-          await this.db.query('UPDATE jobs SET progress = $2::jsonb, updated_at = now() WHERE id = $1', [job.id, JSON.stringify(p)])
-        },
-      })
-      await this.db.query(
-        `UPDATE jobs SET state = 'completed', result = $2::jsonb, failed_reason = NULL, finished_at = now(), updated_at = now() WHERE id = $1`,
-        [job.id, JSON.stringify(result ?? null)],
+      const result = await runJob(
+        this.handlers!,
+        name,
+        job.payload,
+        { jobId: job.id, attempt: job.attempts_made, queue: this, progress: (p) => jobStore.progress(this.db, job.id, p) },
+        { timeoutMs: this.opts.timeouts?.[name] },
       )
+      await jobStore.completed(this.db, job.id, result)
     } catch (err) {
       const reason = (err as Error).message ?? String(err)
       const final = err instanceof PermanentJobError || isPermanent(err) || job.attempts_made >= job.max_attempts
       this.logger?.warn('job failed', { job_id: job.id, name, attempt: job.attempts_made, final, error: reason })
-      await this.db.query(
-        `UPDATE jobs SET state = $2, failed_reason = $3, run_at = now() + ($4::int * interval '1 millisecond'),
-                finished_at = CASE WHEN $2 = 'failed' THEN now() END, updated_at = now() WHERE id = $1`,
-        [job.id, final ? 'failed' : 'delayed', reason, final ? 0 : backoffDelay(JOBS[name]?.backoffMs ?? 1000, job.attempts_made)],
-      )
+      await jobStore.failed(this.db, job.id, final, reason, backoffDelay(JOBS[name]?.backoffMs ?? 1000, job.attempts_made))
     }
   }
 }

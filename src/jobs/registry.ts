@@ -1,6 +1,7 @@
 // The job registry: every job name with its payload schema, retry policy and timeout. Both runners use it.
 import { z } from 'zod'
 import { KINDS } from '../catalog/kinds'
+import type { Queryable } from '../db'
 
 export const JOBS = {
   /** Analyse (tokens, keywords) and embed catalogue rows whose text or model changed. */
@@ -62,6 +63,11 @@ export interface JobContext {
   progress(p: Record<string, unknown>): Promise<void>
   /** enqueue follow-up work from inside a handler */
   queue: JobQueue
+  /**
+   * Aborted when the job is given up (its timeout). Long handlers check it between batches, and inside each batch's
+   * transaction just before it commits, so nothing they write lands after the runner has failed or retried the job.
+   */
+  signal: AbortSignal
 }
 
 export type JobHandler<N extends JobName> = (payload: JobPayload<N>, ctx: JobContext) => Promise<unknown>
@@ -74,10 +80,28 @@ export interface EnqueueOptions {
   orgId?: string | null
 }
 
+export interface JobSpec<N extends JobName = JobName> {
+  name: N
+  payload: JobPayload<N>
+  opts: EnqueueOptions
+}
+
+export interface RecordOptions {
+  /**
+   * The transaction of the write that needs the jobs (transactional outbox): the jobs are recorded in it and exist
+   * only if it commits. Call `relay()` after the commit (or use `withJobs`); without a transaction the jobs are recorded
+   * on their own and relayed at once.
+   */
+  tx?: Queryable
+}
+
 export interface JobQueue {
   readonly kind: 'inline' | 'bullmq'
-  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, opts: EnqueueOptions): Promise<{ id: string }>
-  enqueueMany<N extends JobName>(jobs: { name: N; payload: JobPayload<N>; opts: EnqueueOptions }[]): Promise<void>
+  /** Records the job in the database (the outbox) and hands it to the runner; never refused because Redis is down. */
+  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, opts: EnqueueOptions & RecordOptions): Promise<{ id: string }>
+  enqueueMany<N extends JobName>(jobs: JobSpec<N>[], opts?: RecordOptions): Promise<void>
+  /** Hands recorded, not yet queued jobs to the runner (best effort: what fails now is relayed later). Never throws. */
+  relay(): Promise<void>
   get(id: string): Promise<JobInfo | null>
   ping(): Promise<void>
   /** inline: wait until nothing is waiting or running (CLI, tests); bullmq: no-op */
@@ -93,26 +117,49 @@ export class PermanentJobError extends Error {
 /** Job ids may not contain ":" (BullMQ), so parts are joined with "-". */
 export const jobId = (...parts: (string | number)[]) => parts.join('-')
 
-/** Validates the payload and applies the catalogue's timeout around a handler call. */
+/** The job ran past its timeout and was given up (failed, or retried by the runner). */
+export class JobTimeoutError extends Error {
+  override name = 'JobTimeoutError'
+}
+
+/**
+ * Validates the payload and applies the catalogue's timeout around a handler call. On timeout the handler's signal is
+ * aborted and the call rejects, so the runner fails or retries the job; the handler stops at its next check of the
+ * signal (a timer cannot interrupt synchronous work, which is why long handlers work in batches and check between them).
+ */
 export async function runJob<N extends JobName>(
   handlers: JobHandlers,
   name: N,
   rawPayload: unknown,
-  ctx: JobContext,
+  ctx: Omit<JobContext, 'signal'>,
+  opts: { timeoutMs?: number } = {},
 ): Promise<unknown> {
   const def = JOBS[name]
   if (!def) throw new PermanentJobError(`unknown job ${name}`)
   const parsed = def.payload.safeParse(rawPayload)
   if (!parsed.success) throw new PermanentJobError(`invalid payload for ${name}: ${parsed.error.issues[0]?.message}`)
+  const timeoutMs = opts.timeoutMs ?? def.timeoutMs
+  const ac = new AbortController()
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${name} timed out after ${def.timeoutMs} ms`)), def.timeoutMs)
+    timer = setTimeout(() => {
+      const err = new JobTimeoutError(`${name} timed out after ${timeoutMs} ms / 任务超时`)
+      ac.abort(err)
+      reject(err)
+    }, timeoutMs)
   })
+  const run = (handlers[name] as JobHandler<N>)(parsed.data as JobPayload<N>, { ...ctx, signal: ac.signal })
+  run.catch(() => {}) // after a timeout its rejection (the abort) is expected and unobserved
   try {
-    return await Promise.race([(handlers[name] as JobHandler<N>)(parsed.data as JobPayload<N>, ctx), timeout])
+    return await Promise.race([run, timeout])
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** Throws the abort reason when a job was given up; handlers call it between batches. */
+export function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new JobTimeoutError('job was given up')
 }
 
 /** Exponential backoff with jitter: base * 2^(attempt-1) * [0.5, 1.5). */

@@ -40,6 +40,8 @@ export function createRetriever(deps: { db: Db; config: Config; weights: MatchWe
 
   /** Candidates from each source of the mode, fused; only rows that may be candidates (and pass `extra`). */
   async function rank(table: Table, q: MatchQuery, mode: Mode, extra?: Where): Promise<Ranked[]> {
+    // no indexable word (e.g. "!!! ???"): nothing to match, rather than a zero vector's NaN distances in SQL
+    if (!q.terms.length && !q.sparse.indices.length) return []
     const o = opts(table, extra)
     const sources = MODE_SOURCES[mode]
     // the sources are independent: on PostgreSQL they run at once on separate connections

@@ -85,8 +85,10 @@ export function toSparseLiteral(v: SparseVector): string {
 /** Parses pgvector's sparsevec text form (or the pgvector package's SparseVector) back to 0-based indices. */
 export function parseSparse(v: unknown): SparseVector {
   if (v && typeof v === 'object' && 'indices' in v && 'values' in v) {
-    const sv = v as { indices: number[]; values: number[] }
-    return { indices: [...sv.indices], values: [...sv.values] }
+    const sv = v as { indices: (number | null)[]; values: (number | null)[] }
+    // an empty sparsevec ("{}/n", text with no indexable word) comes back from the driver as indices [null]
+    const keep = sv.indices.flatMap((ix, k) => (Number.isFinite(ix) && Number.isFinite(sv.values[k]) ? [k] : []))
+    return { indices: keep.map((k) => sv.indices[k] as number), values: keep.map((k) => sv.values[k] as number) }
   }
   const s = String(v)
   const body = s.slice(s.indexOf('{') + 1, s.indexOf('}'))

@@ -59,6 +59,14 @@ describe('/docs offline', () => {
     }
   })
 
+  it('answers HEAD for an asset with its headers and no body', async () => {
+    const r = await t.request(`${ORIGIN}/docs/assets/swagger-ui.css`, { method: 'HEAD' })
+    expect(r.status).toBe(200)
+    expect(r.headers.get('content-type')).toMatch(/^text\/css/)
+    expect(r.headers.get('content-length')).toBe(String(statSync(path.join(dist, 'swagger-ui.css')).size))
+    expect((await r.arrayBuffer()).byteLength).toBe(0)
+  })
+
   it('starts Swagger UI on this origin\'s /openapi.json, without the public validator badge', async () => {
     const js = await (await t.request(`${ORIGIN}/docs/assets/docs-init.js`)).text()
     expect(js).toContain("url: '/openapi.json'")

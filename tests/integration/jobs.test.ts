@@ -151,7 +151,7 @@ describe.runIf(REDIS_URL)('BullMQ runner (real Redis)', () => {
   })
 
   const redisServer = spawnSync('which', ['redis-server']).status === 0
-  it.runIf(redisServer)('answers 503 while Redis is unavailable and loses nothing already accepted', async () => {
+  it.runIf(redisServer)('without a database to record jobs in (BullMQ alone), answers 503 while Redis is unavailable and loses nothing already accepted', async () => {
     // A Redis of our own, so we can freeze it without disturbing other tests.
     const port = 16_379 + Math.floor(Math.random() * 1000)
     const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })

@@ -1,3 +1,4 @@
+// Organisations, keys and authentication: unknown or revoked keys, wrong roles, other organisations, bootstrap.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashKey } from '../../src/orgs/service'
 import { createTestApp, type TestApp } from '../helpers/app'
