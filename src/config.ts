@@ -25,6 +25,11 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(52_428_800),
+  /** failed authentications per client address and window before 429 (brute-force guessing of keys) */
+  AUTH_FAIL_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
+  AUTH_FAIL_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** behind a reverse proxy: the client address is the last X-Forwarded-For hop */
+  TRUST_PROXY: bool.default(false),
   ADMIN_BOOTSTRAP_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   DEMO_DATA: bool.default(true),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),

@@ -2,12 +2,14 @@
 import type { Logger } from './log'
 import type { Config } from './config'
 import { createAuditService } from './audit/service'
+import { createBriefService } from './briefs/service'
 import type { Db } from './db'
 import { createDemoService } from './demo/service'
 import { PreparePool } from './catalog/prepare-pool'
 import { createCatalogService } from './catalog/service'
 import { createImportService } from './imports/service'
 import { createMatchingService } from './matching/service'
+import { createNavigationService } from './navigation/service'
 import type { JobHandlers, JobQueue } from './jobs/registry'
 import { createEmbedder, type Embedder } from './models'
 import { type ChatModel, createChatModel } from './models/chat'
@@ -17,12 +19,15 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
   const embedder = opts.embedder ?? createEmbedder(config)
   const catalog = createCatalogService({ db, queue, embedder })
   const preparePool = new PreparePool(embedder)
-  const matching = createMatchingService({ db, embedder, config, queue, chat: opts.chat === undefined ? createChatModel(config) : opts.chat ?? undefined, logger: opts.logger })
+  const chat = opts.chat === undefined ? createChatModel(config) : opts.chat ?? undefined
+  const matching = createMatchingService({ db, embedder, config, queue, chat, logger: opts.logger })
   return {
     preparePool,
     queue,
     embedder,
     matching,
+    navigation: createNavigationService({ db, queue, matching, chat }),
+    briefs: createBriefService({ db, queue, catalog, matching, chat, logger: opts.logger }),
     orgs: createOrgService(db),
     audit: createAuditService(db),
     catalog,
@@ -39,6 +44,8 @@ export function createJobHandlers(s: Services): JobHandlers {
     'catalog.index': (p) => s.catalog.indexRows(p.kind, p.ids, p.force),
     'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress, ctx.signal),
     'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress, ctx.signal),
+    'navigation.build': (p, ctx) => s.navigation.runBuild(p.reportId, p.build, ctx.progress),
+    'briefs.draft': (p) => s.briefs.runDraft(p),
     'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId, p.catalogVersion) : s.matching.runForItem(p.kind, p.id)),
   }
 }

@@ -1,7 +1,6 @@
 // Assembles the HTTP API: request ids, logging, body limits, auth, routes, OpenAPI document, problem+json errors.
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -10,13 +9,16 @@ import { registerCatalogRoutes } from '../catalog/routes'
 import { registerImportRoutes } from '../imports/routes'
 import { registerJobRoutes } from '../jobs/routes'
 import { registerMatchingRoutes } from '../matching/routes'
+import { registerNavigationRoutes } from '../navigation/routes'
 import { registerOrgRoutes } from '../orgs/routes'
-import { authMiddleware } from './auth'
+import { authMiddleware, failedAuthLimiter } from './auth'
+import { bodyLimit } from './body-limit'
 import { registerDocs } from './docs'
 import type { AppDeps, AppEnv } from './env'
 import { registerAuditRoutes } from '../audit/routes'
-import { DomainError, InvalidError, TooLargeError } from '../errors'
-import { type ErrorType, type Problem, problemBody, problemTypeOf, zodFieldErrors } from './errors'
+import { registerBriefRoutes } from '../briefs/routes'
+import { DomainError, InvalidError } from '../errors'
+import { type ErrorType, type Problem, problemBody, problemHeaders, problemTypeOf, zodFieldErrors } from './errors'
 import { createLogger, type Logger } from '../log'
 
 export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.config.LOG_LEVEL)) {
@@ -49,17 +51,10 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
       org_id: caller?.kind === 'key' ? caller.orgId : undefined,
     })
   })
-  app.use('/v1/*', async (c, next) => {
-    // Uploads get their own, larger limit; everything else the general body limit.
-    const max = c.req.path === '/v1/imports' ? deps.config.UPLOAD_LIMIT_BYTES : deps.config.BODY_LIMIT_BYTES
-    return bodyLimit({
-      maxSize: max,
-      onError: () => {
-        throw new TooLargeError(`Request body exceeds ${max} bytes / 请求体超过 ${max} 字节`)
-      },
-    })(c, next)
-  })
-  app.use('/v1/*', authMiddleware(deps.services.orgs))
+  // Uploads get their own, larger limit; everything else the general body limit.
+  app.use('/v1/*', bodyLimit((c) => (c.req.path === '/v1/imports' ? deps.config.UPLOAD_LIMIT_BYTES : deps.config.BODY_LIMIT_BYTES)))
+  const limiter = failedAuthLimiter(deps.config.AUTH_FAIL_LIMIT, deps.config.AUTH_FAIL_WINDOW_SECONDS)
+  app.use('/v1/*', authMiddleware(deps.services.orgs, limiter, deps.config.TRUST_PROXY))
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/readyz', async (c) => {
@@ -92,7 +87,9 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
   registerImportRoutes(app, deps)
   registerJobRoutes(app, deps)
   registerMatchingRoutes(app, deps)
+  registerNavigationRoutes(app, deps)
   registerAuditRoutes(app, deps)
+  registerBriefRoutes(app, deps)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   app.doc31('/openapi.json', {
@@ -118,8 +115,10 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
     let type: ErrorType
     let detail: string
     let extra: Record<string, unknown> = {}
+    let headers: Record<string, string> = {}
     if (err instanceof DomainError) {
       type = problemTypeOf(err)
+      headers = problemHeaders(err)
       detail = err.message
       if (err.errors) extra.errors = err.errors
       if (err.extra) extra = { ...extra, ...err.extra }
@@ -134,14 +133,15 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
       detail = 'An unexpected error occurred; quote the request id when reporting it / 发生意外错误，请提供请求编号'
       logger.error('unhandled error', { request_id: rid, error: (err as Error).stack ?? String(err) })
     }
-    return problemResponse(c, problemBody(type, detail, { instance: c.req.path, request_id: rid, ...extra }))
+    return problemResponse(c, problemBody(type, detail, { instance: c.req.path, request_id: rid, ...extra }), headers)
   })
 
   return app
 }
 
-function problemResponse(c: Context, body: Problem): Response {
+function problemResponse(c: Context, body: Problem, headers: Record<string, string> = {}): Response {
   return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
+    ...headers,
     'content-type': 'application/problem+json; charset=utf-8',
   })
 }

@@ -44,6 +44,18 @@ export function problemTypeOf(err: DomainError): ErrorType {
   return CODE_TO_TYPE[err.code]
 }
 
+/**
+ * Headers that go with a domain error's problem response: Retry-After (seconds) on a 429; Connection: close on a 413,
+ * so a client that sent an oversized body gets a fresh connection for its next request.
+ */
+export function problemHeaders(err: DomainError): Record<string, string> {
+  const headers: Record<string, string> = {}
+  const retry = err.extra?.retry_after
+  if (err.code === 'rate_limited' && typeof retry === 'number') headers['retry-after'] = String(Math.max(1, Math.ceil(retry)))
+  if (err.code === 'too_large') headers.connection = 'close'
+  return headers
+}
+
 export const ProblemSchema = z
   .object({
     type: z.string().openapi({ example: '/problems/not_found' }),

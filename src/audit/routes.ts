@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { decodeCursor, encodeCursor, json, PageQuery, pageOf } from '../api/common'
 import type { App, AppDeps } from '../api/env'
 import { problemResponses as P } from '../api/errors'
+import { isoDateTime, safeText } from '../validation'
 
 const AuditEvent = z
   .object({
@@ -20,13 +21,13 @@ const AuditEvent = z
   .openapi('AuditEvent')
 
 const Query = PageQuery.extend({
-  action: z.string().max(100).optional().openapi({ description: 'e.g. achievement.create, match.review, key.revoke' }),
-  object_kind: z.string().max(50).optional(),
-  object_id: z.string().max(100).optional(),
+  action: safeText().max(100).optional().openapi({ description: 'e.g. achievement.create, match.review, key.revoke' }),
+  object_kind: safeText().max(50).optional(),
+  object_id: safeText().max(100).optional(),
   actor_key_id: z.uuid().optional(),
   org_id: z.uuid().optional().openapi({ description: 'the organisation that owns the object' }),
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  since: isoDateTime().optional(),
+  until: isoDateTime().optional(),
 })
 
 export function registerAuditRoutes(app: App, { services }: AppDeps) {

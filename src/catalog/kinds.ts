@@ -9,6 +9,7 @@ import { type Caller, type OrgKind, type Role, isStaff, ownsOrStaff } from '../o
 import { PATENT_COLUMNS, PatentCreate, PatentFields, PatentUpdate, patentText, withMainIpc } from '../patents/schema'
 import { LEGAL_STATUS, MATURITY, PATENT_TYPES, VISIBILITY } from './fields'
 import { normalizeIpc } from './fields'
+import { safeText } from '../validation'
 
 export const KINDS = ['achievement', 'patent', 'need'] as const
 export type Kind = (typeof KINDS)[number]
@@ -42,8 +43,8 @@ export interface KindDef {
   filterSql(q: Record<string, unknown>, p: Params): string[]
 }
 
-const str = () => z.string().trim().min(1).max(100).optional()
-const commonFilters = { region: str(), org_id: z.uuid().optional(), q: z.string().trim().min(1).max(500).optional() }
+const str = () => safeText().trim().min(1).max(100).optional()
+const commonFilters = { region: str(), org_id: z.uuid().optional(), q: safeText().trim().min(1).max(500).optional() }
 
 const isRole = (c: Caller, ...roles: Role[]) => c.kind === 'key' && roles.includes(c.role)
 
@@ -99,8 +100,8 @@ export const KIND_DEFS: Record<Kind, KindDef> = {
       ...commonFilters,
       legal_status: z.enum(LEGAL_STATUS).optional(),
       patent_type: z.enum(PATENT_TYPES).optional(),
-      ipc: z.string().trim().min(1).max(20).optional().openapi({ description: 'IPC prefix, e.g. H01M or H01M10/4' }),
-      applicant: z.string().trim().min(1).max(200).optional().openapi({ description: 'applicant name (substring)' }),
+      ipc: safeText().trim().min(1).max(20).optional().openapi({ description: 'IPC prefix, e.g. H01M or H01M10/4' }),
+      applicant: safeText().trim().min(1).max(200).optional().openapi({ description: 'applicant name (substring)' }),
     }),
     filterSql: (q, p) => [
       q.legal_status ? `t.legal_status = ${p.p(q.legal_status)}` : '',

@@ -11,13 +11,17 @@ import { type Caller, isStaff, ownsOrStaff, requireRole, visibleOr404 } from '..
 import { orgStore } from '../orgs/store'
 import { contentHash, searchTokens } from '../text/analyze'
 import { z } from 'zod'
+import { isoDateTime } from '../validation'
 import { type Kind, KIND_DEFS, type KindDef, type Row } from './kinds'
 import { analyzeRow, prepareBatch, prepareRecord } from './prepare'
 import { catalogStore, type Prepared, type UpsertResult } from './store'
 import { matchStore } from '../matching/store'
 
 const INDEX_BATCH = 500
-const CursorSchema = z.object({ at: z.string().optional(), rank: z.number().optional(), id: z.uuid() })
+// Cursors are parsed strictly: every field checked, nothing else allowed, and the kind must fit the list (a keyword
+// query pages by rank, the plain list by creation time), so a forged cursor is a 400, never a database error.
+const TimeCursor = z.object({ at: isoDateTime(), id: z.uuid() }).strict()
+const RankCursor = z.object({ rank: z.number().min(0).max(1e9), id: z.uuid() }).strict()
 
 /** A stored row back into the API's input shape (to merge a partial update and re-validate). */
 function rowToFields(def: KindDef, row: Row): Record<string, unknown> {
@@ -138,9 +142,10 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
 
   async function list(caller: Caller, kind: Kind, q: Record<string, unknown> & { limit: number; cursor?: string }) {
     const def = KIND_DEFS[kind]
-    const after = decodeCursor(q.cursor, CursorSchema)
     const text = typeof q.q === 'string' ? searchTokens(q.q).join(' or ') : undefined
     if (typeof q.q === 'string' && !text) return { items: [], next_cursor: null }
+    type After = { at?: string; rank?: number; id: string }
+    const after = decodeCursor<After>(q.cursor, (text ? RankCursor : TimeCursor) as z.ZodType<After>)
     const rows = await catalogStore.list(db, def, caller, q, { limit: q.limit + 1, after }, text)
     const page = rows.slice(0, q.limit)
     const last = page[page.length - 1]

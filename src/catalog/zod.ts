@@ -1,20 +1,22 @@
 // zod building blocks for catalogue fields (used by the API and by the importers, so both validate alike).
 import { z } from '@hono/zod-openapi'
+import { isoDate, safeText } from '../validation'
 import { normalizeIpc, normalizePublicationNumber } from './fields'
+
+export { isoDate }
 
 export const MAX_TITLE = 200
 export const MAX_TEXT = 20_000
 
-export const title = () => z.string().trim().min(1, 'must not be empty').max(MAX_TITLE, `at most ${MAX_TITLE} characters`)
-export const longText = () => z.string().trim().max(MAX_TEXT, `at most ${MAX_TEXT} characters`)
-export const shortText = (max = 100) => z.string().trim().max(max, `at most ${max} characters`)
-export const tags = (maxItems = 30, maxLen = 50) => z.array(z.string().trim().min(1).max(maxLen)).max(maxItems)
+// Every text field starts from safeText (no NUL, no lone surrogates), so no stored string can make the database fail.
+export const title = () => safeText().trim().min(1, 'must not be empty').max(MAX_TITLE, `at most ${MAX_TITLE} characters`)
+export const longText = () => safeText().trim().max(MAX_TEXT, `at most ${MAX_TEXT} characters`)
+export const shortText = (max = 100) => safeText().trim().max(max, `at most ${max} characters`)
+export const tags = (maxItems = 30, maxLen = 50) => z.array(safeText().trim().min(1).max(maxLen)).max(maxItems)
 export const money = () => z.number().min(0).max(1e13).openapi({ description: 'CNY (元)' })
-export const isoDate = () => z.iso.date({ message: 'must be a date YYYY-MM-DD' })
 
 export const ipcCode = () =>
-  z
-    .string()
+  safeText()
     .trim()
     .transform((v, ctx) => {
       const c = normalizeIpc(v)
@@ -27,8 +29,7 @@ export const ipcCode = () =>
     .openapi({ type: 'string', example: 'H01M10/42' })
 
 export const publicationNumber = () =>
-  z
-    .string()
+  safeText()
     .trim()
     .min(1)
     .max(40)

@@ -7,6 +7,7 @@ import { migrate } from '../db/migrate'
 import { KINDS, type Kind } from '../catalog/kinds'
 import { ORG_KINDS, type OrgKind, ROLES, type Role, SYSTEM } from '../orgs/access'
 import { runEval } from './eval'
+import { runClusterEval } from './eval-clusters'
 import { runImport } from './import'
 import { UsageError } from './usage'
 import { openRuntime } from '../runtime'
@@ -26,6 +27,9 @@ commands:
   demo                                      load data/demo (idempotent)
   eval --dataset <dir> [--mode hybrid|dense|lexical] [--run out.trec] [--exclude-self] [--json]
                                             retrieval quality on a BEIR dataset (also: npm run eval -- ...)
+  eval clusters --dataset <dir> [--k N] [--seed S] [--json]
+                                            topic clustering of the navigation reports: NMI and purity
+                                            against the classes the qrels define
   reembed [--kind <kind> ...] [--force]    re-analyse and re-embed through jobs (after a model change)
 `
 
@@ -95,7 +99,8 @@ async function main(argv: string[]) {
       return
     }
     case 'eval':
-      await runEval(rest)
+      if (rest[0] === 'clusters') await runClusterEval(rest.slice(1))
+      else await runEval(rest)
       return
     case 'import':
       return runImport(config, logger, rest)

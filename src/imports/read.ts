@@ -74,6 +74,53 @@ export function detectFormat(filename: string, buf: Uint8Array): Format {
   return first === '[' || first === '{' ? 'json' : 'csv'
 }
 
+export const ACCEPTED_ENCODINGS = 'UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK/GB2312'
+
+/**
+ * Refuses a file that decodeText could only read as GB18030 but that is not Chinese GB text: a UTF-8 header over rows in
+ * another encoding, or bytes that are invalid as GB18030 or fall mostly outside GB2312 (Shift-JIS, Latin-1...).
+ * One linear pass over the bytes.
+ */
+export function assertRecognisedEncoding(buf: Uint8Array): void {
+  const nl = buf.indexOf(0x0a)
+  const first = buf.subarray(0, nl < 0 ? buf.length : nl)
+  const unrecognised = (why: string) =>
+    new BadFileError(
+      `无法识别文件编码（${why.split(' / ')[0]}）；可接受的编码：UTF-8（可带 BOM）、带 BOM 的 UTF-16、GB18030/GBK/GB2312，请另存为 UTF-8 后重新上传 / ` +
+        `The file's encoding could not be recognised (${why.split(' / ')[1]}). Accepted encodings: ${ACCEPTED_ENCODINGS}; save the file as UTF-8 and upload it again.`,
+    )
+  if (nl >= 0 && first.some((b) => b >= 0x80)) {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(first)
+      throw unrecognised('表头是 UTF-8，数据行却不是，编码混用 / the header line is UTF-8 but the rows after it are not: mixed encodings')
+    } catch (err) {
+      if (err instanceof BadFileError) throw err
+    }
+  }
+  let multi = 0
+  let common = 0
+  let bad = 0
+  for (let i = 0; i < buf.length; ) {
+    const b = buf[i]!
+    if (b < 0x80) { i++; continue }
+    const b2 = buf[i + 1] ?? 0
+    if (b === 0x80 || b === 0xff) { bad++; i++ }
+    else if (b2 >= 0x30 && b2 <= 0x39) {
+      // four-byte GB18030 form
+      const ok = (buf[i + 2] ?? 0) >= 0x81 && (buf[i + 2] ?? 0) <= 0xfe && (buf[i + 3] ?? 0) >= 0x30 && (buf[i + 3] ?? 0) <= 0x39
+      if (ok) { multi++; i += 4 } else { bad++; i++ }
+    } else if ((b2 >= 0x40 && b2 <= 0x7e) || (b2 >= 0x80 && b2 <= 0xfe)) {
+      multi++
+      // GB2312: symbols and the 6,763 common hanzi, which real Chinese text is almost all made of
+      if (b >= 0xa1 && b <= 0xf7 && b2 >= 0xa1) common++
+      i += 2
+    } else { bad++; i++ }
+  }
+  if (bad > 0.02 * (multi + bad) || (multi >= 8 && common < 0.6 * multi)) {
+    throw unrecognised('既不是 UTF-8 也不像 GB18030 中文，可能是 Shift-JIS 或 Latin-1 / neither UTF-8 nor Chinese GB18030 text; it may be Shift-JIS or Latin-1')
+  }
+}
+
 export interface HeaderResult {
   format: Format
   encoding: string | null
@@ -92,8 +139,10 @@ export async function readHeader(filename: string, buf: Uint8Array): Promise<Hea
   const format = detectFormat(filename, buf)
   if (format === 'xlsx') return { format, encoding: null, headers: await xlsxHeader(buf) }
   const whole = buf.length <= SNIFF_BYTES
-  const { text, encoding } = decodeText(whole ? buf : headWindow(buf))
+  const head = whole ? buf : headWindow(buf)
+  const { text, encoding } = decodeText(head)
   if (!text.trim()) throw badFile('The file has no content / 文件没有内容')
+  if (encoding === 'gb18030') assertRecognisedEncoding(head)
   if (format === 'csv') {
     const nl = text.indexOf('\n')
     if (nl < 0 && !whole) throw headerTooLong()
@@ -164,6 +213,7 @@ export async function readRecords(filename: string, buf: Uint8Array, opts: { sig
   const format = detectFormat(filename, buf)
   if (format === 'xlsx') return { format, encoding: null, ...(await readXlsx(buf, opts.signal)) }
   const { text, encoding } = decodeText(buf)
+  if (encoding === 'gb18030') assertRecognisedEncoding(buf)
   if (!text.trim()) throw badFile('The file has no content / 文件没有内容')
   if (format === 'csv') {
     const nl = text.indexOf('\n')

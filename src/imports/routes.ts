@@ -4,9 +4,11 @@ import { IdParam, iso, json } from '../api/common'
 import type { App, AppDeps } from '../api/env'
 import { problemResponses as P } from '../api/errors'
 import { TooLargeError } from '../errors'
+import { csvDocument } from '../text/escape'
 import { KINDS } from '../catalog/kinds'
 import { parseMapPairs } from './service'
 import type { ImportErrorRow, ImportRow } from './store'
+import { safeText, textProblem } from '../validation'
 
 const Import = z
   .object({
@@ -32,10 +34,16 @@ const Import = z
   .openapi('Import')
 
 const ImportForm = z.object({
-  file: z.instanceof(File, { message: 'a file is required (multipart field "file")' }).openapi({ type: 'string', format: 'binary' }),
+  file: z
+    .instanceof(File, { message: 'a file is required (multipart field "file")' })
+    .superRefine((f, ctx) => {
+      const problem = textProblem(f.name) // the name is stored with the import
+      if (problem) ctx.addIssue({ code: 'custom', message: `file name ${problem}` })
+    })
+    .openapi({ type: 'string', format: 'binary' }),
   kind: z.enum(KINDS),
   map: z
-    .union([z.string(), z.array(z.string())])
+    .union([safeText(), z.array(safeText())])
     .optional()
     .openapi({ description: 'column mapping: "field=column" pairs, comma- or newline-separated, or repeated; e.g. "title=name,summary=context"' }),
   org_id: z.uuid().optional().openapi({ description: 'owning organisation; required for managers and admins' }),
@@ -46,15 +54,9 @@ const importOut = (r: ImportRow) => {
   return { ...rest, created_at: iso(r.created_at)!, finished_at: iso(r.finished_at) }
 }
 
-const csvCell = (v: unknown) => {
-  const s = v == null ? '' : typeof v === 'string' ? v : JSON.stringify(v)
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
-function errorsCsv(rows: ImportErrorRow[]): string {
-  // BOM so that Excel opens the UTF-8 file with its Chinese intact.
-  return '\ufeffline,field,reason,raw\r\n' + rows.map((r) => [r.line, r.field, r.reason, r.raw].map(csvCell).join(',')).join('\r\n') + '\r\n'
-}
+/** The rejected rows as a spreadsheet-safe CSV (uploaded values are untrusted: formulas neutralised by csvDocument). */
+const errorsCsv = (rows: ImportErrorRow[]): string =>
+  csvDocument(['line', 'field', 'reason', 'raw'], rows.map((r) => [r.line, r.field, r.reason, r.raw]))
 
 export function registerImportRoutes(app: App, { services, config }: AppDeps) {
   const imports = services.imports

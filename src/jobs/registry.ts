@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { KINDS } from '../catalog/kinds'
 import type { Queryable } from '../db'
+import { ORG_KINDS, ROLES } from '../orgs/access'
 
 export const JOBS = {
   /** Analyse (tokens, keywords) and embed catalogue rows whose text or model changed. */
@@ -28,12 +29,29 @@ export const JOBS = {
     backoffMs: 2_000,
     timeoutMs: 5 * 60_000,
   },
+  /** Write the first version of a challenge brief (template or model writer); `requester` reads matches with its own rights. */
+  'briefs.draft': {
+    payload: z.object({
+      briefId: z.uuid(),
+      requester: z.object({ keyId: z.string().min(1).max(100), role: z.enum(ROLES), orgId: z.uuid(), orgKind: z.enum(ORG_KINDS) }).nullable(),
+    }),
+    attempts: 3,
+    backoffMs: 5_000,
+    timeoutMs: 5 * 60_000,
+  },
   /** Parse an uploaded file and upsert its rows. */
   'imports.run': {
     payload: z.object({ importId: z.uuid() }),
     attempts: 3,
     backoffMs: 5_000,
     timeoutMs: 60 * 60_000,
+  },
+  /** Build one build of a patent-navigation report (statistics, clusters, summary). */
+  'navigation.build': {
+    payload: z.object({ reportId: z.uuid(), build: z.number().int().min(1) }),
+    attempts: 2,
+    backoffMs: 5_000,
+    timeoutMs: 15 * 60_000,
   },
 } as const
 

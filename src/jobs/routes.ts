@@ -4,6 +4,7 @@ import type { App, AppDeps } from '../api/env'
 import { problemResponses as P } from '../api/errors'
 import { isStaff, visibleOr404 } from '../orgs/access'
 import { JOB_STATES } from './registry'
+import { safeText } from '../validation'
 
 const Job = z
   .object({
@@ -24,7 +25,7 @@ export function registerJobRoutes(app: App, { services }: AppDeps) {
   app.openapi(
     createRoute({
       method: 'get', path: '/v1/jobs/{id}', tags: ['jobs 任务'], summary: 'State, progress, attempts and failure reason of a job',
-      request: { params: z.object({ id: z.string().min(1).max(300).openapi({ param: { name: 'id', in: 'path' } }) }) },
+      request: { params: z.object({ id: safeText().min(1).max(300).openapi({ param: { name: 'id', in: 'path' } }) }) },
       responses: { 200: json(Job, 'the job'), 401: P[401], 404: P[404], 503: P[503] },
     }),
     async (c) => {

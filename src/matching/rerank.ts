@@ -1,10 +1,13 @@
-// Stage 4 (optional): a chat model judges the top candidates. Its answer is untrusted: validated with zod, ids checked
-// against what was asked, scores clamped, rationales clipped. The judgement is stored with the model id, prompt version
-// and input hash, and cached by that hash; a failing model never fails the match (the feature ranking stands).
+// Stage 4 (optional): a chat model judges the top candidates. Its answer is untrusted: size-capped, parsed in linear
+// time, validated with zod, ids checked against what was asked, scores clamped, rationales made inert (no markup, no
+// bidirectional or control characters) and clipped. Model text is data: it never sets a match's state. The judgement
+// is stored with the model id, prompt version and input hash, and cached by that hash; a failing model never fails
+// the match (the feature ranking stands).
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { Db } from '../db'
 import type { ChatModel } from '../models/chat'
+import { inertText } from '../text/untrusted'
 import { matchRerankInput, type RerankSide } from '../prompts/match-rerank'
 import { loadPrompt } from '../prompts/registry'
 
@@ -31,21 +34,41 @@ export interface RerankResult {
   judgements: Map<string, Judgement>
 }
 
+/** The longest model answer parsed (characters); a judgement of 200 candidates fits in far less. */
+export const MAX_RERANK_ANSWER = 256 * 1024
+/** Rationales are kept to this many characters. */
+export const MAX_RATIONALE = 200
+
+/**
+ * The JSON object inside a model answer: surrounding whitespace and a Markdown code fence (```json ... ```) removed.
+ * Plain index scans, no backtracking regular expression: linear in the length of the answer.
+ */
+export function unfence(text: string): string {
+  let s = text.trim()
+  if (s.startsWith('```')) {
+    s = s.slice(3)
+    if (/^json/i.test(s)) s = s.slice(4)
+    s = s.trim()
+    if (s.endsWith('```')) s = s.slice(0, -3).trimEnd()
+  }
+  return s
+}
+
 /** Parses and checks a model answer against the candidate ids that were sent. Throws on anything but a valid object. */
 export function parseRerank(text: string, ids: string[]): Map<string, Judgement> {
+  if (text.length > MAX_RERANK_ANSWER) throw new Error(`model answer too long (${text.length} > ${MAX_RERANK_ANSWER} characters)`)
   let json: unknown
   try {
-    json = JSON.parse(text.replace(/^\s*```(?:json)?\s*|\s*```\s*$/g, ''))
+    json = JSON.parse(unfence(text))
   } catch {
     throw new Error('model answer is not JSON')
   }
-  const out = RerankOutput.parse(json)
+  const out = RerankOutput.parse(json) // unknown keys (a "state", an "approved") are dropped here
   const known = new Set(ids)
   const judgements = new Map<string, Judgement>()
   for (const r of out.results) {
     if (!known.has(r.id) || judgements.has(r.id)) continue // unknown or repeated ids are ignored
-    const rationale = r.rationale.replace(/[\u0000-\u001f]+/g, ' ').trim().slice(0, 200)
-    judgements.set(r.id, { score: Math.round((r.score / 10) * 1e4) / 1e4, rationale })
+    judgements.set(r.id, { score: Math.round((r.score / 10) * 1e4) / 1e4, rationale: inertText(r.rationale, MAX_RATIONALE) })
   }
   return judgements
 }

@@ -5,6 +5,7 @@ import { IdParam, iso, json, jsonBody } from '../api/common'
 import type { App, AppDeps } from '../api/env'
 import { problemResponses as P } from '../api/errors'
 import { KIND_DEFS } from '../catalog/kinds'
+import { safeText } from '../validation'
 import { type MatchView, REVIEW_REASONS } from './service'
 import type { ReviewRow } from './store'
 
@@ -102,7 +103,7 @@ const Page = z.object({ items: z.array(Match), next_cursor: z.string().nullable(
 const Review = z.object({
   decision: z.enum(['confirmed', 'rejected']),
   reason_code: z.enum(REVIEW_REASONS).nullish().openapi({ description: REVIEW_REASONS.join(' / ') }),
-  note: z.string().trim().max(2000).nullish(),
+  note: safeText().trim().max(2000).nullish(),
 })
 
 const ReviewsQuery = z.object({
@@ -115,8 +116,8 @@ const ReviewsQuery = z.object({
 })
 
 const Search = z.object({
-  query: z.string().trim().min(1).max(20_000),
-  title: z.string().trim().max(200).optional().openapi({ description: 'optional title; its words weigh more' }),
+  query: safeText().trim().min(1).max(20_000),
+  title: safeText().trim().max(200).optional().openapi({ description: 'optional title; its words weigh more' }),
   kinds: z.array(z.enum(['achievement', 'patent', 'need'])).min(1).default(['achievement', 'patent']),
   mode: z.enum(['hybrid', 'dense', 'lexical']).default('hybrid'),
   limit: z.number().int().min(1).max(200).default(20),

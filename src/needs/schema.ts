@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { MATURITY, TRANSFER_MODES, VISIBILITY } from '../catalog/fields'
+import { todayInChina } from '../validation'
 import { isoDate, longText, money, patchOf, rangeOk, shortText, title } from '../catalog/zod'
 
 export const Indicator = z
@@ -31,8 +32,12 @@ export const NeedFields = z.object({
 const budgetRange = (v: { budget_min?: number | null; budget_max?: number | null }) => rangeOk(v.budget_min, v.budget_max)
 const budgetMsg = { message: 'budget_min must not exceed budget_max', path: ['budget_max'] }
 
-export const NeedCreate = NeedFields.extend({ org_id: z.uuid().optional() }).refine(budgetRange, budgetMsg)
-export const NeedUpdate = patchOf(NeedFields).refine(budgetRange, budgetMsg)
+// A deadline written through the API may not lie in the past (China time). Imports keep historical needs as they are.
+const deadlineAhead = (v: { deadline?: string | null }) => !v.deadline || v.deadline >= todayInChina()
+const deadlineMsg = { message: 'must not be in the past / 截止日期不能早于今天', path: ['deadline'] }
+
+export const NeedCreate = NeedFields.extend({ org_id: z.uuid().optional() }).refine(budgetRange, budgetMsg).refine(deadlineAhead, deadlineMsg)
+export const NeedUpdate = patchOf(NeedFields).refine(budgetRange, budgetMsg).refine(deadlineAhead, deadlineMsg)
 export type NeedInput = z.output<typeof NeedFields>
 
 export const NEED_COLUMNS = [

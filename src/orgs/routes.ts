@@ -4,14 +4,15 @@ import type { App, AppDeps } from '../api/env'
 import { problemResponses } from '../api/errors'
 import { ORG_KINDS, ROLES } from './access'
 import type { ApiKeyRow, OrgRow } from './store'
+import { safeText } from '../validation'
 
 const Org = z
   .object({ id: z.uuid(), name: z.string(), kind: z.enum(ORG_KINDS), region: z.string().nullable(), created_at: z.string() })
   .openapi('Organization')
 const OrgCreate = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: safeText().trim().min(1).max(200),
   kind: z.enum(ORG_KINDS),
-  region: z.string().trim().max(50).nullish().openapi({ description: 'province, e.g. 江苏' }),
+  region: safeText().trim().max(50).nullish().openapi({ description: 'province, e.g. 江苏' }),
 })
 const ApiKey = z
   .object({
@@ -26,7 +27,7 @@ const ApiKey = z
   })
   .openapi('ApiKey')
 const ApiKeyCreated = ApiKey.extend({ key: z.string().openapi({ description: 'the secret; shown only in this response' }) })
-const KeyCreate = z.object({ name: z.string().trim().min(1).max(100), role: z.enum(ROLES) })
+const KeyCreate = z.object({ name: safeText().trim().min(1).max(100), role: z.enum(ROLES) })
 const OrgListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.uuid().optional(),

@@ -36,6 +36,11 @@ function clean(tokens: string[]): string[] {
   return out
 }
 
+/** Precise-mode words of a text as written (no normalisation, case kept), e.g. to trim a phrase at word boundaries. */
+export function segment(text: string): string[] {
+  return getJieba().cut(text, true)
+}
+
 /** Precise-mode tokens (for embeddings and tf-idf). */
 export function tokenize(text: string): string[] {
   return clean(getJieba().cut(normalize(text), true))

@@ -30,6 +30,8 @@ function scriptedHandlers() {
     'catalog.reembed': async () => ({}),
     'imports.run': async () => ({}),
     'matching.run': async () => ({}),
+    'navigation.build': async () => ({}),
+    'briefs.draft': async () => ({}),
   }
   return { handlers, calls, behaviour }
 }

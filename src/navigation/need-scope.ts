@@ -1,0 +1,18 @@
+// The need scope of a report: the patents most relevant to a need, by the matching pipeline's retrieval and ranking.
+// The one place the navigation area calls matching (which is being restructured): keep it that way.
+import type { Row } from '../catalog/kinds'
+import type { MatchingService } from '../matching/service'
+
+/** Patent id -> relevance in [0, 1] (the best candidate = 1), at least `minRelevance`, at most `limit` patents. */
+export async function patentsForNeed(matching: MatchingService, need: Row, o: { minRelevance: number; limit: number }): Promise<Map<string, number>> {
+  const title = String(need.title)
+  const q = await matching.queryFromText(`${title}\n${String(need.description ?? '')}`, title)
+  const side = { text: `${title}\n${String(need.description ?? '')}`, indicators: [], need: { industry: (need.industry as string | null) ?? null, region: (need.region as string | null) ?? null } }
+  const { scored: ranked } = await matching.rankItems(q, side, ['patent'], 'hybrid', o.limit)
+  const out = new Map<string, number>()
+  for (const r of ranked) {
+    const rel = Number((r.components as { relevance?: number }).relevance ?? 0)
+    if (rel >= o.minRelevance) out.set(r.id, rel)
+  }
+  return out
+}

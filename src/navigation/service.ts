@@ -1,0 +1,182 @@
+// Patent-navigation reports: order (a job builds it), read (JSON, Markdown, HTML), list, rebuild, confirm the summary.
+// Who: managers, admins and organisers for any scope; an enterprise for its own needs only. A report is built with
+// the visibility of whoever ordered it, and read by staff and by the organisation that ordered it.
+import type { Db } from '../db'
+import { ConflictError, ForbiddenError, InvalidError } from '../errors'
+import { recordAudit } from '../audit/store'
+import { KIND_DEFS, type Row } from '../catalog/kinds'
+import { jobId, PermanentJobError, type JobQueue } from '../jobs/registry'
+import type { MatchingService } from '../matching/service'
+import type { ChatModel } from '../models/chat'
+import { type Caller, isStaff, requireRole, visibleOr404 } from '../orgs/access'
+import { buildReport, type NeedScope } from './build'
+import { patentsForNeed } from './need-scope'
+import { renderHtml, renderMarkdown } from './render'
+import { ConfirmBody, ReportCreate, REPORT_STATUS, type ReportStatus, type Scope, scopeHasCriteria } from './schema'
+import { navigationStore as store, type ReportRow, type StoredCaller } from './store'
+import { writeSummary } from './summary'
+import { z } from 'zod'
+import { decodeCursor, encodeCursor } from '../api/common'
+import { zodFieldErrors } from '../errors'
+
+const LABEL = '专利导航报告 navigation report'
+const CursorSchema = z.object({ at: z.string(), id: z.uuid() })
+
+export const maySeeReport = (caller: Caller, r: Pick<ReportRow, 'org_id'>) => isStaff(caller) || (caller.kind === 'key' && caller.orgId === r.org_id)
+
+function storedCaller(c: Caller): StoredCaller {
+  return c.kind === 'key' ? { kind: 'key', keyId: c.keyId, role: c.role, orgId: c.orgId, orgKind: c.orgKind } : { kind: 'system', role: 'system' }
+}
+const asCaller = (c: StoredCaller): Caller => c as Caller
+
+function parse<T extends z.ZodType>(schema: T, input: unknown, prefix = 'body'): z.output<T> {
+  const r = schema.safeParse(input)
+  if (!r.success) throw new InvalidError(zodFieldErrors(r.error.issues, prefix))
+  return r.data
+}
+
+export function createNavigationService(deps: { db: Db; queue: JobQueue; matching: MatchingService; chat?: ChatModel }) {
+  const { db, queue } = deps
+
+  async function needRow(id: string): Promise<Row | null> {
+    const r = await db.query<Row>('SELECT id, org_id, title, description, status, visibility FROM needs WHERE id = $1', [id])
+    return r.rows[0] ?? null
+  }
+
+  async function enqueue(row: Pick<ReportRow, 'id' | 'org_id'>, build: number): Promise<string> {
+    const id = jobId('navigation', row.id, build)
+    await store.setJob(db, row.id, id)
+    await queue.enqueue('navigation.build', { reportId: row.id, build }, { jobId: id, orgId: row.org_id })
+    return id
+  }
+
+  /** POST /v1/navigation-reports: checks who may order this scope, stores the report (queued) and queues its build. */
+  async function createReport({ ctx, input }: { ctx: Caller; input: unknown }): Promise<ReportRow> {
+    requireRole(ctx, 'manager', 'admin', 'organizer', 'enterprise')
+    const body = parse(ReportCreate, input)
+    if (!scopeHasCriteria(body.scope)) {
+      throw new InvalidError([{ field: 'body.scope', message: 'name a need, keywords, IPC prefixes, applicants, dates, types or legal status' }], '检索范围为空 / The scope is empty')
+    }
+    if (body.scope.date_from && body.scope.date_to && body.scope.date_from > body.scope.date_to) {
+      throw new InvalidError([{ field: 'body.scope.date_to', message: 'must not be before date_from' }])
+    }
+    let need: Row | null = null
+    if (body.scope.need_id) {
+      need = visibleOr404(await needRow(body.scope.need_id), (n) => KIND_DEFS.need.maySee(ctx, n), KIND_DEFS.need.label)
+    }
+    if (ctx.kind === 'key' && ctx.role === 'enterprise' && (!need || need.org_id !== ctx.orgId)) {
+      throw new ForbiddenError('An enterprise may order navigation reports for its own needs only / 企业只能为本企业的需求生成导航报告')
+    }
+    if (ctx.kind !== 'key') throw new ForbiddenError('no organisation')
+    const title = body.title ?? (need ? `${need.title} 专利导航` : `${[...body.scope.keywords, ...body.scope.ipc].slice(0, 3).join('、') || '专利'} 专利导航`)
+    await queue.ping()
+    const row = await db.transaction(async (tx) => {
+      const r = await store.insert(tx, { orgId: ctx.orgId, caller: storedCaller(ctx), title, scope: { ...body.scope, ...(body.k ? { k: body.k } : {}) }, needId: need?.id ?? null })
+      await recordAudit(tx, ctx, { action: 'navigation_report.create', objectKind: 'navigation_report', objectId: r.id, orgId: r.org_id, after: { title, scope: r.scope }, note: { need: Boolean(need) } })
+      return r
+    })
+    const job = await enqueue(row, row.build)
+    return { ...row, job_id: job }
+  }
+
+  async function getReport({ ctx, input }: { ctx: Caller; input: { id: string } }): Promise<ReportRow> {
+    return visibleOr404(await store.get(db, input.id), (r) => maySeeReport(ctx, r), LABEL)
+  }
+
+  /** GET /v1/navigation-reports/{id}?format=md|html: the built report rendered (409 while it is not built yet). */
+  async function renderReport({ ctx, input }: { ctx: Caller; input: { id: string; format: 'md' | 'html' } }): Promise<string> {
+    const row = await getReport({ ctx, input })
+    if (row.status !== 'completed' || !row.report) throw new ConflictError(`The report is ${row.status}, not built yet / 报告尚未生成（${row.status}）`, { report_status: row.status })
+    const meta = { summary: row.summary, summaryState: row.summary_state, confirmedAt: row.confirmed_at }
+    return input.format === 'html' ? renderHtml(row.report, meta) : renderMarkdown(row.report, meta)
+  }
+
+  async function listReports({ ctx, input }: { ctx: Caller; input: { limit: number; cursor?: string; status?: ReportStatus } }) {
+    const before = decodeCursor(input.cursor, CursorSchema)
+    const orgId = isStaff(ctx) ? undefined : ctx.kind === 'key' ? ctx.orgId : undefined
+    if (input.status && !REPORT_STATUS.includes(input.status)) throw new InvalidError([{ field: 'query.status', message: 'unknown status' }])
+    const rows = await store.list(db, { orgId, status: input.status, before, limit: input.limit + 1 })
+    const page = rows.slice(0, input.limit)
+    const last = page[page.length - 1]
+    return { items: page, next_cursor: rows.length > input.limit && last ? encodeCursor({ at: last.created_at, id: last.id }) : null }
+  }
+
+  /** POST .../rebuild: a new build over the current data (the summary becomes a draft again). */
+  async function rebuildReport({ ctx, input }: { ctx: Caller; input: { id: string } }): Promise<ReportRow> {
+    const row = await getReport({ ctx, input })
+    requireRole(ctx, 'manager', 'admin', 'organizer', 'enterprise')
+    if (row.status === 'queued' || row.status === 'running') throw new ConflictError('The report is being built / 报告正在生成', { report_status: row.status })
+    await queue.ping()
+    const build = await db.transaction(async (tx) => {
+      const locked = await store.get(tx, row.id, { forUpdate: true })
+      if (!locked || locked.status === 'queued' || locked.status === 'running') throw new ConflictError('The report is being built / 报告正在生成')
+      const b = await store.rebuild(tx, row.id)
+      await recordAudit(tx, ctx, { action: 'navigation_report.rebuild', objectKind: 'navigation_report', objectId: row.id, orgId: row.org_id, note: { build: b } })
+      return b
+    })
+    await enqueue(row, build)
+    return (await store.get(db, row.id))!
+  }
+
+  /** POST .../confirm (managers): the summary, as drafted or as edited, becomes the confirmed one. */
+  async function confirmReport({ ctx, input }: { ctx: Caller; input: { id: string; body: unknown } }): Promise<ReportRow> {
+    const row = await getReport({ ctx, input })
+    requireRole(ctx, 'manager', 'admin')
+    const body = parse(ConfirmBody, input.body ?? {})
+    if (row.status !== 'completed' || !row.summary) throw new ConflictError(`The report is ${row.status}, nothing to confirm / 报告尚未生成`, { report_status: row.status })
+    const drafted = row.summary
+    const edited = body.summary !== undefined && body.summary !== drafted.text
+    const summary = edited ? { ...drafted, text: body.summary!, edited: true } : drafted
+    await db.transaction(async (tx) => {
+      await store.confirm(tx, row.id, ctx.kind === 'key' ? ctx.keyId : null, summary)
+      await recordAudit(tx, ctx, {
+        action: 'navigation_report.confirm', objectKind: 'navigation_report', objectId: row.id, orgId: row.org_id,
+        before: { summary_state: row.summary_state, summary: drafted.text }, after: { summary_state: 'confirmed', summary: summary.text },
+        note: { edited, source: drafted.source },
+      })
+    })
+    return (await store.get(db, row.id))!
+  }
+
+  /** Job `navigation.build`: builds one build of a report; a superseded build stops. */
+  async function runBuild(reportId: string, build: number, progress: (p: Record<string, unknown>) => Promise<void>) {
+    const row = await store.get(db, reportId)
+    if (!row) throw new PermanentJobError(`navigation report ${reportId} not found`)
+    if (row.build !== build) return { skipped: 'superseded by a newer build' }
+    const step = async (s: string, percent: number) => {
+      await store.progress(db, reportId, build, 'running', { step: s, percent })
+      await progress({ step: s, percent })
+    }
+    try {
+      await step('start', 1)
+      const caller = asCaller(row.caller)
+      const scope = row.scope as Scope & { k?: number }
+      let need: NeedScope | undefined
+      let modelAllowed = true
+      if (scope.need_id) {
+        const n = await needRow(scope.need_id)
+        if (!n || !KIND_DEFS.need.maySee(caller, n)) throw new PermanentJobError('the need of this report is gone or no longer visible / 需求已不存在或不可见')
+        // a private need's text never leaves the platform for a model provider
+        modelAllowed = n.visibility !== 'private'
+        await step('need', 3)
+        need = {
+          need: { id: n.id, title: String(n.title), text: `${n.title}\n${n.description ?? ''}` },
+          relevance: await patentsForNeed(deps.matching, n, { minRelevance: scope.need_min_relevance, limit: scope.need_limit }),
+        }
+      }
+      const report = await buildReport(db, { title: row.title, scope, k: scope.k, caller, need, progress: step })
+      await step('summary', 95)
+      const summary = await writeSummary(db, modelAllowed ? deps.chat : undefined, report)
+      const done = await store.complete(db, reportId, build, report, summary)
+      await progress({ step: 'done', percent: 100 })
+      return done ? { patents: report.counts.patents, summary: summary.source } : { skipped: 'superseded by a newer build' }
+    } catch (err) {
+      await store.progress(db, reportId, build, 'failed', { step: 'failed' }, String((err as Error).message).slice(0, 500))
+      throw err
+    }
+  }
+
+  return { createReport, getReport, renderReport, listReports, rebuildReport, confirmReport, runBuild }
+}
+
+export type NavigationService = ReturnType<typeof createNavigationService>
