@@ -39,9 +39,11 @@ export const configSchema = z.object({
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   MATCH_CANDIDATES: z.coerce.number().int().min(10).max(1000).default(100),
   MATCH_RRF_K: z.coerce.number().int().min(1).max(1000).default(60),
-  /** calibrated strength (0-1, matching/calibrate.ts) below which nothing is suggested */
-  MATCH_MIN_STRENGTH: z.coerce.number().min(0).max(1).default(0.2),
   HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(200),
+  /** suggestions a need keeps at most (reviewed pairs are kept besides) */
+  MATCH_MAX_SUGGESTIONS: z.coerce.number().int().min(1).max(500).default(30),
+  /** no suggestion below this calibrated strength (0-1) */
+  MATCH_STRENGTH_FLOOR: z.coerce.number().min(0).max(1).default(0.3),
   MATCH_WEIGHTS: z
     .string()
     .optional()
@@ -58,8 +60,7 @@ export const configSchema = z.object({
 
 /** Weights of the ranking (documented in the README); MATCH_WEIGHTS overrides any of them, e.g. {"region":0.1}. */
 export const DEFAULT_MATCH_WEIGHTS = {
-  // reciprocal rank fusion, per source
-  // sources propose candidates; the exact sparse and dense cosines, weighted so, score them (README: the offline hash
+  // sources propose candidates (fused by reciprocal rank fusion, per source); the exact sparse and dense cosines, weighted so, score them (README: the offline hash
   // embedder's dense cosine lowered zhibei-dev, so it only proposes; with a real embedding model, raise dense)
   dense: 0,
   sparse: 1,
@@ -68,7 +69,9 @@ export const DEFAULT_MATCH_WEIGHTS = {
   prf: 2,
   // feature re-rank: score = relevance x (1 + features x weighted mean of the known features, each in [-1, 1])
   features: 0.25,
-  field: 1,
+  // field/industry agreement: 0 by default; on zhibei-dev the listing's industry classes (制造业 on two needs of three)
+  // agree too broadly and lowered condensed nDCG@10 at every weight tried (README)
+  field: 0,
   ipc: 1,
   maturity: 1.5,
   legal: 1,

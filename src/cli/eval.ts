@@ -16,6 +16,8 @@ import { achievementRecord, needRecord, patentRecord, readDataset, splitTitle } 
 import { calibrationReport, fitCalibration, type JudgedList, learnFolds } from '../eval/learn'
 import { DEFAULT_CALIBRATION } from '../matching/calibrate'
 import { meanMetrics, type Metrics, queryMetrics } from '../matching/metrics'
+import { queryFromRow } from '../matching/query'
+import { matchStore } from '../matching/store'
 import type { Mode } from '../matching/service'
 import { SYSTEM } from '../orgs/access'
 import { orgStore } from '../orgs/store'
@@ -89,9 +91,11 @@ export async function runEval(argv: string[], env: Record<string, string | undef
       if (!rel || ![...rel.values()].some((g) => g >= 1)) continue
       let results: { id: string; score: number }[]
       if (ds.queryKind === 'need') {
-        const ranked = await rt.services.matching.rankForNeed(needIds.get(q._id)!, [kind], 110, mode)
-        results = ranked?.ranked ?? []
-        lists.push({ qid: q._id, rel, ranked: (ranked?.ranked ?? []).filter((r) => idOf.has(r.id)).slice(0, 100).map((r) => ({ ...r, doc: idOf.get(r.id)! })) })
+        // the need's own run (POST /v1/needs/{id}/match): its ranking before the floor and the suggestion cap
+        const need = await matchStore.queryRow(rt.db, 'needs', needIds.get(q._id)!)
+        const { scored } = await rt.services.matching.rankItems(queryFromRow(need!), rt.services.matching.needQuerySide(need!), [kind], mode, 110)
+        results = scored
+        lists.push({ qid: q._id, rel, ranked: scored.filter((r) => idOf.has(r.id)).slice(0, 100).map((r) => ({ ...r, doc: idOf.get(r.id)! })) })
       } else {
         const { title } = splitTitle(q.text)
         results = await rt.services.matching.search(SYSTEM, { query: q.text, title, kinds: [kind], mode, limit: 110 })
@@ -109,7 +113,7 @@ export async function runEval(argv: string[], env: Record<string, string | undef
     if (lists.length) {
       const cal = values['fit-calibration'] ? fitCalibration(lists) : DEFAULT_CALIBRATION
       if (values['fit-calibration']) extra.calibration_fit = cal.model
-      extra.calibration = calibrationReport(lists, config.MATCH_MIN_STRENGTH, cal)
+      extra.calibration = calibrationReport(lists, config.MATCH_STRENGTH_FLOOR, cal)
       if (values['learn-folds']) {
         const k = Number(values['learn-folds'])
         if (!(k >= 2)) throw new Error(USAGE)

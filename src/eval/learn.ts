@@ -2,14 +2,15 @@
 // re-ranker (cross-validated by need).
 import { type Calibration, calibrate, calibrationInput, DEFAULT_CALIBRATION } from '../matching/calibrate'
 import { meanMetrics, queryMetrics } from '../matching/metrics'
-import { type RankedCandidate, RANKER_FEATURES, rankerFeatures } from '../matching/ranker/features'
+import { RANKER_FEATURES, rankerFeatures } from '../matching/ranker/features'
+import type { ScoredMatch } from '../matching/score'
 import { fitLogistic, predict } from '../matching/ranker/logistic'
 
 export interface JudgedList {
   qid: string
   rel: Map<string, number>
   /** the pipeline's ranking (best first), document ids mapped back to the dataset's */
-  ranked: (RankedCandidate & { doc: string })[]
+  ranked: (Pick<ScoredMatch, 'score' | 'components' | 'explanation'> & { doc: string })[]
 }
 
 /** Judged pairs among the ranked candidates (label, score). */
@@ -24,12 +25,12 @@ export function calibrationReport(lists: JudgedList[], floor: number, cal: Calib
   const pairs = judgedPairs(lists)
   const byLabel: Record<string, { n: number; mean: number }> = {}
   for (const g of [0, 1, 2, 3]) {
-    const s = pairs.filter((p) => p.label === g).map((p) => calibrate(p.score, cal))
+    const s = pairs.filter((p) => p.label === g).map((p) => calibrate(p.score, undefined, undefined, cal))
     byLabel[g] = { n: s.length, mean: Math.round((s.reduce((a, b) => a + b, 0) / (s.length || 1)) * 1e4) / 1e4 }
   }
   const zero = pairs.filter((p) => p.label === 0)
   const rel = pairs.filter((p) => p.label >= 1)
-  const share = (xs: typeof pairs) => Math.round((xs.filter((p) => calibrate(p.score, cal) >= floor).length / (xs.length || 1)) * 1e4) / 1e4
+  const share = (xs: typeof pairs) => Math.round((xs.filter((p) => calibrate(p.score, undefined, undefined, cal) >= floor).length / (xs.length || 1)) * 1e4) / 1e4
   return { pairs: pairs.length, floor, mean_strength_by_label: byLabel, label0_above_floor: share(zero), relevant_above_floor: share(rel), label2plus_above_floor: share(pairs.filter((p) => p.label >= 2)) }
 }
 
@@ -62,7 +63,7 @@ export function learnFolds(lists: JudgedList[], k: number, opts: { positive?: nu
   const positive = opts.positive ?? 1
   const base: ReturnType<typeof queryMetrics>[] = []
   const learned: ReturnType<typeof queryMetrics>[] = []
-  const feats = lists.map((l) => l.ranked.map((c, i) => rankerFeatures(c, i + 1)))
+  const feats = lists.map((l) => l.ranked.map((c) => rankerFeatures(signalsOf(c))))
   const models = []
   for (let f = 0; f < k; f++) {
     const X: number[][] = []
@@ -85,4 +86,14 @@ export function learnFolds(lists: JudgedList[], k: number, opts: { positive?: nu
     })
   }
   return { base: meanMetrics(base), learned: meanMetrics(learned), needs: base.length, models }
+}
+
+/** A scored or stored match's ranker signals. */
+export function signalsOf(m: Pick<ScoredMatch, 'components' | 'explanation'>) {
+  const ind = m.explanation.indicators ?? []
+  return {
+    relevance: m.components.relevance, sources: m.components.sources as Record<string, number>, source_scores: m.components.source_scores,
+    features: m.components.features, shared_terms: m.explanation.shared_terms.length,
+    indicators: { met: ind.filter((i) => i.verdict === '达到').length, missed: ind.filter((i) => i.verdict === '未达到').length },
+  }
 }

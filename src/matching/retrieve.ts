@@ -190,12 +190,37 @@ export async function exactScores(
  * like full text, only propose candidates). NaN-free: a missing score counts as 0.
  */
 export function relevanceOf(exact: { sparse: number | null; dense: number | null } | undefined, weights: Record<Source, number>, sources: Source[]): number {
+  const w = exactWeights(weights, sources)
   let sum = 0
-  let w = 0
+  let total = 0
   for (const s of ['sparse', 'dense'] as const) {
-    if (!sources.includes(s) || !(weights[s] > 0)) continue
-    sum += weights[s] * Math.max(0, exact?.[s] ?? 0)
-    w += weights[s]
+    if (!w[s]) continue
+    sum += w[s] * Math.max(0, exact?.[s] ?? 0)
+    total += w[s]
   }
-  return w ? sum / w : 0
+  return total ? sum / total : 0
+}
+
+/** Weights of the exact scores in a mode: the source weights, or equal weights when the mode's sources all weigh 0 (dense mode). */
+export function exactWeights(weights: Record<Source, number>, sources: Source[]): { sparse: number; dense: number } {
+  const pick = (s: 'sparse' | 'dense') => (sources.includes(s) ? Math.max(0, weights[s] ?? 0) : 0)
+  const w = { sparse: pick('sparse'), dense: pick('dense') }
+  if (w.sparse + w.dense > 0) return w
+  return { sparse: sources.includes('sparse') ? 1 : 0, dense: sources.includes('dense') ? 1 : 0 }
+}
+
+/**
+ * Fused candidates with their exact relevance, best first (then by fused rank, then id). The sources only propose:
+ * ordering by one absolute score keeps a need's list on one scale whichever source found a row, and lets the score be
+ * calibrated. Measured on zhibei-dev: ordering by RRF of the three sources 0.7088 condensed nDCG@10 (features off),
+ * by the exact sparse cosine 0.7210 (README).
+ */
+export async function scoreExactly<T extends { id: string; rrf: number }>(
+  db: Db, table: Table, fused: T[], q: { sparse?: SparseVector; embedding?: number[] }, weights: Record<Source, number>, sources: Source[],
+): Promise<(T & { relevance: number })[]> {
+  const w = exactWeights(weights, sources)
+  const exact = await exactScores(db, table, fused.map((c) => c.id), { sparse: w.sparse ? q.sparse : undefined, embedding: w.dense ? q.embedding : undefined })
+  return fused
+    .map((c) => ({ ...c, relevance: Math.round(relevanceOf(exact.get(c.id), weights, sources) * 1e6) / 1e6 }))
+    .sort((a, b) => b.relevance - a.relevance || b.rrf - a.rrf || (a.id < b.id ? -1 : 1))
 }
