@@ -18,6 +18,8 @@ export const configSchema = z.object({
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_API_KEY: z.string().optional(),
   EMBEDDING_MODEL: z.string().default('text-embedding-3-small'),
+  /** send the `dimensions` parameter (text-embedding-3); false for fixed-size models served locally (bge-m3 on vLLM refuses it) */
+  EMBEDDING_SEND_DIMENSIONS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   CHAT_MODEL: z.string().optional(),
   CHAT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
   /** how many of a match's top candidates the chat model re-ranks (0 = never; only with CHAT_MODEL) */
