@@ -34,7 +34,7 @@ export async function runEval(argv: string[], env: Record<string, string | undef
       // ignore dataset.json: corpus as patents, queries as free text (how zhibei-dev was measured before the need path)
       'as-patents': { type: 'boolean', default: false },
       // need datasets: fit the strength curve on the judged pairs; k-fold (by need) learned re-ranker
-      'fit-calibration': { type: 'boolean', default: false }, 'learn-folds': { type: 'string' },
+      'fit-calibration': { type: 'boolean', default: false }, 'learn-folds': { type: 'string' }, 'save-lists': { type: 'string' },
     },
   })
   if (!values.dataset || !['hybrid', 'dense', 'lexical'].includes(values.mode!)) throw new Error(USAGE)
@@ -110,6 +110,8 @@ export async function runEval(argv: string[], env: Record<string, string | undef
     const qps = per.length / ((performance.now() - t1) / 1000)
     if (values.run) writeFileSync(values.run, run.join('\n') + '\n')
     const extra: Record<string, unknown> = {}
+    // the ranked, judged lists (signals only, no text) for offline study of the re-ranker
+    if (values['save-lists']) writeFileSync(values['save-lists'], JSON.stringify(lists.map((l) => ({ ...l, rel: [...l.rel] }))))
     if (lists.length) {
       const cal = values['fit-calibration'] ? fitCalibration(lists) : DEFAULT_CALIBRATION
       if (values['fit-calibration']) extra.calibration_fit = cal.model

@@ -28,7 +28,7 @@ export interface Calibration {
 /** strength = sigmoid(bias + w x ln score), fitted on zhibei-dev (dev qrels); figures in the README. */
 export const DEFAULT_CALIBRATION: Calibration = {
   version: 'cal-1',
-  model: { names: ['ln_score'], mean: [0], scale: [1], weights: [2.2539], bias: 6.4448 },
+  model: { names: ['ln_score'], mean: [0], scale: [1], weights: [2.4552], bias: 6.6838 },
 }
 
 /** Lower bounds of the bands. */
