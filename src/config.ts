@@ -45,7 +45,7 @@ export const configSchema = z.object({
   /** suggestions a need keeps at most (reviewed pairs are kept besides) */
   MATCH_MAX_SUGGESTIONS: z.coerce.number().int().min(1).max(500).default(30),
   /** no suggestion below this calibrated strength (0-1) */
-  MATCH_STRENGTH_FLOOR: z.coerce.number().min(0).max(1).default(0.3),
+  MATCH_STRENGTH_FLOOR: z.coerce.number().min(0).max(1).default(0.25),
   MATCH_WEIGHTS: z
     .string()
     .optional()

@@ -59,11 +59,12 @@ const foldOf = (id: string, k: number) => {
  * k-fold by need: fit the re-ranker on the judged pairs of the other folds' needs, re-rank this fold's candidates by it,
  * and score both orders on the held-out needs only.
  */
-export function learnFolds(lists: JudgedList[], k: number, opts: { positive?: number; l2?: number } = {}) {
+export function learnFolds(lists: JudgedList[], k: number, opts: { positive?: number; l2?: number; features?: readonly string[] } = {}) {
   const positive = opts.positive ?? 1
+  const keep = (opts.features ?? RANKER_FEATURES).map((n) => RANKER_FEATURES.indexOf(n as never))
   const base: ReturnType<typeof queryMetrics>[] = []
   const learned: ReturnType<typeof queryMetrics>[] = []
-  const feats = lists.map((l) => l.ranked.map((c) => rankerFeatures(signalsOf(c))))
+  const feats = lists.map((l) => l.ranked.map((c) => { const v = rankerFeatures(signalsOf(c)); return keep.map((j) => v[j]!) }))
   const models = []
   for (let f = 0; f < k; f++) {
     const X: number[][] = []
@@ -76,7 +77,7 @@ export function learnFolds(lists: JudgedList[], k: number, opts: { positive?: nu
         y.push(l.rel.get(c.doc)! >= positive ? 1 : 0)
       })
     })
-    const model = fitLogistic(X, y, [...RANKER_FEATURES], { l2: opts.l2 ?? 10 })
+    const model = fitLogistic(X, y, keep.map((j) => RANKER_FEATURES[j]!), { l2: opts.l2 ?? 10 })
     models.push(model)
     lists.forEach((l, li) => {
       if (foldOf(l.qid, k) !== f) return
