@@ -18,6 +18,8 @@ export const configSchema = z.object({
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_API_KEY: z.string().optional(),
   EMBEDDING_MODEL: z.string().default('text-embedding-3-small'),
+  /** send the `dimensions` parameter (text-embedding-3); false for fixed-size models served locally (bge-m3 on vLLM refuses it) */
+  EMBEDDING_SEND_DIMENSIONS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   CHAT_MODEL: z.string().optional(),
   CHAT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
   /** how many of a match's top candidates the chat model re-ranks (0 = never; only with CHAT_MODEL) */
@@ -40,6 +42,10 @@ export const configSchema = z.object({
   MATCH_CANDIDATES: z.coerce.number().int().min(10).max(1000).default(100),
   MATCH_RRF_K: z.coerce.number().int().min(1).max(1000).default(60),
   HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(200),
+  /** suggestions a need keeps at most (reviewed pairs are kept besides) */
+  MATCH_MAX_SUGGESTIONS: z.coerce.number().int().min(1).max(500).default(30),
+  /** no suggestion below this calibrated strength (0-1) */
+  MATCH_STRENGTH_FLOOR: z.coerce.number().min(0).max(1).default(0.25),
   MATCH_WEIGHTS: z
     .string()
     .optional()
@@ -56,13 +62,18 @@ export const configSchema = z.object({
 
 /** Weights of the ranking (documented in the README); MATCH_WEIGHTS overrides any of them, e.g. {"region":0.1}. */
 export const DEFAULT_MATCH_WEIGHTS = {
-  // reciprocal rank fusion, per source
-  dense: 0.1, // sources: weights chosen on the patents dev split (README); with a real embedding model, raise dense
+  // sources propose candidates (fused by reciprocal rank fusion, per source); the exact sparse and dense cosines, weighted so, score them (README: the offline hash
+  // embedder's dense cosine lowered zhibei-dev, so it only proposes; with a real embedding model, raise dense)
+  dense: 0,
   sparse: 1,
   lexical: 0.1,
+  // sparse stage's pseudo-relevance feedback: the query plus prf x the mean of its 10 nearest documents (0 = off)
+  prf: 2,
   // feature re-rank: score = relevance x (1 + features x weighted mean of the known features, each in [-1, 1])
   features: 0.25,
-  field: 1,
+  // field/industry agreement: 0 by default; on zhibei-dev the listing's industry classes (制造业 on two needs of three)
+  // agree too broadly and lowered condensed nDCG@10 at every weight tried (README)
+  field: 0,
   ipc: 1,
   maturity: 1.5,
   legal: 1,

@@ -20,7 +20,7 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
   const catalog = createCatalogService({ db, queue, embedder })
   const preparePool = new PreparePool(embedder)
   const chat = opts.chat === undefined ? createChatModel(config) : opts.chat ?? undefined
-  const matching = createMatchingService({ db, embedder, config, chat, logger: opts.logger })
+  const matching = createMatchingService({ db, embedder, config, queue, chat, logger: opts.logger })
   const navigation = createNavigationService({ db, queue, matching, chat })
   return {
     preparePool,
@@ -33,7 +33,7 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
     audit: createAuditService(db),
     catalog,
     demo: createDemoService({ db, catalog }),
-    imports: createImportService({ db, queue, catalog, preparePool }),
+    imports: createImportService({ db, queue, catalog, preparePool, matching }),
   }
 }
 
@@ -47,6 +47,7 @@ export function createJobHandlers(s: Services): JobHandlers {
     'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress, ctx.signal),
     'navigation.build': (p, ctx) => s.navigation.runBuild(p.reportId, p.build, ctx.progress),
     'briefs.draft': (p, ctx) => s.briefs.runDraft(p, { attempt: ctx.attempt, maxAttempts: JOBS['briefs.draft'].attempts }),
-    'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId) : s.matching.runForItem(p.kind, p.id, p.runId)),
+    'matching.fit-ranker': (p) => s.matching.fitRanker(p.platform),
+    'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId, p.catalogVersion) : s.matching.runForItem(p.kind, p.id)),
   }
 }

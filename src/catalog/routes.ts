@@ -27,7 +27,10 @@ export function registerCatalogRoutes(app: App, { services }: AppDeps) {
     const def = KIND_DEFS[kind]
     const tags = [def.label]
     const name = kind[0]!.toUpperCase() + kind.slice(1)
-    const Item = (def.fields as unknown as z.ZodObject).extend(Meta).openapi(name)
+    const Item = (def.fields as unknown as z.ZodObject)
+      .extend(Meta)
+      .extend(kind === 'need' ? { unreviewed_suggestions: z.number().int().optional().openapi({ description: 'unreviewed match suggestions (staff only)' }) } : {})
+      .openapi(name)
     const Written = Item.extend({ job_id: z.string().nullable().openapi({ description: 'the index job (GET /v1/jobs/{id}); null when the text did not change' }) })
     const base = `/v1/${def.path}`
 

@@ -16,6 +16,7 @@ import { type Kind, KIND_DEFS, type KindDef, type Row } from './kinds'
 import { analyzeRow, prepareBatch, prepareRecord } from './prepare'
 import { ANALYSE_CHUNK, yieldToEventLoop } from '../yield'
 import { catalogStore, type Prepared, type UpsertResult } from './store'
+import { matchStore } from '../matching/store'
 
 const INDEX_BATCH = 500
 // Cursors are parsed strictly: every field checked, nothing else allowed, and the kind must fit the list (a keyword
@@ -122,6 +123,11 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
         prepared.contentHash !== row.content_hash
           ? (await enqueueIndex(def, [{ id, contentHash: prepared.contentHash }], row.org_id, undefined, tx))[0]!
           : null
+      // Any other change (status, metadata) re-runs matching for the row (the index job does it after a text change).
+      if (!job) {
+        const at = new Date(updated.updated_at as string).getTime()
+        await queue.enqueue('matching.run', { kind, id, runId: `${kind === 'need' ? 'need' : 'item'}:${id}:at-${at}` }, { jobId: jobId('match', kind, id, 'at', at), orgId: row.org_id, tx })
+      }
       return { row: updated, jobId: job }
     })
   }
@@ -144,8 +150,10 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const rows = await catalogStore.list(db, def, caller, q, { limit: q.limit + 1, after }, text)
     const page = rows.slice(0, q.limit)
     const last = page[page.length - 1]
+    // staff see each need's count of unreviewed suggestions (nobody else sees suggestions)
+    const counts = kind === 'need' && isStaff(caller) ? await matchStore.countUnreviewed(db, page.map((r) => r.id)) : null
     return {
-      items: page.map(({ rank: _r, ...row }) => row as Row),
+      items: page.map(({ rank: _r, ...row }) => (counts ? { ...row, unreviewed_suggestions: counts.get(row.id) ?? 0 } : row) as Row),
       next_cursor:
         rows.length > q.limit && last
           ? encodeCursor(text ? { rank: last.rank, id: last.id } : { at: (last.created_at as Date).toISOString(), id: last.id })

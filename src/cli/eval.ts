@@ -1,7 +1,9 @@
-// `npm run eval -- --dataset <dir> [--mode hybrid|dense|lexical] [--run out.trec] [--exclude-self] [--json]`
-// Loads a BEIR dataset into a fresh database and runs every query through the matching service the API uses.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
+// `npm run eval -- --dataset <dir> [--mode hybrid|dense|lexical] [--run out.trec] [--exclude-self] [--json] [--learn-folds N]`
+// Loads a BEIR dataset into a fresh database and runs every query through the matching service the API uses:
+// with a `dataset.json` naming achievements and needs, the corpus goes in as achievements and each query as a need,
+// ranked by the need -> achievement path of POST /v1/needs/{id}/match (features included); otherwise as patents and
+// free-text search (patents-cls).
+import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { createLogger } from '../log'
 import { validateRecord } from '../catalog/service'
@@ -10,13 +12,18 @@ import type { Db } from '../db'
 import { openPg } from '../db/pg'
 import { openPglite } from '../db/pglite'
 import { createScratchDatabase } from '../db/scratch'
-import { meanMetrics, type Metrics, parseQrels, queryMetrics } from '../matching/metrics'
+import { achievementRecord, needRecord, patentRecord, readDataset, splitTitle } from '../eval/dataset'
+import { calibrationReport, fitCalibration, type JudgedList, learnFolds } from '../eval/learn'
+import { DEFAULT_CALIBRATION } from '../matching/calibrate'
+import { meanMetrics, type Metrics, queryMetrics } from '../matching/metrics'
+import { queryFromRow } from '../matching/query'
+import { matchStore } from '../matching/store'
 import type { Mode } from '../matching/service'
 import { SYSTEM } from '../orgs/access'
 import { orgStore } from '../orgs/store'
 import { openRuntime } from '../runtime'
 
-const readJsonl = (f: string) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l))
+const USAGE = 'usage: npm run eval -- --dataset <dir> [--mode hybrid|dense|lexical] [--run out.trec] [--exclude-self] [--as-patents] [--fit-calibration] [--learn-folds N] [--json]'
 
 export async function runEval(argv: string[], env: Record<string, string | undefined> = process.env) {
   const { values } = parseArgs({
@@ -24,18 +31,17 @@ export async function runEval(argv: string[], env: Record<string, string | undef
     options: {
       dataset: { type: 'string' }, mode: { type: 'string', default: 'hybrid' }, run: { type: 'string' },
       'exclude-self': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, split: { type: 'string' },
+      // ignore dataset.json: corpus as patents, queries as free text (how zhibei-dev was measured before the need path)
+      'as-patents': { type: 'boolean', default: false },
+      // need datasets: fit the strength curve on the judged pairs; k-fold (by need) learned re-ranker
+      'fit-calibration': { type: 'boolean', default: false }, 'learn-folds': { type: 'string' }, 'save-lists': { type: 'string' },
     },
   })
-  if (!values.dataset || !['hybrid', 'dense', 'lexical'].includes(values.mode!)) {
-    throw new Error('usage: npm run eval -- --dataset <dir> [--mode hybrid|dense|lexical] [--run out.trec] [--exclude-self] [--json]')
-  }
-  const dir = values.dataset
+  if (!values.dataset || !['hybrid', 'dense', 'lexical'].includes(values.mode!)) throw new Error(USAGE)
+  const ds = readDataset(values.dataset, values.split)
+  if (values['as-patents']) Object.assign(ds, { corpusKind: 'patent', queryKind: 'text' })
   const mode = values.mode as Mode
   const log = (s: string) => !values.json && console.error(s)
-  const corpus = readJsonl(path.join(dir, 'corpus.jsonl')) as { _id: string; title?: string; text: string; metadata?: { assignee?: string } }[]
-  const queries = readJsonl(path.join(dir, 'queries.jsonl')) as { _id: string; text: string }[]
-  const qrelFile = values.split ? `${values.split}.tsv` : readdirSync(path.join(dir, 'qrels')).filter((f) => f.endsWith('.tsv')).sort()[0]!
-  const qrels = parseQrels(readFileSync(path.join(dir, 'qrels', qrelFile), 'utf8'))
 
   // A fresh database: PostgreSQL when DATABASE_URL is set (a new database on that server), else in-memory PGlite.
   let db: Db
@@ -45,35 +51,55 @@ export async function runEval(argv: string[], env: Record<string, string | undef
     db = openPg(scratch.url)
     drop = scratch.drop
   } else db = await openPglite()
-  const config = loadConfig({ ...env, DATABASE_URL: undefined, REDIS_URL: undefined, LOG_LEVEL: 'silent', DEMO_DATA: 'false' })
+  const config = loadConfig({ ...env, DATABASE_URL: undefined, REDIS_URL: undefined, LOG_LEVEL: 'silent', DEMO_DATA: 'false', RERANK_TOP_N: env.RERANK_TOP_N ?? '0' })
   const rt = await openRuntime(config, createLogger('silent'), { db })
   try {
-    // The corpus goes in as patents, through the same bulk path as imports (publication number = document id).
-    const org = await orgStore.insertOrg(rt.db, { name: 'eval corpus', kind: 'university' })
-    const byNumber = new Map<string, string>()
-    const records = corpus.map((d) => {
-      const rec = validateRecord('patent', { publication_number: d._id, title: (d.title || d.text.slice(0, 60)).slice(0, 200), abstract: d.text, applicants: d.metadata?.assignee ? [d.metadata.assignee] : [] })
-      if (!rec.success) throw new Error(`document ${d._id}: ${rec.error.issues[0]?.message}`)
-      byNumber.set(String(rec.data.publication_number), d._id)
-      return rec.data
-    })
     const t0 = performance.now()
-    for (let i = 0; i < records.length; i += 500) await rt.services.catalog.upsertMany('patent', org.id, records.slice(i, i + 500), `eval-${i}`)
+    const kind = ds.corpusKind
+    const table = kind === 'achievement' ? 'achievements' : 'patents'
+    const keyCol = kind === 'achievement' ? 'external_id' : 'publication_number'
+    const validated = (k: 'achievement' | 'patent' | 'need', id: string, rec: Record<string, unknown>) => {
+      const r = validateRecord(k, rec)
+      if (!r.success) throw new Error(`${k} ${id}: ${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}`)
+      return r.data
+    }
+    // Needs first (their matching jobs then run on an empty catalogue), the corpus after (a bulk write matches nothing).
+    const needIds = new Map<string, string>()
+    if (ds.queryKind === 'need') {
+      const ent = await orgStore.insertOrg(rt.db, { name: 'eval needs', kind: 'enterprise' })
+      const recs = ds.queries.map((q) => validated('need', q._id, needRecord(q)))
+      for (let i = 0; i < recs.length; i += 500) await rt.services.catalog.upsertMany('need', ent.id, recs.slice(i, i + 500), `eval-needs-${i}`)
+      await rt.queue.drain()
+      for (const r of (await rt.db.query<{ id: string; external_id: string }>('SELECT id, external_id FROM needs')).rows) needIds.set(r.external_id, r.id)
+    }
+    const org = await orgStore.insertOrg(rt.db, { name: 'eval corpus', kind: 'university' })
+    const records = ds.corpus.map((d) => validated(kind, d._id, kind === 'achievement' ? achievementRecord(d) : patentRecord(d)))
+    for (let i = 0; i < records.length; i += 500) await rt.services.catalog.upsertMany(kind, org.id, records.slice(i, i + 500), `eval-${i}`)
     await rt.queue.drain()
-    await rt.services.matching.termStats.refresh('patents')
-    const idOf = new Map((await rt.db.query<{ id: string; publication_number: string }>('SELECT id, publication_number FROM patents')).rows.map((r) => [r.id, byNumber.get(r.publication_number)!]))
-    log(`loaded ${corpus.length} documents in ${((performance.now() - t0) / 1000).toFixed(1)} s (${rt.db.kind}, ${rt.services.embedder.modelId})`)
+    await rt.services.matching.termStats.refresh(table)
+    const byKey = new Map(ds.corpus.map((d) => [kind === 'achievement' ? d._id : String(validated(kind, d._id, patentRecord(d)).publication_number), d._id]))
+    const idOf = new Map((await rt.db.query<{ id: string; key: string }>(`SELECT id, ${keyCol} AS key FROM ${table}`)).rows.map((r) => [r.id, byKey.get(r.key)!]))
+    log(`loaded ${ds.corpus.length} ${kind}s in ${((performance.now() - t0) / 1000).toFixed(1)} s (${rt.db.kind}, ${rt.services.embedder.modelId})`)
 
     const per: Metrics[] = []
+    const lists: JudgedList[] = []
     const run: string[] = []
     const t1 = performance.now()
-    for (const q of queries) {
-      const rel = qrels.get(q._id)
-      if (!rel) continue
-      // BEIR patent queries are "title。abstract": the part before the first 。 is passed as the title.
-      const cut = q.text.indexOf('。')
-      const title = cut > 0 && cut <= 200 ? q.text.slice(0, cut) : undefined
-      const results = await rt.services.matching.search(SYSTEM, { query: q.text, title, kinds: ['patent'], mode, limit: 110 })
+    for (const q of ds.queries) {
+      const rel = ds.qrels.get(q._id)
+      // trec_eval's convention: queries with at least one relevant document
+      if (!rel || ![...rel.values()].some((g) => g >= 1)) continue
+      let results: { id: string; score: number }[]
+      if (ds.queryKind === 'need') {
+        // the need's own run (POST /v1/needs/{id}/match): its ranking before the floor and the suggestion cap
+        const need = await matchStore.queryRow(rt.db, 'needs', needIds.get(q._id)!)
+        const { scored } = await rt.services.matching.rankItems(queryFromRow(need!), rt.services.matching.needQuerySide(need!), [kind], mode, 110)
+        results = scored
+        lists.push({ qid: q._id, rel, ranked: scored.filter((r) => idOf.has(r.id)).slice(0, 100).map((r) => ({ ...r, doc: idOf.get(r.id)! })) })
+      } else {
+        const { title } = splitTitle(q.text)
+        results = await rt.services.matching.search(SYSTEM, { query: q.text, title, kinds: [kind], mode, limit: 110 })
+      }
       let ranking = results.map((r) => idOf.get(r.id)!).filter(Boolean)
       if (values['exclude-self']) ranking = ranking.filter((d) => d !== q._id)
       ranking = ranking.slice(0, 100)
@@ -83,12 +109,28 @@ export async function runEval(argv: string[], env: Record<string, string | undef
     const m = meanMetrics(per)
     const qps = per.length / ((performance.now() - t1) / 1000)
     if (values.run) writeFileSync(values.run, run.join('\n') + '\n')
-    if (values.json) console.log(JSON.stringify({ mode, queries: per.length, ...m }))
+    const extra: Record<string, unknown> = {}
+    // the ranked, judged lists (signals only, no text) for offline study of the re-ranker
+    if (values['save-lists']) writeFileSync(values['save-lists'], JSON.stringify(lists.map((l) => ({ ...l, rel: [...l.rel] }))))
+    if (lists.length) {
+      const cal = values['fit-calibration'] ? fitCalibration(lists) : DEFAULT_CALIBRATION
+      if (values['fit-calibration']) extra.calibration_fit = cal.model
+      extra.calibration = calibrationReport(lists, config.MATCH_STRENGTH_FLOOR, cal)
+      if (values['learn-folds']) {
+        const k = Number(values['learn-folds'])
+        if (!(k >= 2)) throw new Error(USAGE)
+        const r = learnFolds(lists, k)
+        Object.assign(extra, { 'ndcg@10_condensed_base': r.base['ndcg@10_condensed'], 'ndcg@10_condensed_learned': r.learned['ndcg@10_condensed'], 'ndcg@10_base': r.base['ndcg@10'], 'ndcg@10_learned': r.learned['ndcg@10'], 'mrr@10_base': r.base['mrr@10'], 'mrr@10_learned': r.learned['mrr@10'], learn_folds: k, learn_needs: r.needs })
+      }
+    }
+    if (values.json) console.log(JSON.stringify({ mode, queries: per.length, ...m, ...extra }))
     else {
-      console.log(`dataset ${dir} (${qrelFile}), mode ${mode}, ${per.length} queries${values['exclude-self'] ? ', query document excluded' : ''}, ${qps.toFixed(1)} queries/s`)
-      console.log('| mode | nDCG@10 | Recall@10 | Recall@100 | MAP@100 | MRR@10 |')
-      console.log('|---|---|---|---|---|---|')
-      console.log(`| ${mode} | ${m['ndcg@10'].toFixed(4)} | ${m['recall@10'].toFixed(4)} | ${m['recall@100'].toFixed(4)} | ${m['map@100'].toFixed(4)} | ${m['mrr@10'].toFixed(4)} |`)
+      console.log(`dataset ${ds.dir} (${ds.qrelFile}), ${kind}s, ${ds.queryKind === 'need' ? 'queries as needs' : 'free-text queries'}, mode ${mode}, ${per.length} queries${values['exclude-self'] ? ', query document excluded' : ''}, ${qps.toFixed(1)} queries/s`)
+      console.log('| mode | nDCG@10 | judged@10 | condensed nDCG@10 | Recall@10 | Recall@100 | MAP@100 | MRR@10 |')
+      console.log('|---|---|---|---|---|---|---|---|')
+      const f = (k: keyof Metrics) => m[k].toFixed(4)
+      console.log(`| ${mode} | ${f('ndcg@10')} | ${f('judged@10')} | ${f('ndcg@10_condensed')} | ${f('recall@10')} | ${f('recall@100')} | ${f('map@100')} | ${f('mrr@10')} |`)
+      if (Object.keys(extra).length) console.log(JSON.stringify(extra, null, 1))
     }
     return m
   } finally {

@@ -26,6 +26,7 @@ const Import = z
     rows_updated: z.number().int(),
     rows_unchanged: z.number().int(),
     rows_rejected: z.number().int(),
+    needs_rematched: z.number().int().openapi({ description: 'open needs re-matched after the import' }),
     error: z.string().nullable(),
     created_at: z.string(),
     finished_at: z.string().nullable(),

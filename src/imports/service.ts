@@ -8,6 +8,7 @@ import type { PreparePool, RecordReader } from '../catalog/prepare-pool'
 import type { Db } from '../db'
 import { withJobs } from '../jobs/outbox'
 import { checkAborted, jobId, type JobQueue, PermanentJobError } from '../jobs/registry'
+import type { MatchingService } from '../matching/service'
 import { createTermStats } from '../matching/term-stats'
 import { type Caller, isStaff, ownsOrStaff, visibleOr404 } from '../orgs/access'
 import { prepareRecord } from '../catalog/prepare'
@@ -41,7 +42,7 @@ export function parseMapPairs(pairs: string[]): Record<string, string> {
 /** Rows written by one import after which its catalogue is vacuumed and analysed. */
 const MAINTAIN_AFTER = 1000
 
-export function createImportService(deps: { db: Db; queue: JobQueue; catalog: CatalogService; preparePool: PreparePool }) {
+export function createImportService(deps: { db: Db; queue: JobQueue; catalog: CatalogService; preparePool: PreparePool; matching: Pick<MatchingService, 'rematchNeedsAfter'> }) {
   const { db, queue, catalog, preparePool } = deps
 
   /**
@@ -204,9 +205,13 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
       }
       await Promise.all(inflight)
       checkAborted(signal)
+      // every open need whose candidates could change is re-matched once (one job per need), and the report says so
+      const written = (await importStore.get(db, importId))!
+      const { needs } = await deps.matching.rematchNeedsAfter({ kind: imp.kind, changed: written.rows_inserted + written.rows_updated })
+      await importStore.setRematched(db, importId, needs)
       await importStore.finish(db, importId, 'completed', null)
       const final = (await importStore.get(db, importId))!
-      const counts = { read: final.rows_read, inserted: final.rows_inserted, updated: final.rows_updated, unchanged: final.rows_unchanged, rejected: final.rows_rejected }
+      const counts = { read: final.rows_read, inserted: final.rows_inserted, updated: final.rows_updated, unchanged: final.rows_unchanged, rejected: final.rows_rejected, needs_rematched: needs }
       if (counts.inserted + counts.updated >= MAINTAIN_AFTER) {
         // optimisations only: planner statistics, and the document frequencies recounted here rather than in the
         // first search after the import (a scan of every sparse vector)

@@ -18,6 +18,7 @@ export interface ImportRow {
   rows_updated: number
   rows_unchanged: number
   rows_rejected: number
+  needs_rematched: number
   error: string | null
   created_at: Date
   finished_at: Date | null
@@ -99,6 +100,9 @@ export const importStore = {
   /** What the job found reading the whole file (the request looked at its beginning only). */
   async setEncoding(q: Queryable, id: string, encoding: string | null): Promise<void> {
     await q.query('UPDATE imports SET encoding = $2 WHERE id = $1 AND encoding IS DISTINCT FROM $2', [id, encoding])
+  },
+  async setRematched(q: Queryable, id: string, needs: number): Promise<void> {
+    await q.query('UPDATE imports SET needs_rematched = $2 WHERE id = $1', [id, needs])
   },
   async addErrors(q: Queryable, id: string, errs: ImportErrorRow[]): Promise<void> {
     if (!errs.length) return

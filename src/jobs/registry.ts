@@ -19,12 +19,22 @@ export const JOBS = {
     backoffMs: 5_000,
     timeoutMs: 60 * 60_000,
   },
-  /** Match a need against achievements and patents, or an achievement/patent against open needs. */
+  /**
+   * Match a need against achievements and patents; for an achievement or patent, re-run the open needs it may enter.
+   * `catalogVersion`: a re-run queued by a catalogue change (skipped when the need has run at that version since).
+   */
   'matching.run': {
-    payload: z.object({ kind: z.enum(KINDS), id: z.uuid(), runId: z.string().min(1).max(200) }),
+    payload: z.object({ kind: z.enum(KINDS), id: z.uuid(), runId: z.string().min(1).max(200), catalogVersion: z.number().int().min(0).optional() }),
     attempts: 3,
     backoffMs: 2_000,
     timeoutMs: 5 * 60_000,
+  },
+  /** Fit the learned re-ranker of a platform from its reviews; promoted only if it beats the ranking in use on held-out reviews. */
+  'matching.fit-ranker': {
+    payload: z.object({ platform: z.string().min(1).max(100) }),
+    attempts: 2,
+    backoffMs: 10_000,
+    timeoutMs: 10 * 60_000,
   },
   /** Write the first version of a challenge brief (template or model writer); `requester` reads matches with its own rights. */
   'briefs.draft': {

@@ -164,3 +164,63 @@ export function reciprocalRankFusion(lists: Partial<Record<Source, Candidate[]>>
   }
   return [...fused.values()].sort((a, b) => b.rrf - a.rrf || (a.id < b.id ? -1 : 1))
 }
+
+/**
+ * Exact scores of candidates, whichever source found them: sparse cosine against the weighted query (no feedback), and
+ * dense cosine against the query embedding. Unlike ranks, these are absolute: comparable across queries, so they can be
+ * calibrated into a strength (matching/calibrate.ts).
+ */
+export async function exactScores(
+  db: Db, table: Table, ids: string[], q: { sparse?: SparseVector; embedding?: number[] },
+): Promise<Map<string, { sparse: number | null; dense: number | null }>> {
+  if (!ids.length) return new Map()
+  const p = new Params()
+  const s = q.sparse?.indices.length ? `(1 - (t.sparse <=> ${p.p(toSparseLiteral(q.sparse))}::sparsevec))::float8` : 'NULL::float8'
+  const d = q.embedding?.length ? `(1 - (t.embedding <=> ${p.p(toVectorLiteral(q.embedding))}::vector))::float8` : 'NULL::float8'
+  const r = await db.query<{ id: string; s: number | null; d: number | null }>(
+    `SELECT t.id, CASE WHEN t.sparse IS NULL THEN NULL ELSE ${s} END AS s, CASE WHEN t.embedding IS NULL THEN NULL ELSE ${d} END AS d
+       FROM ${table} t WHERE t.id = ANY(${p.p(ids)}::uuid[])`,
+    p.values,
+  )
+  return new Map(r.rows.map((x) => [x.id, { sparse: x.s === null ? null : Number(x.s), dense: x.d === null ? null : Number(x.d) }]))
+}
+
+/**
+ * The relevance of a candidate in [0, 1]: the source-weighted mean of its exact scores (sources without an exact score,
+ * like full text, only propose candidates). NaN-free: a missing score counts as 0.
+ */
+export function relevanceOf(exact: { sparse: number | null; dense: number | null } | undefined, weights: Record<Source, number>, sources: Source[]): number {
+  const w = exactWeights(weights, sources)
+  let sum = 0
+  let total = 0
+  for (const s of ['sparse', 'dense'] as const) {
+    if (!w[s]) continue
+    sum += w[s] * Math.max(0, exact?.[s] ?? 0)
+    total += w[s]
+  }
+  return total ? sum / total : 0
+}
+
+/** Weights of the exact scores in a mode: the source weights, or equal weights when the mode's sources all weigh 0 (dense mode). */
+export function exactWeights(weights: Record<Source, number>, sources: Source[]): { sparse: number; dense: number } {
+  const pick = (s: 'sparse' | 'dense') => (sources.includes(s) ? Math.max(0, weights[s] ?? 0) : 0)
+  const w = { sparse: pick('sparse'), dense: pick('dense') }
+  if (w.sparse + w.dense > 0) return w
+  return { sparse: sources.includes('sparse') ? 1 : 0, dense: sources.includes('dense') ? 1 : 0 }
+}
+
+/**
+ * Fused candidates with their exact relevance, best first (then by fused rank, then id). The sources only propose:
+ * ordering by one absolute score keeps a need's list on one scale whichever source found a row, and lets the score be
+ * calibrated. Measured on zhibei-dev: ordering by RRF of the three sources 0.7088 condensed nDCG@10 (features off),
+ * by the exact sparse cosine 0.7210 (README).
+ */
+export async function scoreExactly<T extends { id: string; rrf: number }>(
+  db: Db, table: Table, fused: T[], q: { sparse?: SparseVector; embedding?: number[] }, weights: Record<Source, number>, sources: Source[],
+): Promise<(T & { relevance: number })[]> {
+  const w = exactWeights(weights, sources)
+  const exact = await exactScores(db, table, fused.map((c) => c.id), { sparse: w.sparse ? q.sparse : undefined, embedding: w.dense ? q.embedding : undefined })
+  return fused
+    .map((c) => ({ ...c, relevance: Math.round(relevanceOf(exact.get(c.id), weights, sources) * 1e6) / 1e6 }))
+    .sort((a, b) => b.relevance - a.relevance || b.rrf - a.rrf || (a.id < b.id ? -1 : 1))
+}

@@ -1,362 +1,207 @@
-// Matching: retrieve (dense + sparse + lexical) -> fuse (RRF) -> feature re-rank -> explain -> store for review.
-import { ConflictError, InvalidError } from '../errors'
+// Matching, orchestrated: query (query.ts) -> candidates (candidates.ts, retrieve.ts) -> scoring and explaining
+// (score.ts, explain.ts, calibrate.ts) -> judging (judge.ts) -> storing (store.ts). One path ranks a need's list;
+// an item change re-runs the needs it may enter, so every list is on the need's own scale.
+// Reading and reviewing (review.ts) apply one rule (visibility.ts): a match is shown only to a caller who may read both ends.
 import { DEFAULT_MATCH_WEIGHTS, type Config, type MatchWeights } from '../config'
 import type { Db } from '../db'
-import { Params } from '../db/params'
 import type { Logger } from '../log'
+import { ConflictError, ForbiddenError } from '../errors'
+import { KIND_DEFS, type Row } from '../catalog/kinds'
+import { jobId, type JobQueue } from '../jobs/registry'
 import type { Embedder } from '../models'
 import type { ChatModel } from '../models/chat'
-import { parseSparse, sparseFromAnalysis, type SparseVector, wordIndex } from '../models/sparse'
-import { type Caller, isStaff, requireRole, visibleOr404 } from '../orgs/access'
-import { analyze, normalize, searchTokens, tokenize } from '../text/analyze'
-import { KIND_DEFS, type Row } from '../catalog/kinds'
-import { computeFeatures, finalScore, inferIpcGroups, ipcGroup, type ItemSide, type NeedSide, reasons } from './features'
-import { type Candidate, denseCandidates, lexicalCandidates, reciprocalRankFusion, type RetrievalOptions, sparseCandidates, type Source, type Table } from './retrieve'
-import { type MatchRow, matchStore, type NewMatch } from './store'
-import type { RerankSide } from '../prompts/match-rerank'
-import { rerankWithModel } from './rerank'
+import { type Caller, ownsOrStaff, visibleOr404 } from '../orgs/access'
+import { bandOf } from './calibrate'
+import { createRetriever, type Mode, type Ranked } from './candidates'
+import { inferIpcGroups } from './features'
+import { judge } from './judge'
+import { type MatchQuery, queryFromRow, queryFromText } from './query'
+import { byScore, type QuerySide, type Ranker, recalibrate, scoreCandidates, type ScoredMatch } from './score'
+import { type ItemKind, type ItemRow, matchStore, type NeedRow, TABLE_OF } from './store'
 import { createTermStats } from './term-stats'
+import { createRankerSource, fitRanker, MIN_NEW_REVIEWS, rankerStore } from './ranker/learned'
+import { createMatchReview } from './review'
 
-export type Mode = 'hybrid' | 'dense' | 'lexical'
-export const MODE_SOURCES: Record<Mode, Source[]> = { hybrid: ['dense', 'sparse', 'lexical'], dense: ['dense'], lexical: ['sparse', 'lexical'] }
-export type ItemKind = 'achievement' | 'patent'
-const TOP_PER_KIND = 30
-/** Row attributes the chat model is shown besides title and text. */
-const RERANK_ATTRS = new Set(['industry', 'field', 'region', 'maturity', 'trl', 'transfer_modes', 'price_min', 'legal_status', 'ipc_codes', 'budget_max', 'cooperation_modes', 'maturity_min'])
-export const REVIEW_REASONS = ['技术方向不符', '成熟度不足', '价格或预算不符', '地域或合作方式不符', '已有合作', '其他'] as const
+export type { Mode } from './candidates'
+export { MODE_SOURCES } from './candidates'
+export type { ItemKind } from './store'
+export { REVIEW_REASONS, type MatchView } from './review'
 
-/** Where each target kind may be matched from: published achievements, patents that are not lapsed, open needs. */
-const ELIGIBLE: Record<Table, string> = {
-  achievements: "t.status = 'active'",
-  patents: "t.legal_status IS DISTINCT FROM 'invalid'",
-  needs: "t.status = 'open'",
-}
+/** Needs an item change re-runs: the open needs it ranks highest for, plus those that already list it. */
+const AFFECTED_NEEDS = 30
+const PAGE = 500
 
-export interface MatchQuery {
-  embedding: number[]
-  sparse: SparseVector
-  terms: string[]
-}
 
-interface Ranked {
-  id: string
-  rrf: number
-  ranks: Partial<Record<Source, number>>
-  scores: Partial<Record<Source, number>>
-}
-
-const META: Record<Table, string> = {
-  achievements: 'id, org_id, title, summary AS body, industry, field, region, maturity, trl, transfer_modes, price_min, terms, updated_at AS date',
-  patents: "id, org_id, title, abstract AS body, NULL AS industry, NULL AS field, region, NULL AS maturity, NULL::int AS trl, '{}'::text[] AS transfer_modes, NULL::numeric AS price_min, legal_status, ipc_codes, terms, coalesce(application_date::text, updated_at::text) AS date",
-  needs: 'id, org_id, title, description AS body, industry, region, budget_max, cooperation_modes, maturity_min, visibility, terms, updated_at AS date',
-}
-
-export function createMatchingService(deps: { db: Db; embedder: Embedder; config: Config; chat?: ChatModel; logger?: Logger }) {
-  const { db, embedder, config, chat } = deps
+export function createMatchingService(deps: { db: Db; embedder: Embedder; config: Config; queue: JobQueue; chat?: ChatModel; logger?: Logger; ranker?: Ranker }) {
+  const { db, embedder, config, queue, chat } = deps
   const termStats = createTermStats(db)
   const weights: MatchWeights = { ...DEFAULT_MATCH_WEIGHTS, ...(config.MATCH_WEIGHTS as Partial<MatchWeights>) }
-  const opts = (table: Table): RetrievalOptions => ({
-    k: config.MATCH_CANDIDATES,
-    efSearch: Math.max(config.HNSW_EF_SEARCH, config.MATCH_CANDIDATES),
-    where: () => ELIGIBLE[table],
-    prfDocs: 10,
-    prfBeta: 2,
-    // bounded work per query (see retrieve.ts); chosen on the patents dev split and the 100k benchmark (README)
-    queryTerms: 64,
-    postingsPerTerm: 300,
-    rescore: 300,
-    lexicalRows: 600,
+  // the promoted learned ranker of the platform, else the hand-set weights (ranker/learned.ts)
+  const rankers = createRankerSource(db, weights)
+  const retriever = createRetriever({ db, config, weights, termStats })
+  const { rank } = retriever
+
+  // ---- ranking ----
+
+  /**
+   * Ranks achievements and patents for a query side. Candidate rows are read once: the patents' rows also give the
+   * IPC groups the query is likely about (from its nearest patents).
+   */
+  async function rankItems(q: MatchQuery, side: Omit<QuerySide, 'need'> & { need: Omit<QuerySide['need'], 'ipcGroups'> }, kinds: ItemKind[], mode: Mode, limit: number) {
+    const ranker = deps.ranker ?? (await rankers.current())
+    const [patents, achievements] = await Promise.all([rank('patents', q, mode), kinds.includes('achievement') ? rank('achievements', q, mode) : Promise.resolve([] as Ranked[])])
+    const top = (f: Ranked[]) => f.slice(0, Math.max(limit * 3, 50)).map((c) => c.id)
+    const [patentRows, achievementRows] = await Promise.all([
+      matchStore.itemRows(db, 'patents', top(patents)),
+      matchStore.itemRows(db, 'achievements', top(achievements)),
+    ])
+    const ipcGroups = inferIpcGroups(patents.slice(0, 10).filter((c) => patentRows.has(c.id)).map((c) => ({ ipc_codes: patentRows.get(c.id)!.ipc_codes ?? [] })))
+    const query: QuerySide = { ...side, need: { ...side.need, ipcGroups } }
+    const scored: ScoredMatch[] = []
+    const rows = new Map<string, ItemRow>()
+    for (const [kind, fused, byId] of [['patent', patents, patentRows], ['achievement', achievements, achievementRows]] as const) {
+      if (!kinds.includes(kind)) continue
+      scored.push(...scoreCandidates(query, kind, fused.slice(0, Math.max(limit * 3, 50)), byId, ranker, weights.features).sort(byScore).slice(0, limit))
+      for (const [id, r] of byId) rows.set(`${kind}:${id}`, r)
+    }
+    return { scored: scored.sort(byScore), rows }
+  }
+
+  const needQuerySide = (n: NeedRow): Parameters<typeof rankItems>[1] => ({
+    text: [n.title, n.body, n.indicators.map((i) => [i.name, i.target, i.unit].filter(Boolean).join(' ')).join('；')].filter(Boolean).join('\n'),
+    indicators: n.indicators ?? [],
+    need: { industry: n.industry, region: n.region, budget_max: n.budget_max, cooperation_modes: n.cooperation_modes, maturity_min: n.maturity_min },
   })
 
-  /** Stage 1 + 2: candidates from each source of the mode, fused. */
-  async function rank(table: Table, q: MatchQuery, mode: Mode): Promise<Ranked[]> {
-    // no indexable word (e.g. "!!! ???"): nothing to match, rather than a zero vector's NaN distances in SQL
-    if (!q.terms.length && !q.sparse.indices.length) return []
-    const o = opts(table)
-    const sources = MODE_SOURCES[mode]
-    // the sources are independent: on PostgreSQL they run at once on separate connections
-    const none = Promise.resolve(undefined)
-    const [dense, sparse, lexical] = await Promise.all([
-      sources.includes('dense') ? denseCandidates(db, table, q.embedding, o) : none,
-      sources.includes('sparse') ? sparseCandidates(db, table, q.sparse, o, async (ix) => (await termStats.idfFor(table, ix)).idf) : none,
-      sources.includes('lexical')
-        ? termStats.idfFor(table, q.terms.map(wordIndex)).then((stats) => lexicalCandidates(db, table, q.terms, o, (t) => stats.df(wordIndex(t))))
-        : none,
-    ])
-    const lists: Partial<Record<Source, Candidate[]>> = {}
-    if (dense) lists.dense = dense
-    if (sparse) lists.sparse = sparse
-    if (lexical) lists.lexical = lexical
-    return reciprocalRankFusion(lists, weights, config.MATCH_RRF_K)
+  /** A need's ranked, judged, calibrated suggestions (not stored): what a run writes and what evaluation reads. */
+  async function rankNeed(need: NeedRow & Parameters<typeof queryFromRow>[0]) {
+    const { scored, rows } = await rankItems(queryFromRow(need), needQuerySide(need), ['achievement', 'patent'], 'hybrid', config.MATCH_MAX_SUGGESTIONS)
+    const judged = await judge({ db, chat, logger: deps.logger, topN: config.RERANK_TOP_N, weight: weights.model }, need, scored, rows)
+    return judged
+      .map((m) => (m.model ? recalibrate(m, weights.features) : m))
+      .filter((m) => m.strength >= config.MATCH_STRENGTH_FLOOR)
+      .slice(0, config.MATCH_MAX_SUGGESTIONS)
   }
 
-  async function meta(table: Table, ids: string[]): Promise<Map<string, Row & Record<string, unknown>>> {
-    if (!ids.length) return new Map()
-    const r = await db.query<Row>(`SELECT ${META[table]} FROM ${table} WHERE id = ANY($1::uuid[])`, [ids])
-    return new Map(r.rows.map((x) => [x.id, x]))
-  }
-
-  /** A query from free text (search, eval) or from a stored row (its vectors and keywords). */
-  async function queryFromText(text: string, title?: string): Promise<MatchQuery> {
-    const a = analyze(title ? `${title}\n${text}` : text)
-    const embedding = await embedder.embedQuery(title ? `${title}\n${text}` : text)
-    return { embedding, sparse: sparseFromAnalysis(a, title ? analyze(title) : undefined, Infinity), terms: [...new Set([...searchTokens(title ?? ''), ...a.terms.map((t) => t.term)])].slice(0, 40) }
-  }
-
-  async function queryFromRow(table: Table, id: string): Promise<{ q: MatchQuery; row: Row } | null> {
-    const r = await db.query<Row & { embedding: number[] | null; sparse: unknown; terms: { term: string }[] }>(
-      `SELECT ${META[table]}, embedding, sparse FROM ${table} WHERE id = $1`,
-      [id],
-    )
-    const row = r.rows[0]
-    if (!row) return null
-    if (!row.embedding || !row.sparse) throw new ConflictError('This item is not indexed yet; matching runs when indexing finishes / 尚未完成索引')
-    const terms = [...new Set([...searchTokens(String(row.title)), ...row.terms.map((t) => t.term)])].slice(0, 40)
-    // the stored vector's words (not its bigrams) are what it can look up in the inverted index
-    const words = tokenize(`${row.title}\n${row.body ?? ''}`).map(wordIndex)
-    return { q: { embedding: row.embedding, sparse: { ...parseSparse(row.sparse), posted: words }, terms }, row }
-  }
-
-  /** Shared key terms: the query's keywords found in the candidate's title or text. */
-  function sharedTerms(terms: string[], item: Record<string, unknown>): string[] {
-    const hay = normalize(`${item.title} ${item.body ?? ''}`).toLowerCase()
-    return terms.filter((t) => t.length >= 2 && hay.includes(t)).slice(0, 8)
-  }
-
-  function needSide(n: Record<string, unknown> | null, ipcGroups?: Map<string, number>): NeedSide {
-    if (!n) return { ipcGroups }
-    return {
-      industry: n.industry as string, region: n.region as string, budget_max: n.budget_max as number,
-      cooperation_modes: n.cooperation_modes as string[], maturity_min: n.maturity_min as string, ipcGroups,
+  /** Job: match one need and store its suggestions (reviewed pairs stay as they are). */
+  async function runForNeed(needId: string, runId: string, catalogVersion?: number) {
+    const need = await matchStore.queryRow(db, 'needs', needId)
+    if (!need) return { skipped: 'need not found' }
+    if (need.status !== 'open') return { skipped: `need is ${need.status}`, withdrawn: await matchStore.withdrawNeed(db, needId) }
+    if (catalogVersion !== undefined) {
+      const last = await matchStore.lastRunVersion(db, needId)
+      if (last !== null && last >= catalogVersion) return { skipped: 'already matched at this catalogue version' }
     }
+    const version = await matchStore.catalogVersion(db) // read before ranking: a later change re-runs the need
+    const ranked = await rankNeed(need)
+    return db.transaction(async (tx) => {
+      const saved = await matchStore.saveRun(tx, needId, runId, ranked.map((m) => ({
+        need_id: needId, item_kind: m.kind, item_id: m.id, score: m.score, strength: m.strength, components: m.components, explanation: m.explanation,
+        model: m.model?.model, prompt_version: m.model?.prompt_version, input_hash: m.model?.input_hash, model_rationale: m.model?.rationale,
+      })))
+      await matchStore.recordRun(tx, needId, version)
+      return { ...saved, catalog_version: version }
+    })
   }
 
-  function itemSide(kind: ItemKind, m: Record<string, unknown>): ItemSide {
-    return {
-      kind, industry: m.industry as string, field: m.field as string, region: m.region as string, maturity: m.maturity as string,
-      trl: m.trl as number, transfer_modes: m.transfer_modes as string[], price_min: m.price_min as number,
-      legal_status: m.legal_status as string, ipc_codes: m.ipc_codes as string[], date: m.date as string,
+  /** Queues a re-run per need, its id from the need and the catalogue version (queued twice = run once). */
+  async function enqueueNeedRuns(needIds: string[], version: number): Promise<number> {
+    const ids = [...new Set(needIds)]
+    for (let i = 0; i < ids.length; i += PAGE) {
+      await queue.enqueueMany(ids.slice(i, i + PAGE).map((id) => ({
+        name: 'matching.run' as const,
+        payload: { kind: 'need' as const, id, runId: `need:${id}:v${version}`, catalogVersion: version },
+        opts: { jobId: jobId('match', 'need', id, `v${version}`), orgId: null },
+      })))
     }
-  }
-
-  /** Stage 3: feature re-rank and explanation of fused candidates of one kind. */
-  async function scoreItems(kind: ItemKind, fused: Ranked[], need: Record<string, unknown> | null, terms: string[], ipcGroups: Map<string, number>, limit: number) {
-    const table = KIND_DEFS[kind].table
-    const top = fused.slice(0, Math.max(limit * 3, 50))
-    const metaById = await meta(table, top.map((c) => c.id))
-    const best = top[0]?.rrf || 1
-    const ns = needSide(need, ipcGroups)
-    return top
-      .filter((c) => metaById.has(c.id))
-      .map((c) => {
-        const m = metaById.get(c.id)!
-        const item = itemSide(kind, m)
-        const f = computeFeatures(ns, item)
-        const relevance = c.rrf / best
-        const shared = sharedTerms(terms, m)
-        const ipcOverlap = kind === 'patent' ? [...new Set((item.ipc_codes ?? []).map(ipcGroup))].filter((g) => ipcGroups.has(g)) : []
-        const why = reasons(ns, item, f, shared, ipcOverlap)
-        return {
-          kind, id: c.id, title: String(m.title), org_id: String(m.org_id), score: finalScore(relevance, f, weights),
-          components: { relevance: Math.round(relevance * 1e4) / 1e4, rrf: Math.round(c.rrf * 1e6) / 1e6, sources: c.ranks, source_scores: c.scores, features: f },
-          explanation: { shared_terms: shared, ipc_overlap: ipcOverlap, reasons: why, summary: why.join('；') },
-        }
-      })
-      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
-      .slice(0, limit)
-  }
-
-  /** Ranks achievements and patents for a query (and a need's metadata, when there is one). */
-  async function rankItems(q: MatchQuery, need: Record<string, unknown> | null, kinds: ItemKind[], mode: Mode, limit: number) {
-    // Patents first: their IPC codes tell which IPC groups the query is likely about.
-    const fusedPatents = await rank('patents', q, mode)
-    const nearest = await meta('patents', fusedPatents.slice(0, 10).map((c) => c.id))
-    const ipcGroups = inferIpcGroups(fusedPatents.slice(0, 10).filter((c) => nearest.has(c.id)).map((c) => ({ ipc_codes: (nearest.get(c.id)!.ipc_codes as string[]) ?? [] })))
-    const out = []
-    for (const kind of kinds) {
-      const fused = kind === 'patent' ? fusedPatents : await rank('achievements', q, mode)
-      out.push(...(await scoreItems(kind, fused, need, q.terms, ipcGroups, limit)))
-    }
-    return out.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
-  }
-
-  /** What the chat model reads of a row: its title, text and the attributes that decide a match. */
-  function sideOf(kind: string, m: Record<string, unknown>): RerankSide {
-    const attrs = Object.fromEntries(
-      Object.entries(m).filter(([k, v]) => RERANK_ATTRS.has(k) && v !== null && v !== undefined && !(Array.isArray(v) && !v.length)),
-    )
-    return { kind, title: String(m.title ?? ''), text: String(m.body ?? ''), attrs }
+    return ids.length
   }
 
   /**
-   * Stage 4, only with a chat model: its judgement of the top RERANK_TOP_N scales their scores like a feature
-   * (score x (1 + w.model x (judgement - 0.5) x 2)); the rationale joins the explanation, and model, prompt version and
-   * input hash are recorded on each judged match. A failing model leaves the ranking as it was (and says so).
-   * `query` null: not judged (a private need).
+   * Job: an achievement or patent was written. The open needs it may enter (its best-ranked open needs) and those
+   * that list it already are re-run through their own ranking: one scale for every list.
    */
-  async function judge<T extends { kind: ItemKind | 'need'; id: string; score: number; components: Record<string, unknown>; explanation: Record<string, unknown> }>(
-    query: RerankSide | null, ranked: T[],
-  ): Promise<(T & { model?: string; prompt_version?: string; input_hash?: string })[]> {
-    const n = Math.min(config.RERANK_TOP_N, ranked.length)
-    if (!chat || !n || !query) return ranked
-    const top = ranked.slice(0, n)
-    const metaOf = new Map<string, Record<string, unknown>>()
-    for (const kind of new Set(top.map((r) => r.kind))) {
-      const rows = await meta(KIND_DEFS[kind].table, top.filter((r) => r.kind === kind).map((r) => r.id))
-      for (const [id, m] of rows) metaOf.set(`${kind}:${id}`, m)
+  async function runForItem(kind: ItemKind, itemId: string) {
+    const table = TABLE_OF[kind]
+    const item = await matchStore.queryRow(db, table, itemId)
+    const version = await matchStore.catalogVersion(db)
+    const already = (await matchStore.needsSuggesting(db, itemId)).map((n) => n.id)
+    // a withdrawn or unindexed item enters no list (its suggestions went with the write that withdrew it)
+    if (!item || !item.embedding || item.status !== 'active') return { needs: await enqueueNeedRuns(already, version) }
+    const fused = await rank('needs', queryFromRow(item), 'hybrid')
+    return { needs: await enqueueNeedRuns([...fused.slice(0, AFFECTED_NEEDS).map((c) => c.id), ...already], version) }
+  }
+
+  /**
+   * After an import (or a re-embed) of achievements or patents: every open need may gain candidates, so each is
+   * re-run once (one job per need and catalogue version). Needs imported are matched by their own index jobs.
+   */
+  async function rematchNeedsAfter(input: { kind: ItemKind | 'need'; changed: number }): Promise<{ needs: number }> {
+    if (input.kind === 'need' || input.changed <= 0) return { needs: 0 }
+    const version = await matchStore.catalogVersion(db)
+    let needs = 0
+    for (let after: string | null = null; ; ) {
+      const page = await matchStore.openNeedIds(db, after, PAGE)
+      if (!page.length) break
+      needs += await enqueueNeedRuns(page.map((n) => n.id), version)
+      after = page[page.length - 1]!.id
     }
-    // a private need's text never leaves the platform for a model provider
-    const candidates = top.filter((r) => metaOf.has(`${r.kind}:${r.id}`) && metaOf.get(`${r.kind}:${r.id}`)!.visibility !== 'private').map((r) => ({ key: `${r.kind}:${r.id}`, ...sideOf(r.kind, metaOf.get(`${r.kind}:${r.id}`)!) }))
-    if (!candidates.length) return ranked
-    let result
-    try {
-      result = await rerankWithModel(db, chat, query, candidates)
-    } catch (err) {
-      deps.logger?.warn('model re-rank failed; feature ranking kept', { model: chat.modelId, error: (err as Error).message })
-      return ranked.map((r, i) => (i < n ? { ...r, components: { ...r.components, model_error: String((err as Error).message).slice(0, 200) } } : r))
-    }
-    const w = weights.model
-    return ranked
-      .map((r) => {
-        const j = result.judgements.get(`${r.kind}:${r.id}`)
-        if (!j) return r
-        return {
-          ...r,
-          score: Math.round(r.score * (1 + w * (j.score - 0.5) * 2) * 1e4) / 1e4,
-          components: { ...r.components, model: { score: j.score, weight: w } },
-          explanation: { ...r.explanation, model_rationale: j.rationale },
-          model: result.model, prompt_version: result.promptVersion, input_hash: result.inputHash,
-        }
-      })
-      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+    return { needs }
   }
 
-  /** Job: match one need against achievements and patents; keeps reviewed pairs as they are. */
-  async function runForNeed(needId: string, runId: string) {
-    const found = await queryFromRow('needs', needId)
-    if (!found) return { skipped: 'need not found' }
-    const byFeatures = await rankItems(found.q, found.row, ['achievement', 'patent'], 'hybrid', TOP_PER_KIND)
-    // a private need's text never leaves the platform for a model provider
-    const ranked = await judge(found.row.visibility === 'private' ? null : sideOf('need', found.row), byFeatures)
-    const rows: NewMatch[] = ranked.map((r) => ({
-      need_id: needId, item_kind: r.kind, item_id: r.id, score: r.score, components: r.components, explanation: r.explanation,
-      model: r.model, prompt_version: r.prompt_version, input_hash: r.input_hash,
-    }))
-    return matchStore.saveRun(db, `need:${needId}:`, runId, rows)
-  }
-
-  /** Job: match one achievement or patent against open needs (the other way round). */
-  async function runForItem(kind: ItemKind, itemId: string, runId: string) {
-    const table = KIND_DEFS[kind].table
-    const found = await queryFromRow(table, itemId)
-    if (!found) return { skipped: `${kind} not found` }
-    const fused = await rank('needs', found.q, 'hybrid')
-    const needs = await meta('needs', fused.slice(0, 60).map((c) => c.id))
-    const item = itemSide(kind, found.row)
-    const best = fused[0]?.rrf || 1
-    const scored = fused
-      .filter((c) => needs.has(c.id))
-      .map((c) => {
-        const n = needs.get(c.id)!
-        const ns = needSide(n)
-        const f = computeFeatures(ns, item)
-        const relevance = c.rrf / best
-        const shared = sharedTerms([...new Set((n.terms as { term: string }[]).map((t) => t.term))], found.row)
-        const why = reasons(ns, item, f, shared, [])
-        return {
-          kind: 'need' as const, id: c.id, score: finalScore(relevance, f, weights),
-          components: { relevance: Math.round(relevance * 1e4) / 1e4, rrf: Math.round(c.rrf * 1e6) / 1e6, sources: c.ranks, source_scores: c.scores, features: f },
-          explanation: { shared_terms: shared, ipc_overlap: [], reasons: why, summary: why.join('；') },
-        }
-      })
-      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
-      .slice(0, TOP_PER_KIND)
-    const judged = await judge(sideOf(kind, found.row), scored)
-    const rows: NewMatch[] = judged.map((r) => ({
-      need_id: r.id, item_kind: kind, item_id: itemId, score: r.score, components: r.components, explanation: r.explanation,
-      model: r.model, prompt_version: r.prompt_version, input_hash: r.input_hash,
-    }))
-    return matchStore.saveRun(db, `item:${itemId}:`, runId, rows)
-  }
-
-  /** POST /v1/search: rank the catalogue for free text (same pipeline; no need metadata, so features mostly neutral). */
-  async function search(caller: Caller, input: { query: string; title?: string; kinds: ('achievement' | 'patent' | 'need')[]; mode: Mode; limit: number }) {
-    const q = await queryFromText(input.query, input.title)
+  /**
+   * POST /v1/search: rank the catalogue for free text over what the caller may see (filtered inside each source, so
+   * ranks, normalisation and fusion never count a row the caller cannot read).
+   */
+  async function search(ctx: Caller, input: { query: string; title?: string; kinds: ('achievement' | 'patent' | 'need')[]; mode: Mode; limit: number }) {
+    const q = await queryFromText(embedder, input.query, input.title)
     const itemKinds = input.kinds.filter((k): k is ItemKind => k !== 'need')
-    const results: { kind: string; id: string; title: string; score: number; components: unknown; explanation: unknown }[] = []
-    if (itemKinds.length) results.push(...(await rankItems(q, null, itemKinds, input.mode, input.limit)))
+    const results: { kind: string; id: string; title: string; score: number; strength: number | null; band: string | null; components: unknown; explanation: unknown }[] = []
+    if (itemKinds.length) {
+      const text = input.title ? `${input.title}\n${input.query}` : input.query
+      const { scored } = await rankItems(q, { text, indicators: [], need: {} }, itemKinds, input.mode, input.limit)
+      results.push(...scored.map((m) => ({ kind: m.kind, id: m.id, title: m.title, score: m.score, strength: m.strength, band: bandOf(m.strength), components: m.components, explanation: m.explanation })))
+    }
     if (input.kinds.includes('need')) {
-      const fused = await rank('needs', q, input.mode)
-      const p = new Params()
-      const visible = KIND_DEFS.need.visibleSql(caller, p)
-      const ids = fused.slice(0, input.limit * 3).map((c) => c.id)
-      const r = await db.query<{ id: string; title: string }>(`SELECT t.id, t.title FROM needs t WHERE t.id = ANY(${p.p(ids)}::uuid[]) AND ${visible}`, p.values)
-      const ok = new Map(r.rows.map((x) => [x.id, x.title]))
+      const fused = await rank('needs', q, input.mode, (p) => KIND_DEFS.need.visibleSql(ctx, p))
+      const rows = await matchStore.needRows(db, fused.slice(0, input.limit * 3).map((c) => c.id))
       const best = fused[0]?.rrf || 1
       for (const c of fused) {
-        if (!ok.has(c.id)) continue
-        results.push({ kind: 'need', id: c.id, title: ok.get(c.id)!, score: Math.round((c.rrf / best) * 1e4) / 1e4, components: { rrf: c.rrf, sources: c.ranks }, explanation: {} })
+        const n = rows.get(c.id)
+        if (!n || !KIND_DEFS.need.maySee(ctx, n as unknown as Row)) continue
+        results.push({ kind: 'need', id: c.id, title: n.title, score: Math.round((c.rrf / best) * 1e4) / 1e4, strength: null, band: null, components: { rrf: c.rrf, sources: c.ranks }, explanation: {} })
       }
     }
-    return results.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, input.limit)
+    return results.sort(byScore).slice(0, input.limit)
   }
 
-  // ---- reading and reviewing, with the visibility rules ----
+  // ---- running on request ----
 
-  /** Who sees a match: staff all; an enterprise the confirmed matches of its own needs; a university the confirmed
-   * matches of its own achievements and patents, except with private needs. */
-  function maySeeMatch(caller: Caller, m: MatchRow): boolean {
-    if (isStaff(caller)) return true
-    if (caller.kind !== 'key' || m.state !== 'confirmed') return false
-    if (caller.role === 'enterprise') return m.need_org_id === caller.orgId
-    if (caller.role === 'university') return m.item_org_id === caller.orgId && m.need_visibility !== 'private'
-    return false
+  /** POST /v1/needs/{id}/match: the owning enterprise or staff queue a run of an open need. */
+  async function runNeed({ ctx, input }: { ctx: Caller; input: { id: string } }) {
+    const need = visibleOr404(await matchStore.end(db, 'needs', input.id), (n) => KIND_DEFS.need.maySee(ctx, n as unknown as Row), KIND_DEFS.need.label)
+    if (!ownsOrStaff(ctx, need.org_id)) throw new ForbiddenError('Only the owning enterprise or a manager may run matching / 仅需求方或技术经理人可发起匹配')
+    if (need.status !== 'open') throw new ConflictError(`Only open needs are matched; this one is ${need.status} / 仅对开放中的需求进行匹配`)
+    const now = Date.now()
+    const job = jobId('match', 'need', need.id, now)
+    await queue.enqueue('matching.run', { kind: 'need', id: need.id, runId: `need:${need.id}:manual-${now}` }, { jobId: job, orgId: need.org_id })
+    return { job_id: job }
   }
 
-  async function listForNeed(caller: Caller, needId: string, f: { kind?: ItemKind; state?: string; min_score?: number; limit: number; offset: number }) {
-    const need = await db.query<Row>(`SELECT id, org_id, status, visibility FROM needs WHERE id = $1`, [needId])
-    visibleOr404(need.rows[0], (r) => KIND_DEFS.need.maySee(caller, r), KIND_DEFS.need.label)
-    return listMatches(caller, { needId }, f)
+  return {
+    termStats, rank, rankItems, rankNeed, needQuerySide, queryFromText: (text: string, title?: string) => queryFromText(embedder, text, title),
+    runForNeed, runForItem, rematchNeedsAfter, search,
+    runNeed,
+    ...createMatchReview({
+      db,
+      // every MIN_NEW_REVIEWS reviews, one fit of the learned ranker (it decides itself whether there are enough)
+      onReviewed: async () => {
+        const n = await rankerStore.count(db)
+        if (n % MIN_NEW_REVIEWS === 0) await queue.enqueue('matching.fit-ranker', { platform: 'default' }, { jobId: jobId('fit-ranker', 'default', n), orgId: null })
+      },
+    }),
+    fitRanker: (platform: string) => fitRanker(db, platform).finally(() => rankers.invalidate()),
   }
-
-  async function listForItem(caller: Caller, kind: ItemKind, itemId: string, f: { state?: string; min_score?: number; limit: number; offset: number }) {
-    const def = KIND_DEFS[kind]
-    const r = await db.query<Row>(`SELECT id, org_id, ${kind === 'achievement' ? 'status' : "'active' AS status"} FROM ${def.table} WHERE id = $1`, [itemId])
-    visibleOr404(r.rows[0], (x) => def.maySee(caller, x), def.label)
-    return listMatches(caller, { itemId }, { ...f, kind })
-  }
-
-  async function listMatches(caller: Caller, by: { needId?: string; itemId?: string }, f: { kind?: ItemKind; state?: string; min_score?: number; limit: number; offset: number }) {
-    const staff = isStaff(caller)
-    const rows = await matchStore.list(db, by, {
-      itemKind: f.kind, state: f.state, minScore: f.min_score, limit: f.limit, offset: f.offset,
-      onlyConfirmed: !staff,
-      itemOrgId: !staff && caller.kind === 'key' && caller.role === 'university' ? caller.orgId : undefined,
-      excludePrivate: !staff && caller.kind === 'key' && caller.role === 'university',
-    })
-    return rows.filter((m) => maySeeMatch(caller, m))
-  }
-
-  async function get(caller: Caller, id: string) {
-    return visibleOr404(await matchStore.get(db, id), (m) => maySeeMatch(caller, m), 'Match')
-  }
-
-  async function review(caller: Caller, id: string, input: { decision: 'confirmed' | 'rejected'; reason_code?: string | null; note?: string | null }) {
-    const m = await get(caller, id)
-    requireRole(caller, 'manager', 'admin')
-    if (input.decision === 'rejected' && !input.reason_code) {
-      throw new InvalidError([{ field: 'body.reason_code', message: `one of ${REVIEW_REASONS.join(', ')}` }], 'A rejection needs a reason code / 驳回需选择原因')
-    }
-    await db.transaction((tx) =>
-      matchStore.review(tx, m, {
-        decision: input.decision, reasonCode: input.reason_code ?? null, note: input.note ?? null,
-        keyId: caller.kind === 'key' ? caller.keyId : null, orgId: caller.kind === 'key' ? caller.orgId : null,
-      }),
-    )
-    return { match: (await matchStore.get(db, id))!, reviews: await matchStore.reviews(db, id) }
-  }
-
-  return { termStats, rank, rankItems, queryFromText, runForNeed, runForItem, search, listForNeed, listForItem, get, review }
 }
 
 export type MatchingService = ReturnType<typeof createMatchingService>

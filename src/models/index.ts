@@ -18,7 +18,7 @@ export type Embedder = Embeddings & {
 export function createEmbedder(cfg: Config): Embedder {
   if (cfg.EMBEDDING_PROVIDER === 'openai') {
     return new OpenAIEmbedder({
-      baseURL: cfg.OPENAI_BASE_URL, apiKey: cfg.OPENAI_API_KEY, model: cfg.EMBEDDING_MODEL, dim: cfg.EMBEDDING_DIM,
+      baseURL: cfg.OPENAI_BASE_URL, apiKey: cfg.OPENAI_API_KEY, model: cfg.EMBEDDING_MODEL, dim: cfg.EMBEDDING_DIM, sendDimensions: cfg.EMBEDDING_SEND_DIMENSIONS,
     })
   }
   return new HashEmbedder(cfg.EMBEDDING_DIM)

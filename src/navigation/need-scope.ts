@@ -7,7 +7,8 @@ import type { MatchingService } from '../matching/service'
 export async function patentsForNeed(matching: MatchingService, need: Row, o: { minRelevance: number; limit: number }): Promise<Map<string, number>> {
   const title = String(need.title)
   const q = await matching.queryFromText(`${title}\n${String(need.description ?? '')}`, title)
-  const ranked = await matching.rankItems(q, need, ['patent'], 'hybrid', o.limit)
+  const side = { text: `${title}\n${String(need.description ?? '')}`, indicators: [], need: { industry: (need.industry as string | null) ?? null, region: (need.region as string | null) ?? null } }
+  const { scored: ranked } = await matching.rankItems(q, side, ['patent'], 'hybrid', o.limit)
   const out = new Map<string, number>()
   for (const r of ranked) {
     const rel = Number((r.components as { relevance?: number }).relevance ?? 0)

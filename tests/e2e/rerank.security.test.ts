@@ -67,8 +67,8 @@ async function needWithCandidates(tag: string): Promise<string> {
   return id
 }
 
-const rationaleOf = (m: { explanation?: { model_rationale?: string }; model?: { model_rationale?: string } | string | null }) =>
-  m.explanation?.model_rationale ?? (typeof m.model === 'object' ? m.model?.model_rationale : undefined)
+const rationaleOf = (m: { explanation?: { model_rationale?: string }; model?: { rationale?: string; model_rationale?: string } | string | null }) =>
+  m.explanation?.model_rationale ?? (typeof m.model === 'object' ? m.model?.rationale ?? m.model?.model_rationale : undefined)
 
 describe('model rationales are inert data', () => {
   it('strips markup, script links, formulas and bidi controls, and never lets the answer set a state', async () => {

@@ -26,7 +26,9 @@ beforeAll(async () => {
   answer = (ids) => JSON.stringify({
     results: [...ids.map((id, i) => ({ id, score: i === ids.length - 1 ? 10 : 0, rationale: `候选${id}\u0007的理由` })), { id: 'c999', score: 10, rationale: '不存在' }],
   })
-  t = await createTestApp({ CHAT_MODEL: 'test-chat', OPENAI_BASE_URL: base, OPENAI_API_KEY: 'sk-test', RERANK_TOP_N: '5' }, { isolated: true })
+  // no strength floor, and the judgement at full weight (x0 to x2): scores are absolute cosines now, so at the default
+  // weight (x0.5 to x1.5) a 10/10 fifth candidate need not pass a far closer first; what is tested is that it re-orders
+  t = await createTestApp({ CHAT_MODEL: 'test-chat', OPENAI_BASE_URL: base, OPENAI_API_KEY: 'sk-test', RERANK_TOP_N: '5', MATCH_STRENGTH_FLOOR: '0', MATCH_WEIGHTS: '{"model":1}' }, { isolated: true })
   await loadDemoData(t.rt)
   await t.settle()
   mgr = await t.tenant('transfer_center', 'manager')
@@ -49,12 +51,15 @@ describe('model re-rank', () => {
     const favourite = call.user.candidates[4]!.title
     const items = await matches(await needId())
     expect(items[0].item_title).toBe(favourite)
-    expect(items[0]).toMatchObject({ model: 'openai:test-chat', prompt_version: 'match-rerank/v1', state: 'suggested' })
-    expect(items[0].input_hash).toMatch(/^[0-9a-f]{32}$/)
-    expect(items[0].components.model).toEqual({ score: 1, weight: 0.5 })
-    expect(items[0].explanation.model_rationale).toBe('候选c5 的理由') // control characters stripped
-    // only the top five were judged; those judged 0 of 10 fell down the list
-    expect(items.filter((m: { model: string | null }) => m.model).length).toBe(5)
+    expect(items[0]).toMatchObject({ model: { model: 'openai:test-chat', prompt_version: 'match-rerank/v1' }, state: 'suggested' })
+    expect(items[0].model.input_hash).toMatch(/^[0-9a-f]{32}$/)
+    expect(items[0].components.model).toEqual({ score: 1, weight: 1 })
+    expect(items[0].model.rationale).toBe('候选c5 的理由') // control characters stripped
+    // only the top five were judged; those judged 0 of 10 fell down the list (out of the MATCH_MAX_SUGGESTIONS kept)
+    const judged = items.filter((m: { model: unknown }) => m.model)
+    expect(judged.length).toBeGreaterThanOrEqual(1)
+    expect(judged.length).toBeLessThanOrEqual(5)
+    expect(judged.slice(1).every((m: { model: { rationale: string } }) => m.model.rationale !== '候选c5 的理由')).toBe(true)
     expect(items[10].model).toBeNull()
   })
 
@@ -80,7 +85,7 @@ describe('model re-rank', () => {
     const r = await t.request(`/v1/needs/${id}/match`, { key: mgr.key, method: 'POST' })
     await t.job((await r.json()).job_id)
     const items = await matches(id)
-    expect(items.every((m: { model: string | null }) => m.model === null)).toBe(true)
+    expect(items.every((m: { model: unknown }) => m.model === null)).toBe(true)
     expect(items[0].components.model_error).toMatch(/too_big/)
     expect(items[0].item_title).toBe('锂离子动力电池健康状态在线估计技术') // the ranking without the model
   })

@@ -25,6 +25,7 @@ function scriptedHandlers() {
       return (behaviour.get(key) ?? (async () => ({ ok: true })))(n)
     },
     'catalog.reembed': async () => ({}),
+    'matching.fit-ranker': async () => ({}),
     'imports.run': async () => ({}),
     'matching.run': async () => ({}),
     'navigation.build': async () => ({}),

@@ -1,6 +1,8 @@
 // The openai provider against a loopback server speaking the embeddings API: real SDK, real HTTP.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config'
+import { createEmbedder } from '../../src/models'
 import { EmbeddingError, OpenAIEmbedder } from '../../src/models/openai-embedder'
 import { loopbackServer } from '../helpers/loopback'
 
@@ -29,6 +31,17 @@ const embedder = (o: Partial<ConstructorParameters<typeof OpenAIEmbedder>[0]> = 
   new OpenAIEmbedder({ baseURL: base, apiKey: 'sk-test', model: 'text-embedding-3-small', dim: 4, maxRetries: 2, timeoutMs: 5000, ...o })
 
 describe('OpenAIEmbedder', () => {
+  it('runs the documented local configuration: bge-m3 behind an OpenAI-compatible server, 1024 dimensions, no key, no dimensions parameter', async () => {
+    handler = ok(1024)
+    seen.length = 0
+    const e = createEmbedder(loadConfig({ EMBEDDING_PROVIDER: 'openai', OPENAI_BASE_URL: base, EMBEDDING_MODEL: 'bge-m3', EMBEDDING_DIM: '1024', EMBEDDING_SEND_DIMENSIONS: 'false' }))
+    expect(e.modelId).toBe('openai:bge-m3:1024')
+    const [v] = await e.embedDocuments(['废水处理系统反洗超滤'])
+    expect(v).toHaveLength(1024)
+    expect(seen[0]!.dimensions).toBeUndefined()
+    expect(seen[0]!.auth).toBe('Bearer not-needed')
+  })
+
   it('embeds in batches, in input order, sending dimensions and the key', async () => {
     handler = ok(4)
     seen.length = 0

@@ -1,0 +1,103 @@
+// Scoring and explaining, one function for every run: fused candidates + their rows -> features, a ranking score (from
+// the ranker: the hand-set weights, or a learned ranker version), a calibrated strength, and an explanation.
+import type { MatchWeights } from '../config'
+import { calibrate } from './calibrate'
+import type { Ranked } from './candidates'
+import { checkIndicators, type IndicatorCheck, indicatorReasons, sharedTerms } from './explain'
+import { computeFeatures, type Features, finalScore, ipcGroup, type ItemSide, type NeedSide, reasons } from './features'
+import type { Indicator, ItemKind, ItemRow } from './store'
+
+/** What a ranker reads of one candidate. */
+export interface RankerInput {
+  kind: ItemKind
+  /** exact relevance in [0, 1] (candidates.ts): absolute, comparable across needs */
+  relevance: number
+  rrf: number
+  sources: Ranked['ranks']
+  source_scores: Ranked['scores']
+  features: Features
+  shared_terms: number
+  indicators: { met: number; missed: number }
+}
+
+/** Scores candidates; a learned ranker plugs in here, and its version is recorded on every match it scores. */
+export interface Ranker {
+  version: string
+  score(x: RankerInput): number
+}
+
+export function handSetRanker(weights: MatchWeights): Ranker {
+  return { version: 'hand-set/1', score: (x) => finalScore(x.relevance, x.features, weights) }
+}
+
+/** The one order of matches: score descending, then id. */
+export const byScore = <T extends { score: number; id: string }>(a: T, b: T) => b.score - a.score || (a.id < b.id ? -1 : 1)
+
+/** The query side: a need (its text, metadata, indicators), or free text with no metadata. */
+export interface QuerySide {
+  text: string
+  need: NeedSide
+  indicators: Indicator[]
+}
+
+export interface ScoredMatch {
+  kind: ItemKind
+  id: string
+  title: string
+  org_id: string
+  score: number
+  strength: number
+  components: Record<string, unknown> & { relevance: number; source_scores: Ranked['scores']; features: Features; ranker: string }
+  explanation: { shared_terms: string[]; ipc_overlap: string[]; indicators: IndicatorCheck[]; reasons: string[]; summary: string }
+  model?: { model: string; prompt_version: string; input_hash: string; rationale: string }
+}
+
+const round = (x: number, d = 1e4) => Math.round(x * d) / d
+
+/**
+ * Scores and explains fused candidates of one kind against the query side. Relevance is the candidate's exact score
+ * (absolute, see candidates.ts); recency is compared within the kind (a granted patent is not old next to an achievement, only next to
+ * other patents).
+ */
+export function scoreCandidates(
+  query: QuerySide, kind: ItemKind, fused: Ranked[], rows: Map<string, ItemRow>, ranker: Ranker, featuresWeight: number,
+): ScoredMatch[] {
+  const present = fused.filter((c) => rows.has(c.id))
+  const dates = present.map((c) => rows.get(c.id)!.date).filter((d): d is string => !!d).map((d) => new Date(d).getTime())
+  const newest = dates.length ? new Date(Math.max(...dates)) : new Date()
+  return present.map((c) => {
+    const row = rows.get(c.id)!
+    const item = itemSide(kind, row)
+    const features = computeFeatures(query.need, item, newest)
+    const itemText = `${row.title}\n${row.body}`
+    const shared = sharedTerms(query.text, itemText)
+    const indicators = checkIndicators(query.indicators, itemText)
+    const ipcOverlap = kind === 'patent' && query.need.ipcGroups ? [...new Set(row.ipc_codes.map(ipcGroup))].filter((g) => query.need.ipcGroups!.has(g)) : []
+    const relevance = c.relevance
+    const input: RankerInput = {
+      kind, relevance, rrf: c.rrf, sources: c.ranks, source_scores: c.scores, features, shared_terms: shared.length,
+      indicators: { met: indicators.filter((i) => i.verdict === '达到').length, missed: indicators.filter((i) => i.verdict === '未达到').length },
+    }
+    const score = round(ranker.score(input))
+    const why = [...reasons(query.need, item, features, shared, ipcOverlap), ...indicatorReasons(indicators)]
+    const components = { relevance: round(relevance), rrf: round(c.rrf, 1e6), sources: c.ranks, source_scores: c.scores, features, ranker: ranker.version }
+    return {
+      kind, id: c.id, title: row.title, org_id: row.org_id, score,
+      strength: calibrate(score, components, featuresWeight),
+      components,
+      explanation: { shared_terms: shared, ipc_overlap: ipcOverlap, indicators, reasons: why, summary: why.join('；') },
+    }
+  })
+}
+
+/** After a score changed (the model's judgement): the strength follows it. */
+export function recalibrate(m: ScoredMatch, featuresWeight: number): ScoredMatch {
+  return { ...m, strength: calibrate(m.score, m.components, featuresWeight) }
+}
+
+function itemSide(kind: ItemKind, r: ItemRow): ItemSide {
+  return {
+    kind, industry: r.industry, field: r.field, region: r.region, maturity: r.maturity, trl: r.trl, transfer_modes: r.transfer_modes,
+    price_min: r.price_min, legal_status: r.legal_status, ipc_codes: r.ipc_codes, date: r.date,
+  }
+}
