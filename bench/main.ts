@@ -1,13 +1,14 @@
-// `npm run bench -- <ingest|match|load|responsiveness|navigation> [options]`: performance benchmarks (not part of npm test).
+// `npm run bench -- <ingest|match|load|responsiveness|navigation|upload> [options]`: performance benchmarks (not part of npm test).
 import { benchIngest } from './ingest'
 import { benchLoad } from './load'
 import { benchMatch } from './match'
 import { benchNavigation } from './navigation'
 import { benchResponsiveness } from './responsiveness'
+import { benchUpload } from './upload'
 
 const [which, ...rest] = process.argv.slice(2)
 const benches: Record<string, (argv: string[]) => Promise<void>> = {
-  ingest: benchIngest, match: benchMatch, load: benchLoad, responsiveness: benchResponsiveness, navigation: benchNavigation,
+  ingest: benchIngest, match: benchMatch, load: benchLoad, responsiveness: benchResponsiveness, navigation: benchNavigation, upload: benchUpload,
 }
 const run = benches[which ?? '']
 if (!run) {

@@ -22,7 +22,8 @@ export async function benchResponsiveness(argv: string[]) {
   const log = (s: string) => !values.json && console.log(s)
   const csv = syntheticCsv(rows)
   log(`responsiveness benchmark: import of ${rows} synthetic achievements (${(Buffer.byteLength(csv) / 1e6).toFixed(1)} MB CSV) on the embedded database, /healthz every 100 ms`)
-  const server = await startServer('pglite')
+  // 50,000 synthetic rows are ~67 MB of CSV, above the default upload limit (50 MB)
+  const server = await startServer('pglite', { UPLOAD_LIMIT_BYTES: String(Math.max(52_428_800, Buffer.byteLength(csv) + 1_000_000)) })
   try {
     const uni = await benchTenant(server, 'university', 'university')
     const probe = probeHealth(server.url, 100)

@@ -10,7 +10,7 @@ import { createCatalogService } from './catalog/service'
 import { createImportService } from './imports/service'
 import { createMatchingService } from './matching/service'
 import { createNavigationService } from './navigation/service'
-import type { JobHandlers, JobQueue } from './jobs/registry'
+import { JOBS, type JobHandlers, type JobQueue } from './jobs/registry'
 import { createEmbedder, type Embedder } from './models'
 import { type ChatModel, createChatModel } from './models/chat'
 import { createOrgService } from './orgs/service'
@@ -21,13 +21,14 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
   const preparePool = new PreparePool(embedder)
   const chat = opts.chat === undefined ? createChatModel(config) : opts.chat ?? undefined
   const matching = createMatchingService({ db, embedder, config, queue, chat, logger: opts.logger })
+  const navigation = createNavigationService({ db, queue, matching, chat })
   return {
     preparePool,
     queue,
     embedder,
     matching,
-    navigation: createNavigationService({ db, queue, matching, chat }),
-    briefs: createBriefService({ db, queue, catalog, matching, chat, logger: opts.logger }),
+    navigation,
+    briefs: createBriefService({ db, queue, catalog, matching, navigation, chat, logger: opts.logger }),
     orgs: createOrgService(db),
     audit: createAuditService(db),
     catalog,
@@ -45,7 +46,7 @@ export function createJobHandlers(s: Services): JobHandlers {
     'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress, ctx.signal),
     'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress, ctx.signal),
     'navigation.build': (p, ctx) => s.navigation.runBuild(p.reportId, p.build, ctx.progress),
-    'briefs.draft': (p) => s.briefs.runDraft(p),
+    'briefs.draft': (p, ctx) => s.briefs.runDraft(p, { attempt: ctx.attempt, maxAttempts: JOBS['briefs.draft'].attempts }),
     'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId, p.catalogVersion) : s.matching.runForItem(p.kind, p.id)),
   }
 }

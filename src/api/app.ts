@@ -125,6 +125,11 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
     } else if (err instanceof HTTPException) {
       type = statusToType(err.status)
       detail = err.message || 'HTTP error'
+    } else if (isDataException(err)) {
+      // Last line of defence: edge validation should have refused this value; log it so the schema gets fixed.
+      type = 'validation_error'
+      detail = `${DATA_EXCEPTION_DETAIL} (${(err as unknown as { code: string }).code})`
+      logger.warn('value refused by the database, not by validation', { request_id: rid, path: c.req.path, error: (err as Error).message })
     } else if (isMalformedBody(err)) {
       type = 'validation_error'
       detail = 'Malformed request body / 请求体格式错误'
@@ -144,6 +149,14 @@ function problemResponse(c: Context, body: Problem, headers: Record<string, stri
     ...headers,
     'content-type': 'application/problem+json; charset=utf-8',
   })
+}
+
+/** PostgreSQL data exceptions a request value can cause (bad text, dates or numbers the database cannot store). */
+const DATA_EXCEPTIONS = new Set(['22001', '22003', '22007', '22008', '22021', '22P02', '22P05', '2202E', '22025'])
+export const DATA_EXCEPTION_DETAIL = 'A value in the request cannot be stored / 请求中的值无法保存'
+function isDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code
+  return typeof code === 'string' && DATA_EXCEPTIONS.has(code)
 }
 
 function isMalformedBody(err: unknown): boolean {

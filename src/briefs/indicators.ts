@@ -36,7 +36,7 @@ const LATIN_UNITS = [
   'nm', 'μm', 'um', 'mm', 'cm', 'km', 'm', 'mg', 'kg', 'g', 't', 'mL', 'ml', 'L', 'ms', 'μs', 'ns', 's', 'min', 'h', 'dBm', 'dB',
   'lm/W', 'lm', 'lx', 'lux', 'cd', 'mΩ', 'kΩ', 'MΩ', 'Ω', 'μF', 'nF', 'pF', 'dpi', 'fps', 'bit', 'Gbps', 'Mbps', 'kbps', 'TB', 'GB', 'MB', 'KB',
   'rpm', 'r/min', 'HV', 'HRC', 'HB', 'mol/L', 'mg/L', 'g/L', 'mg/m3', 'g/m2', 'm3/h', 'm3', 'm2', 'L/min', 'm/s', 'km/h', 'kg/h', 't/h',
-  'dyn', 'RMB', 'CNY', 'cP', 'mPa·s', 'Pa·s', 'kgf', 'C',
+  'dyn', 'RMB', 'CNY', 'cP', 'mPa·s', 'Pa·s', 'kgf', 'C', 'kJ', 'MJ', 'J', 'lp/mm', 'pixel', 'px', 'Mpix', 'kN·m', 'W/m·K', 'W/(m·K)',
   // spellings seen in enterprise texts, mapped to the canonical unit by canonUnit
   'khz', 'mhz', 'ghz', 'hz', 'HZ', 'mpa', 'Mpa', 'MPA', 'kpa', 'KPa', 'kw', 'KW', 'kwh', 'KWh', 'KWH', 'mah', 'MAH', 'AH', 'KG', 'Kg',
   'MM', 'CM', 'KM', 'KV', 'kv', 'DB', 'db', 'RPM', 'Hv', 'hrc', 'T', 'H',
@@ -93,7 +93,7 @@ const TIME_UNIT = /^(?:个月|月|年|周|天|日)$/
 const LATIN_AFTER = /[A-Za-z]/
 const DELIMS = /[，,；;。！？!?\n、：:（）()【】“”"《》]/
 const TARGET_CUES = /希望|要求|需要|需求|须|必须|应当|应该|应|达到|提高|提升|降低|减少|缩短|目标|指标|不低于|不超过|不小于|不大于|确保|保证|实现|满足|至少|控制在|以上|以内|以下|≥|≤|>|<|不得|能够|可以/
-const CURRENT_CUES = /目前|现有|现在|现阶段|当前|传统|普通|一般|常规|仅能|只能|原有|原来|以往|现行|现状|市面|国外|进口|已达|已经/
+const CURRENT_CUES = /目前|现有|现在|现阶段|当前|传统|普通|一般|常规|仅能|只能|原有|原来|以往|现行|现状|市面|国外|进口|已达|已经|记录|历史/
 const TIMELINE_CUES = /周期|完成|交付|结题|工期|期限|时间内|内完成|项目|研发|开发期|之内|以内|期间|前/
 const BUDGET_CUES = /预算|经费|开发成本|研发成本|投入|资金|榜单金额|研发费|开发费|费用|奖励|资助|出资|支付/
 // words that open or close a phrase without naming anything (trimmed at jieba word boundaries)
@@ -197,11 +197,13 @@ export function extractQuantities(raw: string): Quantity[] {
     // years and dates: 2019年, 2021年底, 2020-03-05
     if (/^(?:19|20)\d\d$/.test(num) && (unit1 === '年' || (!unit1 && /^[-/.年]/.test(text.slice(numStart + num.length))))) continue
     if (/^[月日号]/.test(after) && unit1 === '年') continue
+    // a month of a date (2014年8月, 8月底), not a span of months
+    if (unit1 === '月' && (/年\s*$/.test(text.slice(Math.max(0, numStart - 2), numStart)) || /^(?:份|底|初|中旬|上旬|下旬|\d)/.test(after))) continue
     // list markers 1、 1) (2) and ordinals 第3
     if (!pre && !unit1 && !sep && (/^\s*[、)）.]/.test(text.slice(numStart + num.length)) || before === '(' || before === '（')) continue
     if (before === '第') continue
     let comparator: Comparator | null = pre ? PRE_MAP.get(pre.trim()) ?? null : null
-    let value = sign ? `-${num}` : num
+    let value = sign || /零下\s*$/.test(text.slice(Math.max(0, numStart - 3), numStart)) ? `-${num}` : num
     let value2: string | undefined
     if (sep && num2) {
       value2 = num2
@@ -241,16 +243,26 @@ export function extractQuantities(raw: string): Quantity[] {
       from = Math.max(from, e0)
     }
     preText += text.slice(from, start + (whole.length - whole.trimStart().length))
-    let name = cleanName(tailWords(preText.replace(new RegExp(`(?:${PRE_ALT})\\s*$`, 'u'), '')))
-    const postText = text.slice(end, ce).replace(/^的/, '')
+    const afterColon = preText.split(/[：:]/).pop()!
+    let name = cleanName(tailWords((afterColon.trim() ? afterColon : preText).replace(new RegExp(`(?:${PRE_ALT})\\s*$`, 'u'), '')))
+    const postText = text.slice(end, ce).split(DELIMS)[0]!.replace(/^的/, '')
     const postRaw = postText.slice(0, 12).replace(/(?:要求|性能要求|的要求|等|左右|[\d<>≤≥=~].*$).*$/u, '')
     const postName = /[\u4e00-\u9fff]/.test(postRaw) ? cleanName(postRaw) : ''
     if (!name || name.length < 2) {
-      if (text[cs - 1] === '：' || text[cs - 1] === ':') {
-        // "超高压：≥4.0MPa": the name is the clause before the colon
+      const opener = text[cs - 1] ?? ''
+      if (/[：:（(]/.test(opener)) {
+        // "超高压：≥4.0MPa", "使用次数（200次后提醒）": the name is the clause before the colon or bracket
         let s = cs - 1
-        while (s > 0 && cs - s < 40 && !/[，,；;。！？!?\n、)）]/.test(text[s - 1]!)) s--
+        while (s > 0 && cs - s < 40 && !/[，,；;。！？!?\n、)）:：]/.test(text[s - 1]!)) s--
         name = cleanName(tailWords(text.slice(s, cs - 1)))
+      } else if (/[)）]/.test(opener)) {
+        // "检测量子效率（DQE）85%以上": the words before the bracketed aside
+        const open = Math.max(text.lastIndexOf('（', cs - 1), text.lastIndexOf('(', cs - 1))
+        if (open >= 0 && cs - open < 24) {
+          let s = open
+          while (s > 0 && open - s < 40 && !/[，,；;。！？!?\n、)）:：]/.test(text[s - 1]!)) s--
+          name = cleanName(tailWords(text.slice(s, open)))
+        }
       }
       if ((!name || name.length < 2) && postName) name = tailWords(postName, 12)
     } else if (text[end] === '的' && postName && postName.length <= 10 && /性|率|度|量|寿命|时间|强度|能力|效率|精度/.test(postName)) {
@@ -265,7 +277,7 @@ export function extractQuantities(raw: string): Quantity[] {
     const trail = text.slice(end, Math.min(ce, end + 8))
     if (/[从由]\s*$/.test(lead.replace(/(?:原来的|原有的|现有的)$/, '')) || /^\s*(?:提升|提高|降低|减少|增加|缩短)(?:到|至)/.test(trail)) role = 'current'
     else if (/^\s*(?:范围内|条件下|环境下|情况下|下|时|的条件|工况)/.test(trail) || /[@在]\s*$/.test(lead) && /^\s*(?:范围内|下|时|条件)/.test(trail)) role = 'condition'
-    else if (before === '@' || /现场|工况|使用环境|工作环境|环境温度|室温|常温/.test(clause)) role = 'condition'
+    else if (before === '@' || ((before === '(' || before === '（') && /^[)）]/.test(text.slice(end).trimStart()) && !comparator) || /现场|工况|使用环境|工作环境|环境温度|室温|常温/.test(clause)) role = 'condition'
     else {
       const localCurrent = CURRENT_CUES.test(clause)
       const localTarget = TARGET_CUES.test(clause.replace(/目前|现有/g, ''))

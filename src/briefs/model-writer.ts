@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { ChatModel } from '../models/chat'
+import { inertText } from '../text/untrusted'
 import { questionsFor, templateBrief, type WriterInput } from './template'
 import { describeQuantity, extractQuantities, numbersIn } from './indicators'
 import { BRIEF_PROMPT_VERSION, briefPromptHash, renderBriefPrompt } from './prompt'
@@ -116,6 +117,14 @@ export function groundInNeed(c: Content, needText: string): { content: Content; 
   return { content: { ...c, indicators, budget: field(c.budget), duration: field(c.duration) }, marked }
 }
 
+/** Every string of a validated answer made inert (lengths were bounded by the schema already). */
+function inert<T>(v: T): T {
+  if (typeof v === 'string') return inertText(v, 4000) as T
+  if (Array.isArray(v)) return v.map(inert) as T
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, inert(x)])) as T
+  return v
+}
+
 export async function writeWithModel(chat: ChatModel, input: WriterInput): Promise<ModelDraft> {
   const { system, user } = await briefPromptFor(input)
   const inputHash = createHash('sha256').update(`${chat.modelId}\n${BRIEF_PROMPT_VERSION}\n${briefPromptHash()}\n${user}`).digest('hex').slice(0, 32)
@@ -129,7 +138,8 @@ export async function writeWithModel(chat: ChatModel, input: WriterInput): Promi
     if (!parsed.ok) throw new ModelDraftError(`model answer invalid after one repair: ${parsed.errors.join('; ')}`.slice(0, 500), { ...notes, errors: parsed.errors, input_hash: inputHash })
     notes.repaired = true
   }
-  const out = parsed.value
+  // model text is data: tags, script schemes, invisible and control characters go before anything is stored
+  const out = inert(parsed.value)
   const known = new Map(input.references.map((r) => [r.id, r]))
   const references = out.references
     .filter((r) => known.has(r.id)) // an id the model was not given (or made up) is dropped

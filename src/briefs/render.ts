@@ -1,13 +1,9 @@
 // Exports of a brief: Markdown and a printable HTML page, and the field-by-field diff of two versions.
 // Every user- and model-written string is escaped for the format it lands in.
+import { escapeHtml } from '../text/escape'
 import {
   BRIEF_LABELS, type BriefContent, type BriefStage, type BriefStatus, type Clarity, INDICATOR_LABELS, SOLVER_LABELS, STAGE_LABELS, STATUS_LABELS,
 } from './schema'
-
-// TODO(hardening): use src/text/escape.ts once it is on main; until then this local escaper.
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`)
-}
 
 /** Markdown: inline text cannot open links, images, HTML, headings or tables. */
 export function escapeMarkdown(s: string): string {

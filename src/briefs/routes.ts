@@ -41,6 +41,9 @@ const VersionParam = IdParam.extend({
 
 const Draft = z.object({
   writer: z.enum(WRITERS).default('auto').openapi({ description: 'auto: the chat model when one is configured (never for a private need), else the template; template; model' }),
+  navigation: z.enum(['auto', 'build', 'none']).default('auto').openapi({
+    description: "auto: draw on the need's newest built navigation report the caller may read; build: order a report for the need first (the draft waits for it); none",
+  }),
 })
 const Edit = z.object({
   base_version: z.number().int().min(1).openapi({ description: 'the version you edited (409 when the brief has changed since)' }),
@@ -62,7 +65,7 @@ export function registerBriefRoutes(app: App, { services }: AppDeps) {
     }),
     async (c) => {
       const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : Draft.parse({})
-      const r = await briefs.draftBrief({ ctx: c.get('caller'), input: { needId: c.req.valid('param').id, writer: body?.writer ?? 'auto' } })
+      const r = await briefs.draftBrief({ ctx: c.get('caller'), input: { needId: c.req.valid('param').id, writer: body?.writer ?? 'auto', navigation: body?.navigation ?? 'auto' } })
       return c.json({ id: r.brief.id, job_id: r.jobId, status: r.brief.status, created: r.created }, 202)
     },
   )

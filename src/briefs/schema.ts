@@ -1,6 +1,7 @@
 // The challenge brief (企业出题榜单, 揭榜挂帅): its content schema with the Chinese labels used for rendering, its
 // workflow states and the published 榜单 lifecycle.
 import { z } from '@hono/zod-openapi'
+import { safeText } from '../validation'
 
 /** Marks a value nobody has stated yet: the enterprise must fill or confirm it. */
 export const TBD = '待确认'
@@ -9,8 +10,9 @@ export const TBD = '待确认'
 export const BASIS = ['需求原文', '建议值', '待确认', '人工填写'] as const
 export type Basis = (typeof BASIS)[number]
 
-const text = (max: number) => z.string().trim().max(max)
-const list = (maxItems: number, maxLen: number) => z.array(z.string().trim().min(1).max(maxLen)).max(maxItems)
+// every text starts from safeText (no NUL, no lone surrogates): a 400 naming the field, never a database error
+const text = (max: number) => safeText().trim().max(max)
+const list = (maxItems: number, maxLen: number) => z.array(safeText().trim().min(1).max(maxLen)).max(maxItems)
 
 export const BriefIndicator = z
   .object({
@@ -27,7 +29,7 @@ export type BriefIndicator = z.output<typeof BriefIndicator>
 export const BriefReference = z
   .object({
     kind: z.enum(['achievement', 'patent', 'navigation']),
-    id: z.string().min(1).max(80),
+    id: safeText().min(1).max(80),
     title: text(300),
     note: text(300).default(''),
     state: z.enum(['confirmed', 'suggested', 'report']).optional(),

@@ -21,7 +21,9 @@ import {
   BRIEF_STAGES, BriefContent, type BriefContent as Content, BriefContentPatch, type BriefStage, STAGE_LABELS, type WriterChoice,
 } from './schema'
 import { type BriefRow, briefStore, type VersionRow } from './store'
-import { type NavigationDigest, type NeedForBrief, templateBrief } from './template'
+import type { NavigationService } from '../navigation/service'
+import { type NavigationMode, navigationDigest } from './navigation'
+import { type NeedForBrief, templateBrief } from './template'
 
 export type BriefRequester = { keyId: string; role: Role; orgId: string; orgKind: OrgKind } | null
 
@@ -87,8 +89,7 @@ export interface BriefDeps {
   matching: MatchingService
   chat?: ChatModel
   logger?: Logger
-  /** a navigation report's digest for a need, when the navigation area provides one */
-  navigationFor?: (needId: string) => Promise<NavigationDigest | null>
+  navigation?: NavigationService
 }
 
 export function createBriefService(deps: BriefDeps) {
@@ -103,35 +104,48 @@ export function createBriefService(deps: BriefDeps) {
     if (!mayWrite(ctx, b.org_id)) throw new ForbiddenError('Only the need\'s enterprise or a manager may change this brief / 仅需求方企业或技术经理人可操作榜单')
   }
 
-  async function draftBrief({ ctx, input }: { ctx: Caller; input: { needId: string; writer: WriterChoice } }) {
+  async function draftBrief({ ctx, input }: { ctx: Caller; input: { needId: string; writer: WriterChoice; navigation?: NavigationMode } }) {
     const need = await catalog.get(ctx, 'need', input.needId) // 404 when the caller may not see it
     if (!mayWrite(ctx, need.org_id)) throw new ForbiddenError('Only the need\'s enterprise or a manager may draft a brief / 仅需求方企业或技术经理人可起草榜单')
     if (input.writer === 'model' && !chat) {
       throw new InvalidError([{ field: 'body.writer', message: 'no chat model is configured (CHAT_MODEL); use template or auto' }], 'No chat model configured / 未配置对话模型')
     }
-    const existing = await briefStore.findPending(db, need.id, need.content_hash, input.writer, keyOf(ctx))
+    const mode = input.navigation ?? 'auto'
+    // what the draft is made from: the need's text and, when not the default, the navigation choice; asking again for
+    // the same returns the same unedited draft ('build' orders a new report, so it always drafts anew)
+    const needHash = mode === 'auto' ? need.content_hash : `${need.content_hash}|navigation=${mode}`
+    const existing = mode === 'build' ? null : await briefStore.findPending(db, need.id, needHash, input.writer, keyOf(ctx))
     if (existing) return { brief: view(existing, await briefStore.current(db, existing)), jobId: existing.job_id, created: false }
     await queue.ping()
+    // a brief may ask for a navigation report to be built first (ordered with the drafter's rights; the draft waits for it)
+    let reportId: string | null = null
+    if (mode === 'build') {
+      if (!deps.navigation) throw new InvalidError([{ field: 'body.navigation', message: 'navigation reports are not available' }])
+      reportId = (await deps.navigation.createReport({ ctx, input: { scope: { need_id: need.id } } })).id
+    }
     const id = randomUUID()
     const job = jobId('brief', 'draft', id)
     await db.transaction(async (tx) => {
-      await briefStore.insert(tx, { id, needId: need.id, orgId: need.org_id, writer: input.writer, needHash: need.content_hash, jobId: job, requestedBy: keyOf(ctx) })
+      await briefStore.insert(tx, { id, needId: need.id, orgId: need.org_id, writer: input.writer, needHash, jobId: job, requestedBy: keyOf(ctx) })
       await recordAudit(tx, ctx, { action: 'brief.draft', objectKind: 'brief', objectId: id, orgId: need.org_id, after: { need_id: need.id, writer: input.writer } })
     })
-    await queue.enqueue('briefs.draft', { briefId: id, requester: requesterOf(ctx) }, { jobId: job, orgId: need.org_id })
+    await queue.enqueue('briefs.draft', { briefId: id, requester: requesterOf(ctx), navigation: mode, reportId }, { jobId: job, orgId: need.org_id })
     const b = (await briefStore.get(db, id))!
     return { brief: view(b, null), jobId: job, created: true }
   }
 
   /** Job handler: writes version 1 of a brief being drafted. */
-  async function runDraft(payload: JobPayload<'briefs.draft'>) {
+  async function runDraft(payload: JobPayload<'briefs.draft'>, job: { attempt: number; maxAttempts: number } = { attempt: 1, maxAttempts: 1 }) {
     const b = await briefStore.get(db, payload.briefId)
     if (!b || b.status !== 'drafting') return { skipped: 'not drafting' }
     const need = await catalog.get(SYSTEM, 'need', b.need_id)
     const org = await orgStore.getOrg(db, need.org_id)
     const requester = callerOf(payload.requester)
     const references = await referencesFromMatches(matching, requester, need.id).catch(() => [])
-    const navigation = deps.navigationFor ? await deps.navigationFor(need.id).catch(() => null) : null
+    const nav = deps.navigation
+      ? await navigationDigest(deps.navigation, requester, need.id, { reportId: payload.reportId, mode: payload.navigation, lastAttempt: job.attempt >= job.maxAttempts })
+      : { digest: null }
+    const navigation = nav.digest
     const input = {
       need: need as unknown as NeedForBrief,
       issuer: org?.name ?? '',
@@ -159,7 +173,7 @@ export function createBriefService(deps: BriefDeps) {
       if (!locked || locked.status !== 'drafting') return null
       const v = await briefStore.addVersion(tx, locked, {
         content: written.content, clarity: clarityOf(written.content), writer: written.writer, model: written.model ?? null,
-        promptVersion: written.promptVersion ?? 'template/v1', inputHash, notes: { ...written.notes, navigation: navigation ? navigation.reportId : undefined },
+        promptVersion: written.promptVersion ?? 'template/v1', inputHash, notes: { ...written.notes, ...(navigation ? { navigation_report: navigation.reportId } : {}), ...(nav.pending ? { navigation_pending: nav.pending } : {}) },
       }, 'draft')
       await recordAudit(tx, SYSTEM, { action: 'brief.write', objectKind: 'brief', objectId: b.id, orgId: b.org_id, after: { version: v, writer: written.writer }, note: { model: written.model ?? null } })
       return v

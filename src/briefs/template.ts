@@ -28,6 +28,7 @@ export interface NavigationDigest {
   routes: { title: string; section: string }[]
   applicants: { name: string; section: string }[]
   whiteSpaces: { title: string; section: string }[]
+  keyPatents: { id: string; title: string; section: string }[]
 }
 
 export interface WriterInput {
@@ -155,7 +156,8 @@ export function templateBrief(input: WriterInput): BriefContent {
 
   const references: BriefReference[] = [
     ...input.references.slice(0, 10),
-    ...(nav ? nav.applicants.slice(0, 3).map((a) => ({ kind: 'navigation' as const, id: nav.reportId, title: a.name, note: `重点申请人（导航报告 ${a.section}）`, state: 'report' as const })) : []),
+    ...(nav ? nav.keyPatents.filter((k) => !input.references.some((r) => r.id === k.id)).map((k) => ({ kind: 'patent' as const, id: k.id, title: k.title, note: `重点专利（导航报告 ${k.section}）`, state: 'report' as const })) : []),
+    ...(nav ? nav.applicants.slice(0, 3).map((a) => ({ kind: 'navigation' as const, id: nav.reportId, title: a.name, note: `主要申请人（导航报告 ${a.section}）`, state: 'report' as const })) : []),
   ]
 
   const content: BriefContent = {

@@ -14,6 +14,7 @@ import { z } from 'zod'
 import { isoDateTime } from '../validation'
 import { type Kind, KIND_DEFS, type KindDef, type Row } from './kinds'
 import { analyzeRow, prepareBatch, prepareRecord } from './prepare'
+import { ANALYSE_CHUNK, yieldToEventLoop } from '../yield'
 import { catalogStore, type Prepared, type UpsertResult } from './store'
 import { matchStore } from '../matching/store'
 
@@ -232,7 +233,12 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     const rows = await catalogStore.needingIndex(db, def, ids, embedder.modelId, force)
     if (!rows.length) return { indexed: 0, skipped: ids.length }
     const texts = rows.map((r) => def.text(r))
-    const analysed = rows.map((r) => analyzeRow(def, r))
+    // up to 2000 rows of analysis: in chunks, so the API keeps answering meanwhile
+    const analysed: ReturnType<typeof analyzeRow>[] = []
+    for (let i = 0; i < rows.length; i++) {
+      if (i && i % ANALYSE_CHUNK === 0) await yieldToEventLoop()
+      analysed.push(analyzeRow(def, rows[i]!))
+    }
     const vectors = embedder.local && embedder.embedAnalysis
       ? analysed.map((a) => embedder.embedAnalysis!(a.analysis))
       : await embedder.embedDocuments(texts)

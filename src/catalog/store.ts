@@ -5,6 +5,7 @@ import { toVectorLiteral } from '../db'
 import { Params } from '../db/params'
 import { postingsOf, type SparseVector, toSparseLiteral } from '../models/sparse'
 import type { Caller } from '../orgs/access'
+import { yieldToEventLoop } from '../yield'
 import { type KindDef, type Row } from './kinds'
 
 const HIDDEN = new Set(['tokens', 'embedding', 'sparse'])
@@ -73,13 +74,18 @@ export const catalogStore = {
     const withIndex = rows.every((r) => r.index)
     const cols = ['org_id', ...(def.keyColumn === 'natural_key' ? ['natural_key'] : []), ...def.columns, 'content_hash', 'record_hash']
     const indexCols = withIndex ? ['tokens', 'terms', 'embedding', 'sparse', 'embedding_model', 'embedding_hash'] : []
-    const tuples = rows.map((r) => {
+    const tuples: string[] = []
+    for (const [i, r] of rows.entries()) {
+      // formatting a batch's vectors takes tens of ms: let other requests in between
+      if (i && i % 100 === 0) await yieldToEventLoop()
       const vals = cols.map((c) => {
         if (c === 'org_id') return p.p(orgId)
         if (c === 'natural_key') return p.p(r.naturalKey)
         if (c === 'content_hash') return p.p(r.contentHash)
         if (c === 'record_hash') return p.p(r.recordHash)
         const cast = def.jsonColumns.includes(c) ? '::jsonb' : ''
+        // an item without a region is in its organisation's region (the "same province" feature needs one)
+        if (c === 'region') return `coalesce(${p.p(columnValue(def, c, r.values[c]))}::text, (SELECT o.region FROM organizations o WHERE o.id = ${p.p(orgId)}::uuid))`
         return p.p(columnValue(def, c, r.values[c])) + cast
       })
       if (withIndex) {
@@ -89,8 +95,8 @@ export const catalogStore = {
           `${p.p(toVectorLiteral(ix.embedding))}::vector`, `${p.p(toSparseLiteral(ix.sparse))}::sparsevec`, p.p(ix.model), p.p(r.contentHash),
         )
       }
-      return `(${vals.join(', ')})`
-    })
+      tuples.push(`(${vals.join(', ')})`)
+    }
     const updates = [...cols, ...indexCols]
       .filter((c) => c !== 'org_id' && c !== def.keyColumn)
       .map((c) => `${c} = EXCLUDED.${c}`)
@@ -115,7 +121,11 @@ export const catalogStore = {
   /** Replaces every writable column of one row. */
   async update(q: Queryable, def: KindDef, id: string, r: Prepared): Promise<Row | null> {
     const p = new Params()
-    const sets = def.columns.map((c) => `${c} = ${p.p(columnValue(def, c, r.values[c]))}${def.jsonColumns.includes(c) ? '::jsonb' : ''}`)
+    const sets = def.columns.map((c) =>
+      c === 'region'
+        ? `region = coalesce(${p.p(columnValue(def, c, r.values[c]))}::text, (SELECT o.region FROM organizations o WHERE o.id = t.org_id))`
+        : `${c} = ${p.p(columnValue(def, c, r.values[c]))}${def.jsonColumns.includes(c) ? '::jsonb' : ''}`,
+    )
     sets.push(`content_hash = ${p.p(r.contentHash)}`, `record_hash = ${p.p(r.recordHash)}`, 'updated_at = now()')
     const res = await q.query<{ id: string }>(`UPDATE ${def.table} t SET ${sets.join(', ')} WHERE t.id = ${p.p(id)} RETURNING t.id`, p.values)
     return res.rows[0] ? catalogStore.get(q, def, id) : null

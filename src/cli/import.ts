@@ -68,3 +68,47 @@ export async function runImport(config: Config, logger: Logger, args: string[]):
     await rt.close()
   }
 }
+
+/**
+ * `npm run cli -- --url http://localhost:3000 --key <API key> import <kind> <file> [--org <id>] [--map field=column ...]`:
+ * the same import through a running server's API (POST /v1/imports), for when that server holds the embedded database.
+ */
+export async function runImportViaApi(baseUrl: string, key: string, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { org: { type: 'string' }, map: { type: 'string', multiple: true } } })
+  const [kind, file] = positionals as [Kind | undefined, string | undefined]
+  if (!kind || !KINDS.includes(kind) || !file) {
+    throw new UsageError('--url <server> --key <API key> import <achievement|patent|need> <file> [--org <id>] [--map field=column ...]')
+  }
+  const api = async (p: string, init: RequestInit = {}) => {
+    const res = await fetch(new URL(p, baseUrl), { ...init, headers: { authorization: `Bearer ${key}`, ...init.headers } })
+    const body = (await res.json().catch(() => null)) as Record<string, unknown> | null
+    if (!res.ok) throw new Error(`${res.status} ${String(body?.title ?? '')}: ${String(body?.detail ?? '')}${body?.errors ? ' ' + JSON.stringify(body.errors) : ''}`)
+    return body as Record<string, unknown> & { items?: { line: number; field: string; reason: string }[] }
+  }
+  const form = new FormData()
+  form.set('file', new File([readFileSync(file)], path.basename(file)))
+  form.set('kind', kind)
+  if (values.org) form.set('org_id', values.org)
+  if (values.map?.length) form.set('map', values.map.join(','))
+  const imp = await api('/v1/imports', { method: 'POST', body: form })
+  process.stderr.write(`import ${String(imp.id)} (via ${baseUrl}): ${String(imp.format)}; columns: ${JSON.stringify(imp.mapping)}\n`)
+  const tty = process.stderr.isTTY
+  let last = ''
+  let cur: Record<string, unknown>
+  for (;;) {
+    cur = await api(`/v1/imports/${String(imp.id)}`)
+    const job = imp.job_id ? await api(`/v1/jobs/${String(imp.job_id)}`).catch(() => null) : null
+    const total = Number((job?.progress as { total?: number } | null)?.total ?? 0)
+    const read = Number(cur.rows_read)
+    const line = `${bar(read, total)} ${read}/${total || '?'} read, ${String(cur.rows_inserted)} new, ${String(cur.rows_updated)} updated, ${String(cur.rows_unchanged)} unchanged, ${String(cur.rows_rejected)} rejected`
+    if (line !== last) process.stderr.write(tty ? `\r${line}` : `${line}\n`)
+    last = line
+    if (cur.status === 'completed' || cur.status === 'failed' || job?.state === 'failed') break
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  if (tty) process.stderr.write('\n')
+  if (cur.status !== 'completed') throw new Error(`import failed: ${String(cur.error ?? '')}`)
+  const errs = (await api(`/v1/imports/${String(imp.id)}/errors?limit=20`)).items ?? []
+  for (const e of errs) process.stderr.write(`  line ${e.line}: ${e.field} - ${e.reason}\n`)
+  console.log(JSON.stringify({ import_id: imp.id, read: cur.rows_read, inserted: cur.rows_inserted, updated: cur.rows_updated, unchanged: cur.rows_unchanged, rejected: cur.rows_rejected }))
+}

@@ -7,8 +7,9 @@ import { migrate } from '../db/migrate'
 import { KINDS, type Kind } from '../catalog/kinds'
 import { ORG_KINDS, type OrgKind, ROLES, type Role, SYSTEM } from '../orgs/access'
 import { runEval } from './eval'
+import { runBriefEval } from './eval-briefs'
 import { runClusterEval } from './eval-clusters'
-import { runImport } from './import'
+import { runImport, runImportViaApi } from './import'
 import { UsageError } from './usage'
 import { openRuntime } from '../runtime'
 
@@ -24,9 +25,14 @@ commands:
   import <achievement|patent|need> <file> (--org <id> | --org-name <name>) [--map field=column ...]
                                             import a CSV / XLSX / JSON / JSONL file with a progress bar;
                                             --org-name finds or creates the organisation
+  --url <server> --key <API key> import <kind> <file> [--org <id>] [--map field=column ...]
+                                            the same import through a running server's API (use this while
+                                            the server holds the embedded database: one process per DATA_DIR)
   demo                                      load data/demo (idempotent)
   eval --dataset <dir> [--mode hybrid|dense|lexical] [--run out.trec] [--exclude-self] [--json]
                                             retrieval quality on a BEIR dataset (also: npm run eval -- ...)
+  eval briefs --dataset <dir> [--json] [--show N]
+                                            template challenge briefs over real needs: targets kept, clarity
   eval clusters --dataset <dir> [--k N] [--seed S] [--json]
                                             topic clustering of the navigation reports: NMI and purity
                                             against the classes the qrels define
@@ -34,6 +40,16 @@ commands:
 `
 
 async function main(argv: string[]) {
+  // API mode: talk to a running server instead of opening the database here
+  const { values: remote, tokens } = parseArgs({ args: argv, options: { url: { type: 'string' }, key: { type: 'string' } }, strict: false, tokens: true })
+  if (remote.url !== undefined) {
+    const first = tokens.find((t) => t.kind === 'positional')
+    const rest = first ? argv.slice(first.index + 1) : []
+    if (first?.value !== 'import' || typeof remote.url !== 'string' || typeof remote.key !== 'string') {
+      throw new UsageError('with --url, give --key <API key> and the import command: --url <server> --key <API key> import <kind> <file> [--org <id>]')
+    }
+    return runImportViaApi(remote.url, remote.key, rest)
+  }
   const [cmd, ...rest] = argv
   const config = loadConfigOrExit()
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL)
@@ -99,7 +115,8 @@ async function main(argv: string[]) {
       return
     }
     case 'eval':
-      if (rest[0] === 'clusters') await runClusterEval(rest.slice(1))
+      if (rest[0] === 'briefs') await runBriefEval(rest.slice(1))
+      else if (rest[0] === 'clusters') await runClusterEval(rest.slice(1))
       else await runEval(rest)
       return
     case 'import':

@@ -1,8 +1,9 @@
 // One process per embedded data directory. PGlite is single-process: a second process on the same directory would
 // write to its own copy in memory and lose it (or corrupt the files). A lock file beside the directory names its owner;
 // a lock whose owner is gone (crash, kill -9, a container restart that reuses the pid) is taken over.
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
+import path from 'node:path'
 
 export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError'
@@ -62,6 +63,7 @@ export function lockDataDir(dir: string): { file: string; release(): void } {
   const file = `${dir}.lock`
   if (held.has(file)) throw new DataDirLockedError(dir, process.pid)
   const me: Owner = { pid: process.pid, host: hostname(), start: processStart(process.pid) }
+  mkdirSync(path.dirname(file), { recursive: true }) // a fresh DATA_DIR
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o644)

@@ -9,6 +9,7 @@ import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { BadFileError, DomainError } from '../errors'
 import { checkAborted } from '../jobs/registry'
+import { xlsxHeaderRow } from './xlsx-head'
 
 /** Bytes of the file the request path looks at (format, encoding, header row, first records). */
 export const SNIFF_BYTES = 1 << 20
@@ -139,15 +140,22 @@ export async function readHeader(filename: string, buf: Uint8Array): Promise<Hea
   const format = detectFormat(filename, buf)
   if (format === 'xlsx') return { format, encoding: null, headers: await xlsxHeader(buf) }
   const whole = buf.length <= SNIFF_BYTES
+  // a CSV whose first SNIFF_BYTES hold no line break has no header line a person could mean
+  if (format === 'csv' && !whole && !buf.subarray(0, SNIFF_BYTES).includes(0x0a)) throw headerTooLong()
   const head = whole ? buf : headWindow(buf)
   const { text, encoding } = decodeText(head)
   if (!text.trim()) throw badFile('The file has no content / 文件没有内容')
-  if (encoding === 'gb18030') assertRecognisedEncoding(head)
   if (format === 'csv') {
     const nl = text.indexOf('\n')
     if (nl < 0 && !whole) throw headerTooLong()
     const line = nl < 0 ? text : text.slice(0, nl)
     if (Buffer.byteLength(line) > MAX_HEADER_BYTES) throw headerTooLong()
+  }
+  // After the header check: a head cut inside an over-long line decodes as anything.
+  if (encoding === 'gb18030') assertRecognisedEncoding(head)
+  if (format === 'csv') {
+    const nl = text.indexOf('\n')
+    const line = nl < 0 ? text : text.slice(0, nl)
     return { format, encoding, headers: readCsv(line + '\n', filename).headers }
   }
   if (whole) {
@@ -167,6 +175,9 @@ function headWindow(buf: Uint8Array): Uint8Array {
   const utf16 = le || (w[0] === 0xfe && w[1] === 0xff)
   const nl = w.lastIndexOf(0x0a)
   let end = nl < 0 ? w.length : nl + 1 + (le ? 1 : 0) // UTF-16LE writes a line break as 0A 00
+  // no line break at all: cut before a UTF-8 character the window would split
+  if (nl < 0 && !utf16) while (end > 0 && (w[end - 1]! & 0xc0) === 0x80) end--
+  if (nl < 0 && !utf16 && end > 0 && w[end - 1]! >= 0xc0) end--
   if (utf16) end &= ~1
   return w.subarray(0, end)
 }
@@ -212,6 +223,12 @@ function jsonArrayHead(text: string): { line: number; data: unknown }[] {
 export async function readRecords(filename: string, buf: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<ReadResult> {
   const format = detectFormat(filename, buf)
   if (format === 'xlsx') return { format, encoding: null, ...(await readXlsx(buf, opts.signal)) }
+  // the header line's length in bytes, before decoding anything (UTF-16 is checked after decoding)
+  const utf16 = (buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)
+  if (format === 'csv' && !utf16) {
+    const nl = buf.subarray(0, MAX_HEADER_BYTES + 2).indexOf(0x0a)
+    if (nl < 0 ? buf.length > MAX_HEADER_BYTES : nl > MAX_HEADER_BYTES + 1) throw headerTooLong()
+  }
   const { text, encoding } = decodeText(buf)
   if (encoding === 'gb18030') assertRecognisedEncoding(buf)
   if (!text.trim()) throw badFile('The file has no content / 文件没有内容')
@@ -320,7 +337,14 @@ async function streamXlsx(buf: Uint8Array, headerOnly: boolean, signal?: AbortSi
   return { headers, records }
 }
 
-const xlsxHeader = async (buf: Uint8Array) => (await streamXlsx(buf, true)).headers
+/** The header row: read from the ZIP directly (bounded), else with the streaming reader. */
+async function xlsxHeader(buf: Uint8Array): Promise<string[]> {
+  const direct = await xlsxHeaderRow(buf).catch((err) => {
+    if (err instanceof BadFileError) throw err
+    return null
+  })
+  return direct?.length ? direct : (await streamXlsx(buf, true)).headers
+}
 const readXlsx = (buf: Uint8Array, signal?: AbortSignal) => streamXlsx(buf, false, signal)
 
 function readJson(text: string, format: 'json' | 'jsonl'): Omit<ReadResult, 'encoding'> {

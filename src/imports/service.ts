@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { BadFileError, DomainError, InvalidError } from '../errors'
 import { type Kind, KIND_DEFS } from '../catalog/kinds'
 import { type CatalogService, validateRecord } from '../catalog/service'
-import type { PreparePool } from '../catalog/prepare-pool'
+import type { PreparePool, RecordReader } from '../catalog/prepare-pool'
 import type { Db } from '../db'
 import { withJobs } from '../jobs/outbox'
 import { checkAborted, jobId, type JobQueue, PermanentJobError } from '../jobs/registry'
@@ -14,7 +14,8 @@ import { type Caller, isStaff, ownsOrStaff, visibleOr404 } from '../orgs/access'
 import { prepareRecord } from '../catalog/prepare'
 import { recordTextProblem, toStorableText, toStorableValue } from '../text/safe'
 import { KIND_NAMES_ZH, likelyKind, mapRecord, MappingError, otherKindOf, resolveMapping } from './mapping'
-import { readHeader, readRecords, type SourceRecord } from './read'
+import { readHeader, type SourceRecord } from './read'
+import { yieldToEventLoop } from '../yield'
 import { type ImportErrorRow, importStore, type ImportRow } from './store'
 
 const BATCH = 500
@@ -123,19 +124,22 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
     await importStore.start(db, importId)
     const done = await importStore.batchesDone(db, importId)
     const def = KIND_DEFS[imp.kind]
+    let file: RecordReader | undefined
     try {
-      const { records, encoding } = await readRecords(imp.filename, content, { signal })
+      // parsed off this thread (the analysis worker), then taken a batch at a time: the API keeps answering
+      file = await preparePool.openFile(imp.filename, content)
+      const encoding = file.encoding
       if (encoding !== imp.encoding) await importStore.setEncoding(db, importId, encoding)
       // The CPU work of a batch (parse, validate, analyse, embed) overlaps the database writes of the previous ones:
       // on PostgreSQL two batches are written at once (one server process each; rows in key order, so no deadlock),
       // on PGlite, a single thread, one.
       const writers = db.kind === 'pg' ? 2 : 1
       const inflight: Promise<void>[] = []
-      const batches = Math.ceil(records.length / BATCH)
+      const batches = Math.ceil(file.total / BATCH)
       for (let b = 0; b < batches; b++) {
         if (done.has(b)) continue
         checkAborted(signal)
-        const slice = records.slice(b * BATCH, (b + 1) * BATCH)
+        const slice = await file.slice(b * BATCH, (b + 1) * BATCH)
         const good: Record<string, unknown>[] = []
         const goodLines: number[] = []
         const bad: ImportErrorRow[] = []
@@ -147,7 +151,8 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
           const seen = new Set<string>()
           for (const e of errs) if (!seen.has(e.field) && seen.add(e.field)) bad.push({ line: src.line, field: toStorableText(e.field), reason: toStorableText(e.reason), raw })
         }
-        for (const src of slice) {
+        for (const [k, src] of slice.entries()) {
+          if (k && k % 100 === 0) await yieldToEventLoop() // mapping and validating 500 rows: tens of ms
           const { record, errors } = mapRecord(imp.kind, imp.mapping, src.data)
           const v = validateRecord(imp.kind, record)
           const all = [
@@ -163,7 +168,7 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
             goodLines.push(src.line)
           }
         }
-        // PGlite writes on this thread: analyse on a worker meanwhile. PostgreSQL writes in its own processes, which
+        // PGlite (a single thread of its own) writes while a worker analyses the next batch. PostgreSQL writes in its own processes, which
         // the two cores are busy enough with (measured: a worker thread there cost ~10% of the import rate).
         const prepared = db.kind === 'pglite' ? await preparePool.prepare(imp.kind, good) : catalog.prepareMany(imp.kind, good)
         if (inflight.length >= writers) await inflight.shift()
@@ -192,7 +197,7 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
           const now = await importStore.get(db, importId)
           await progress({
             read: now?.rows_read, inserted: now?.rows_inserted, updated: now?.rows_updated, unchanged: now?.rows_unchanged,
-            rejected: now?.rows_rejected, total: records.length,
+            rejected: now?.rows_rejected, total: file!.total,
           })
         })()
         write.catch(() => {}) // observed when shifted above, or after the loop
@@ -225,6 +230,8 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
       }
       await importStore.noteError(db, importId, toStorableText((err as Error).message ?? String(err))) // the job retries; its state shows the rest
       throw err
+    } finally {
+      void file?.close()
     }
   }
 

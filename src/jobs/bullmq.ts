@@ -103,7 +103,7 @@ export class BullQueue implements JobQueue {
     for (const j of jobs) JOBS[j.name].payload.parse(j.payload)
     if (this.db) {
       await jobStore.insert(opts.tx ?? this.db, this.prefix, jobs as JobSpec[])
-      if (!opts.tx) await this.relay()
+      if (!opts.tx) void this.relay() // a request never waits on Redis; the relay retries
       return
     }
     if (opts.tx) throw new Error('BullQueue without a database cannot record jobs in a transaction')
@@ -198,14 +198,16 @@ export class BullQueue implements JobQueue {
   async get(id: string): Promise<JobInfo | null> {
     const row = this.db ? await jobStore.get(this.db, id) : null
     let job: Job<JobData> | undefined
+    let state = 'unknown'
     try {
-      job = (await this.guarded(() => this.queue.getJob(id))) as Job<JobData> | undefined
+      // the state first: a job read after it says completed carries its result
+      state = await this.guarded(() => this.queue.getJobState(id))
+      if (state !== 'unknown') job = (await this.guarded(() => this.queue.getJob(id))) as Job<JobData> | undefined
     } catch (err) {
       if (!row) throw err
     }
     // Not in Redis (not relayed yet, lost, or Redis down): the database's record answers.
     if (!job) return row ? toJobInfo(row) : null
-    const state = await this.guarded(() => job.getState()).catch(() => row?.state ?? 'waiting')
     return {
       id,
       name: job.name,

@@ -34,9 +34,12 @@ export const JOBS = {
     payload: z.object({
       briefId: z.uuid(),
       requester: z.object({ keyId: z.string().min(1).max(100), role: z.enum(ROLES), orgId: z.uuid(), orgKind: z.enum(ORG_KINDS) }).nullable(),
+      navigation: z.enum(['auto', 'build', 'none']).default('auto'),
+      /** a navigation report ordered with the draft: the job retries (backoff) while it is being built */
+      reportId: z.uuid().nullable().optional(),
     }),
-    attempts: 3,
-    backoffMs: 5_000,
+    attempts: 6,
+    backoffMs: 3_000,
     timeoutMs: 5 * 60_000,
   },
   /** Parse an uploaded file and upsert its rows. */

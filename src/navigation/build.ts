@@ -5,7 +5,7 @@ import { Params } from '../db/params'
 import type { Caller } from '../orgs/access'
 import { normalize } from '../text/analyze'
 import { APPLICANT_KIND_LABEL, APPLICANT_KINDS, type ApplicantKind, classifyApplicant } from './classify'
-import { clusterDocs } from './cluster'
+import { clusterDocsOffThread } from './cluster'
 import { EFFECTS, effectsOf } from './effects'
 import type { ClusterInfo, IpcRow, KeyPatent, Report, Scope } from './schema'
 import { navigationStore as store, type ScopeRow } from './store'
@@ -58,8 +58,18 @@ export function queryString(scope: Scope, need?: NeedScope['need']): string {
 
 export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
   const { scope } = input
-  const progress = input.progress ?? (async () => {})
+  const report = input.progress ?? (async () => {})
   const now = input.now ?? new Date()
+  const timings: Record<string, number> = {}
+  let last = performance.now()
+  let lastStep = ''
+  const progress = async (step: string, percent: number) => {
+    const t = performance.now()
+    if (lastStep) timings[lastStep] = Math.round(t - last)
+    last = t
+    lastStep = step
+    await report(step, percent)
+  }
   await progress('scope', 5)
   const p = new Params()
   const where = store.scopeWhere(scope, input.caller, p, input.need ? [...input.need.relevance.keys()] : undefined)
@@ -69,6 +79,10 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
   const ids = rows.map((r) => r.id)
   const n = rows.length
 
+  // the topics are computed on a worker thread while the database answers the statistics
+  const docs = rows.map((r) => ({ title: r.title, text: r.abstract }))
+  const clusteringP = n >= 10 ? clusterDocsOffThread(docs, { k: input.k, seed: 42 }) : Promise.resolve(null)
+  clusteringP.catch(() => {}) // awaited below; never an unhandled rejection meanwhile
   await progress('statistics', 15)
   const [trend, applicantsAll, inventors, pairs, legal] = [
     await store.trend(db, ids), await store.applicants(db, ids), await store.inventors(db, ids, 15), await store.pairs(db, ids, 15), await store.legal(db, ids),
@@ -91,8 +105,7 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
   for (const k of kinds) k.share = firsts ? round(k.patents / firsts) : 0
 
   await progress('clusters', 35)
-  const docs = rows.map((r) => ({ title: r.title, text: r.abstract }))
-  const clustering = n >= 10 ? clusterDocs(docs, { k: input.k, seed: 42 }) : null
+  const clustering = await clusteringP
   let clusters: Report['clusters'] = null
   if (clustering) {
     const items: ClusterInfo[] = []
@@ -152,6 +165,7 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
   }))
   const white_spaces = whiteSpaces(effects, clusters, n, input.need?.need.text)
   const key_patents = keyPatents(rows, scope, input.need, clustering?.sims, clustering?.assign, clusters)
+  timings[lastStep] = Math.round(performance.now() - last)
 
   return {
     version: 1,
@@ -180,6 +194,7 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
     opportunities: { white_spaces, transfers, transfer_total: transferIdx.length },
     key_patents,
     need: input.need ? { id: input.need.need.id, title: input.need.need.title } : null,
+    timings_ms: timings,
   }
 }
 
@@ -201,7 +216,7 @@ function breakdownOf(rows: ScopeRow[], clusters: Report['clusters']): Report['br
     }
     return [...tree]
       .map(([sub, g]) => ({
-        branch: sub, label: `${sub}（${IPC_SECTIONS[sub[0]!] ?? ''}部）`, count: [...g.values()].reduce((s, x) => s + x, 0),
+        branch: sub, label: IPC_SECTIONS[sub[0]!] ? `${sub[0]} 部：${IPC_SECTIONS[sub[0]!]}` : sub, count: [...g.values()].reduce((s, x) => s + x, 0),
         children: [...g].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)).slice(0, 6),
       }))
       .sort((a, b) => b.count - a.count || (a.branch < b.branch ? -1 : 1))
@@ -252,8 +267,10 @@ function whiteSpaces(effects: Report['effects'], clusters: Report['clusters'], n
   })
   if (clusters) {
     const need = needText ? normalize(needText).toLowerCase() : ''
+    // small: well under the mean topic size
+    const mean = n / Math.max(1, clusters.items.length)
     for (const c of clusters.items) {
-      const small = c.size <= Math.max(3, n * 0.1)
+      const small = c.size <= Math.max(3, 0.6 * mean)
       if (small && c.growth !== null && c.growth >= 0.5 && c.recent >= 3) {
         out.push({ kind: 'branch', label: `T${c.id + 1} ${c.label}`, reason: `规模小（${c.size} 件）但增长快：近${WINDOW}年 ${c.recent} 件，前${WINDOW}年 ${c.previous} 件`, count: c.size })
       } else if (small && need && c.terms.filter((t) => need.includes(t)).length >= 2) {

@@ -62,8 +62,8 @@ export function applicantChart(r: Report): string | null {
 
 function pie(name: string, data: { name: string; value: number }[], center: string) {
   return {
-    name, type: 'pie', radius: ['30%', '56%'], center: [center, '58%'], data: data.filter((d) => d.value > 0),
-    label: { formatter: '{b}\n{c} 件（{d}%）', fontSize: 11 }, labelLine: { length: 8, length2: 8 },
+    name, type: 'pie', radius: ['28%', '50%'], center: [center, '58%'], data: data.filter((d) => d.value > 0),
+    label: { formatter: '{b}\n{c} 件（{d}%）', fontSize: 11, overflow: 'none' }, labelLine: { length: 8, length2: 8 },
   }
 }
 
@@ -76,7 +76,11 @@ export function kindsChart(r: Report): string | null {
 export function legalChart(r: Report): string | null {
   if (!r.counts.patents) return null
   return render({
-    title: [title('法律状态与专利类型（件）')],
+    title: [
+      title('法律状态与专利类型（件）'),
+      { text: '法律状态', left: '27%', top: 276, textAlign: 'center', textStyle: { fontSize: 12, fontWeight: 'normal', color: '#555', fontFamily: FONT } },
+      { text: '专利类型', left: '73%', top: 276, textAlign: 'center', textStyle: { fontSize: 12, fontWeight: 'normal', color: '#555', fontFamily: FONT } },
+    ],
     series: [
       pie('法律状态', r.legal.status.map((s) => ({ name: LEGAL_LABEL[s.name] ?? s.name, value: s.count })), '27%'),
       pie('专利类型', r.legal.types.map((s) => ({ name: TYPE_LABEL[s.name] ?? s.name, value: s.count })), '73%'),

@@ -5,6 +5,7 @@
 //   -> spherical k-means++ (cosine), a few seeded restarts, the best objective kept.
 // k is given, or chosen from the data: the k in a range set by n with the best simplified silhouette (see chooseK). Labels are the words most over-represented in a cluster; the 2-D map is the first two principal
 // components of the LSA vectors. Measured with `npm run eval -- clusters` (README).
+import { Worker } from 'node:worker_threads'
 import { normalize, STOP_WORDS, tokenize } from '../text/analyze'
 
 export interface ClusterDoc {
@@ -51,57 +52,70 @@ export function rng(seed: number) {
 }
 
 const NUMERIC = /^[\d.%+\-a-z]*\d[\d.%+\-a-z]*$/
-const CJK = /[\u4e00-\u9fff]/
 
-/** Words (jieba, precise mode) and CJK character bigrams of a text. */
-export function features(doc: ClusterDoc, titleWeight = 2): Map<string, number> {
-  const counts = new Map<string, number>()
-  const add = (t: string, n = 1) => counts.set(t, (counts.get(t) ?? 0) + n)
-  const words = (s: string, n: number) => {
-    for (const w of tokenize(s)) if (w.length >= 2 && !STOP_WORDS.has(w) && !NUMERIC.test(w)) add(w, n)
-  }
-  const bigrams = (s: string, n: number) => {
+const isCjk = (c: number) => c >= 0x4e00 && c <= 0x9fff
+
+/** Words (jieba, precise mode) and CJK character bigrams (as numbers: the two UTF-16 codes) of a document. */
+export function features(doc: ClusterDoc, titleWeight = 1): { words: Map<string, number>; bigrams: Map<number, number> } {
+  const words = new Map<string, number>()
+  const bigrams = new Map<number, number>()
+  const part = (s: string, n: number) => {
+    if (!s) return
+    for (const w of tokenize(s)) if (w.length >= 2 && !STOP_WORDS.has(w) && !NUMERIC.test(w)) words.set(w, (words.get(w) ?? 0) + n)
     const t = normalize(s)
-    for (let i = 0; i + 1 < t.length; i++) {
-      const a = t[i]!
-      const b = t[i + 1]!
-      if (CJK.test(a) && CJK.test(b)) add('\u0001' + a + b, n)
+    let prev = t.charCodeAt(0)
+    for (let i = 1; i < t.length; i++) {
+      const c = t.charCodeAt(i)
+      if (isCjk(prev) && isCjk(c)) {
+        const key = prev * 65536 + c
+        bigrams.set(key, (bigrams.get(key) ?? 0) + n)
+      }
+      prev = c
     }
   }
-  words(doc.title, titleWeight)
-  bigrams(doc.title, titleWeight)
-  words(doc.text, 1)
-  bigrams(doc.text, 1)
-  return counts
+  part(doc.title, titleWeight)
+  part(doc.text, 1)
+  return { words, bigrams }
 }
 
 /** Sparse rows (CSR) of L2-normalised sublinear tf-idf over terms in at least 2 documents and at most half of them. */
 export interface TfIdf {
   n: number
+  /** the terms; bigrams are the two characters prefixed with U+0001 */
   vocab: string[]
   rowPtr: Int32Array
   cols: Int32Array
   vals: Float64Array
 }
 
-export function tfidf(docs: ClusterDoc[], titleWeight = 2): TfIdf {
+export function tfidf(docs: ClusterDoc[], titleWeight = 1): TfIdf {
   const feats = docs.map((d) => features(d, titleWeight))
-  const df = new Map<string, number>()
-  for (const f of feats) for (const t of f.keys()) df.set(t, (df.get(t) ?? 0) + 1)
+  const dfW = new Map<string, number>()
+  const dfB = new Map<number, number>()
+  for (const f of feats) {
+    for (const t of f.words.keys()) dfW.set(t, (dfW.get(t) ?? 0) + 1)
+    for (const t of f.bigrams.keys()) dfB.set(t, (dfB.get(t) ?? 0) + 1)
+  }
   const n = docs.length
   const maxDf = Math.max(2, Math.floor(n * 0.5))
-  const index = new Map<string, number>()
+  const indexW = new Map<string, number>()
+  const indexB = new Map<number, number>()
   const vocab: string[] = []
   const idf: number[] = []
-  // vocabulary in order of first appearance: deterministic for a given document order
+  const keep = (d: number) => d >= 2 && d <= maxDf
+  // vocabulary in order of first appearance (words of a document, then its bigrams): deterministic for a document order
   for (const f of feats) {
-    for (const t of f.keys()) {
-      if (index.has(t)) continue
-      const d = df.get(t)!
-      if (d < 2 || d > maxDf) continue
-      index.set(t, vocab.length)
+    for (const t of f.words.keys()) {
+      if (indexW.has(t) || !keep(dfW.get(t)!)) continue
+      indexW.set(t, vocab.length)
       vocab.push(t)
-      idf.push(Math.log((n + 1) / (d + 1)) + 1)
+      idf.push(Math.log((n + 1) / (dfW.get(t)! + 1)) + 1)
+    }
+    for (const t of f.bigrams.keys()) {
+      if (indexB.has(t) || !keep(dfB.get(t)!)) continue
+      indexB.set(t, vocab.length)
+      vocab.push('\u0001' + String.fromCharCode(Math.floor(t / 65536), t % 65536))
+      idf.push(Math.log((n + 1) / (dfB.get(t)! + 1)) + 1)
     }
   }
   const rowPtr = new Int32Array(n + 1)
@@ -109,8 +123,12 @@ export function tfidf(docs: ClusterDoc[], titleWeight = 2): TfIdf {
   const vals: number[] = []
   feats.forEach((f, i) => {
     const entries: [number, number][] = []
-    for (const [t, c] of f) {
-      const j = index.get(t)
+    for (const [t, c] of f.words) {
+      const j = indexW.get(t)
+      if (j !== undefined) entries.push([j, (1 + Math.log(c)) * idf[j]!])
+    }
+    for (const [t, c] of f.bigrams) {
+      const j = indexB.get(t)
       if (j !== undefined) entries.push([j, (1 + Math.log(c)) * idf[j]!])
     }
     entries.sort((a, b) => a[0] - b[0])
@@ -432,17 +450,17 @@ export function simplifiedSilhouette(Z: Float64Array, n: number, d: number, assi
 }
 
 /**
- * Automatic k: each k in kMin..kMax is clustered on a seeded sample of at most 1,500 documents, and the k with the
+ * Automatic k: each k in kMin..kMax is clustered on a seeded sample of at most 1,200 documents, and the k with the
  * highest mean simplified silhouette wins; ties (within 0.002) go to the smaller k, which a reader takes in more easily.
  */
 export function chooseK(Z: Float64Array, n: number, d: number, kMin: number, kMax: number, seed: number) {
-  const sample = n > 1500 ? sampleOf(n, 1500, seed ^ 0x5bd1e995) : [...Array(n).keys()]
+  const sample = n > 1200 ? sampleOf(n, 1200, seed ^ 0x5bd1e995) : [...Array(n).keys()]
   const m = sample.length
   const Zs = new Float64Array(m * d)
   sample.forEach((src, dst) => Zs.set(Z.subarray(src * d, src * d + d), dst * d))
   const scores: { k: number; silhouette: number }[] = []
   for (let k = kMin; k <= Math.min(kMax, m - 1); k++) {
-    const run = bestOfRestarts(Zs, m, d, k, seed, 2)
+    const run = bestOfRestarts(Zs, m, d, k, seed, m > 1000 ? 1 : 2)
     scores.push({ k, silhouette: Math.round(simplifiedSilhouette(Zs, m, d, run.assign, run.centres, k) * 1e4) / 1e4 })
   }
   const top = Math.max(...scores.map((s) => s.silhouette))
@@ -491,35 +509,29 @@ export function smoothKnn(Z: Float64Array, n: number, d: number, m: number, beta
   return out
 }
 
-/** First two principal components of the rows of Z (power iteration with deflation), as map coordinates. */
-export function project2d(Z: Float64Array, n: number, d: number, seed: number): [number, number][] {
+/** First two principal components of the rows of Z (eigenvectors of the d x d covariance), as map coordinates. */
+export function project2d(Z: Float64Array, n: number, d: number, _seed: number): [number, number][] {
   const mean = new Float64Array(d)
   for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) mean[c]! += Z[i * d + c]! / n
-  const r = rng(seed ^ 0x2545f491)
-  const comps: Float64Array[] = []
-  for (let p = 0; p < 2; p++) {
-    let v = Float64Array.from({ length: d }, () => r() - 0.5)
-    for (let it = 0; it < 60; it++) {
-      const w = new Float64Array(d)
-      for (let i = 0; i < n; i++) {
-        let s = 0
-        for (let c = 0; c < d; c++) s += (Z[i * d + c]! - mean[c]!) * v[c]!
-        for (let c = 0; c < d; c++) w[c]! += s * (Z[i * d + c]! - mean[c]!)
-      }
-      for (const u of comps) {
-        let s = 0
-        for (let c = 0; c < d; c++) s += w[c]! * u[c]!
-        for (let c = 0; c < d; c++) w[c]! -= s * u[c]!
-      }
-      const norm = Math.sqrt(w.reduce((s, x) => s + x * x, 0)) || 1
-      v = w.map((x) => x / norm)
+  const C = new Float64Array(d * d)
+  const row = new Float64Array(d)
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < d; c++) row[c] = Z[i * d + c]! - mean[c]!
+    for (let a = 0; a < d; a++) {
+      const x = row[a]!
+      for (let b = a; b < d; b++) C[a * d + b]! += x * row[b]!
     }
+  }
+  for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) C[a * d + b] = C[b * d + a]!
+  const { vectors } = symmetricEigen(C, d)
+  const comps = [0, 1].map((p) => {
+    let v = Float64Array.from({ length: d }, (_, c) => vectors[c * d + p] ?? 0)
     // a fixed sign, so the map does not flip between runs
     let big = 0
     for (let c = 1; c < d; c++) if (Math.abs(v[c]!) > Math.abs(v[big]!)) big = c
     if (v[big]! < 0) v = v.map((x) => -x)
-    comps.push(v)
-  }
+    return v
+  })
   const out: [number, number][] = []
   for (let i = 0; i < n; i++) {
     const xy = comps.map((u) => {
@@ -560,7 +572,7 @@ export function clusterTerms(X: TfIdf, assign: Int32Array, k: number, top = 5): 
   })
 }
 
-const FIT_SAMPLE = 2500
+const FIT_SAMPLE = 2000
 
 /** `m` of 0..n-1, seeded, ascending. */
 function sampleOf(n: number, m: number, seed: number): number[] {
@@ -584,7 +596,7 @@ export function clusterDocs(docs: ClusterDoc[], o: ClusterOptions = {}): Cluster
   // a large corpus: the directions are found on a seeded sample and every document projected on them
   const lsaOut = lsa(X, o.dims ?? 100, seed, 2, n > FIT_SAMPLE ? sampleOf(n, FIT_SAMPLE, seed) : undefined)
   const d = lsaOut.d
-  const Z = smoothKnn(lsaOut.Z, n, d, 20, 2, seed, n > 4000 ? 1000 : 2000)
+  const Z = smoothKnn(lsaOut.Z, n, d, 20, 2, seed, n > 4000 ? 400 : 2000)
   let k: number
   let criterion: string
   let scores: { k: number; silhouette: number }[] | undefined
@@ -601,8 +613,31 @@ export function clusterDocs(docs: ClusterDoc[], o: ClusterOptions = {}): Cluster
     scores = chosen.scores
     criterion = `k = ${k}：候选 ${kMin}–${kMax} 个主题中简化轮廓系数（余弦）最高`
   }
-  const run = bestOfRestarts(Z, n, d, k, seed, o.restarts ?? (n > 5000 ? 2 : 4))
+  const run = bestOfRestarts(Z, n, d, k, seed, o.restarts ?? (n > 5000 ? 1 : 4))
   return { k, criterion, assign: run.assign, terms: clusterTerms(X, run.assign, k), sims: run.sims, coords: project2d(Z, n, d, seed), scores }
+}
+
+/**
+ * clusterDocs on a worker thread (the CPU work of a large report must not block the thread that answers HTTP);
+ * small inputs, or a worker that cannot start, run here. Same result either way.
+ */
+export async function clusterDocsOffThread(docs: ClusterDoc[], o: ClusterOptions = {}, minDocs = 300): Promise<Clustering> {
+  if (docs.length < minDocs) return clusterDocs(docs, o)
+  try {
+    return await new Promise<Clustering>((resolve, reject) => {
+      const w = new Worker(new URL('./cluster-worker.mjs', import.meta.url), { workerData: { docs, opts: o } })
+      w.once('message', (m: { ok: boolean; result?: Clustering & { assign: number[]; sims: number[] }; error?: string }) => {
+        void w.terminate()
+        if (!m.ok) return reject(new Error(m.error))
+        const r = m.result!
+        resolve({ ...r, assign: Int32Array.from(r.assign), sims: Float64Array.from(r.sims) })
+      })
+      w.once('error', reject)
+      w.once('exit', (code) => reject(new Error(`cluster worker exited (${code})`)))
+    })
+  } catch {
+    return clusterDocs(docs, o)
+  }
 }
 
 // ---- quality against labels ----

@@ -1,21 +1,19 @@
-// Escaping of untrusted text (patent titles, applicant names, model output) for HTML and Markdown.
-// Stand-in until the shared escape module (src/text/escape.ts) lands on main; then this module goes.
+// Escaping of untrusted text (patent titles, applicant names, model output) in the report renderings: HTML through the
+// shared module (src/text/escape.ts), Markdown here (its syntax characters, then HTML), control characters dropped.
+import { escapeHtml as shared } from '../text/escape'
 
-const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g
 
-/** Text for an HTML element or a quoted attribute. Control characters (but newlines and tabs) are dropped. */
-export function escapeHtml(s: unknown): string {
-  return String(s ?? '')
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
-    .replace(/[&<>"']/g, (c) => HTML[c]!)
-}
+/** Text for an HTML element or a quoted attribute. */
+export const escapeHtml = (s: unknown): string => shared(String(s ?? '').replace(CONTROL, ''))
 
-/** Text for Markdown (also safe inside a table cell): HTML and Markdown syntax characters escaped, line breaks folded. */
+/** Text for Markdown (also safe inside a table cell): Markdown syntax escaped, then HTML; line breaks folded. */
 export function escapeMarkdown(s: unknown): string {
-  // Markdown first, then HTML: entities made by the second step must not be escaped again
+  // Markdown first, then HTML: the entities of the second step must not be escaped again (a backtick becomes an
+  // entity there, which Markdown never reads as a code span)
   return escapeHtml(
     String(s ?? '')
       .replace(/[\r\n]+/g, ' ')
-      .replace(/[\\`*_{}[\]()#+\-!|~]/g, (c) => '\\' + c),
+      .replace(/[\\*_{}[\]()#+\-!|~]/g, (c) => '\\' + c),
   )
 }

@@ -95,7 +95,7 @@ export function renderHtml(r: Report, meta: RenderMeta): string {
   out.push(`<div class="stats"><div class="stat"><b>${n}</b><span>专利（件）</span></div><div class="stat"><b>${r.counts.applicants}</b><span>申请人</span></div>`
     + `<div class="stat"><b>${r.counts.inventors}</b><span>发明人</span></div><div class="stat"><b>${r.counts.first_year === null ? '—' : `${r.counts.first_year}–${r.counts.last_year}`}</b><span>申请年份</span></div></div>`)
   out.push(`<h3>检索范围</h3>${table(['项目', '条件'], scopeRows(r).map(([k, v]) => [h(k), h(v)]))}`)
-  out.push(`<h3>检索式</h3><pre class="query">${h(r.query)}</pre><p class="note">检索截止日：${h(r.cutoff_date)}。数据来源：本平台专利库（按申请日由近及远，至多 20000 件${r.counts.truncated ? '，本次检索结果超过上限，已截取最近的 20000 件' : ''}）；`
+  out.push(`<h3>检索式</h3><pre class="query">${h(r.query)}</pre><p class="note">检索截止日：${h(r.cutoff_date)}。数据来源：本平台专利库；一份报告至多分析 20000 件${r.counts.truncated ? '（本次检索结果超过上限，取申请日最近的 20000 件）' : ''}；`
     + `${r.counts.with_date} 件有申请日。发明专利申请自申请日起约 18 个月公开，最近两年的数据不完整。</p>`)
   out.push(`<h3>技术分解表</h3>`)
   out.push(table(['一级分支', '专利数', '占比', '二级分支（件）'], r.breakdown.map((b) => [

@@ -2,13 +2,13 @@
 import { z } from '@hono/zod-openapi'
 import { LEGAL_STATUS, PATENT_TYPES } from '../catalog/fields'
 import { isoDate } from '../catalog/zod'
+import { safeText } from '../validation'
 
-const word = (max: number) => z.string().trim().min(1).max(max)
+const word = (max: number) => safeText().trim().min(1).max(max)
 const IPC_PREFIX = /^[A-H](\d{1,2}([A-Z](\d{1,4}(\/\d{0,6})?)?)?)?$/
 /** An IPC prefix as stored codes start: "h01m 10/0" -> "H01M10/0". */
 const ipcPrefix = () =>
-  z
-    .string()
+  safeText()
     .trim()
     .min(1)
     .max(20)
@@ -34,7 +34,7 @@ export type Scope = z.output<typeof Scope>
 
 export const ReportCreate = z
   .object({
-    title: z.string().trim().min(1).max(200).optional().openapi({ example: '固态电池专利导航' }),
+    title: safeText().trim().min(1).max(200).optional().openapi({ example: '固态电池专利导航' }),
     scope: Scope,
     /** clusters: a number, or automatic */
     k: z.number().int().min(2).max(60).optional().openapi({ description: 'number of technology topics (default: chosen from the data)' }),
@@ -44,7 +44,7 @@ export type ReportCreate = z.output<typeof ReportCreate>
 
 export const ConfirmBody = z
   .object({
-    summary: z.string().trim().min(1).max(8000).optional().openapi({ description: 'the summary as edited by the manager (default: as drafted)' }),
+    summary: safeText().trim().min(1).max(8000).optional().openapi({ description: 'the summary as edited by the manager (default: as drafted)' }),
   })
   .strict()
 
@@ -144,6 +144,8 @@ export interface Report {
   }
   key_patents: KeyPatent[]
   need: { id: string; title: string } | null
+  /** how long each step of the build took (ms) */
+  timings_ms?: Record<string, number>
 }
 
 export interface Summary {

@@ -8,7 +8,7 @@ import { KIND_DEFS, type Row } from '../catalog/kinds'
 import { jobId, PermanentJobError, type JobQueue } from '../jobs/registry'
 import type { MatchingService } from '../matching/service'
 import type { ChatModel } from '../models/chat'
-import { type Caller, isStaff, requireRole, visibleOr404 } from '../orgs/access'
+import { type Caller, isStaff, requireRole, SYSTEM, visibleOr404 } from '../orgs/access'
 import { buildReport, type NeedScope } from './build'
 import { patentsForNeed } from './need-scope'
 import { renderHtml, renderMarkdown } from './render'
@@ -138,6 +138,12 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
     return (await store.get(db, row.id))!
   }
 
+  /** The newest built report of a need that the caller may read (staff: anyone's; others: their organisation's), or null. */
+  async function latestReportForNeed({ ctx, input }: { ctx: Caller; input: { needId: string } }): Promise<ReportRow | null> {
+    if (ctx.kind === 'key' && !isStaff(ctx)) return store.latestForNeed(db, input.needId, ctx.orgId)
+    return store.latestForNeed(db, input.needId)
+  }
+
   /** Job `navigation.build`: builds one build of a report; a superseded build stops. */
   async function runBuild(reportId: string, build: number, progress: (p: Record<string, unknown>) => Promise<void>) {
     const row = await store.get(db, reportId)
@@ -167,7 +173,16 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
       const report = await buildReport(db, { title: row.title, scope, k: scope.k, caller, need, progress: step })
       await step('summary', 95)
       const summary = await writeSummary(db, modelAllowed ? deps.chat : undefined, report)
-      const done = await store.complete(db, reportId, build, report, summary)
+      const done = await db.transaction(async (tx) => {
+        const ok = await store.complete(tx, reportId, build, report, summary)
+        if (ok) {
+          await recordAudit(tx, SYSTEM, {
+            action: 'navigation_report.build', objectKind: 'navigation_report', objectId: reportId, orgId: row.org_id,
+            note: { build, patents: report.counts.patents, summary: summary.source },
+          })
+        }
+        return ok
+      })
       await progress({ step: 'done', percent: 100 })
       return done ? { patents: report.counts.patents, summary: summary.source } : { skipped: 'superseded by a newer build' }
     } catch (err) {
@@ -176,7 +191,7 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
     }
   }
 
-  return { createReport, getReport, renderReport, listReports, rebuildReport, confirmReport, runBuild }
+  return { createReport, getReport, renderReport, listReports, rebuildReport, confirmReport, runBuild, latestReportForNeed }
 }
 
 export type NavigationService = ReturnType<typeof createNavigationService>

@@ -57,6 +57,16 @@ export const navigationStore = {
     return r.rows[0] ?? null
   },
 
+  /** The newest built report of a need (of one organisation's, when `orgId` is given). */
+  async latestForNeed(q: Queryable, needId: string, orgId?: string): Promise<ReportRow | null> {
+    const r = await q.query<ReportRow>(
+      `SELECT ${COLUMNS} FROM navigation_reports WHERE need_id = $1 AND status = 'completed' AND ($2::uuid IS NULL OR org_id = $2)
+        ORDER BY completed_at DESC, id DESC LIMIT 1`,
+      [needId, orgId ?? null],
+    )
+    return r.rows[0] ?? null
+  },
+
   /** Newest first; `orgId` restricts to one organisation's reports; keyset cursor on (created_at, id). */
   async list(q: Queryable, f: { orgId?: string; status?: ReportStatus; before?: { at: string; id: string }; limit: number }): Promise<ReportRow[]> {
     const p = new Params()

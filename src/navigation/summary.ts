@@ -85,11 +85,12 @@ export function templateSummary(f: SummaryFacts): string {
   const span = f.first_year !== null && f.last_year !== null ? `（申请年份 ${f.first_year}–${f.last_year}）` : ''
   paras.push(`截至 ${f.cutoff_date}，按检索式 ${f.query} 共检得专利 ${f.patents} 件${span}，涉及申请人 ${f.applicants} 个、发明人 ${f.inventors} 人。`)
   if (f.peak && f.recent) {
-    const g = f.recent.growth_pct === null ? '' : `，较前${f.window_years}年（${f.recent.previous_applications} 件）变化 ${f.recent.growth_pct}%`
-    paras.push(`申请量最多的年份是 ${f.peak.year} 年（${f.peak.applications} 件）；近${f.window_years}年（${f.recent.from}–${f.recent.to}）申请 ${f.recent.applications} 件${g}。技术生命周期判断为${f.lifecycle.stage}：${f.lifecycle.reason}。`)
+    const gp = f.recent.growth_pct
+    const g = gp === null ? '' : `，较前${f.window_years}年（${f.recent.previous_applications} 件）${gp >= 0 ? '增长' : '减少'} ${Math.abs(gp)}%`
+    paras.push(`申请量最多的年份是 ${f.peak.year} 年（${f.peak.applications} 件）；近${f.window_years}年（${f.recent.from}–${f.recent.to}）申请 ${f.recent.applications} 件${g}。技术生命周期判断为${f.lifecycle.stage}（依据见第七节）。`)
   } else paras.push(`多数专利缺少申请日，无法给出申请趋势与生命周期判断。`)
   if (f.ipc_top.length) {
-    const fast = f.ipc_fastest ? `；近${f.window_years}年增长最快的小类是 ${f.ipc_fastest.code}（${f.ipc_fastest.previous} 件 → ${f.ipc_fastest.recent} 件，${f.ipc_fastest.growth_pct}%）` : ''
+    const fast = f.ipc_fastest ? `；近${f.window_years}年增长最快的小类是 ${f.ipc_fastest.code}（前${f.window_years}年 ${f.ipc_fastest.previous} 件，近${f.window_years}年 ${f.ipc_fastest.recent} 件）` : ''
     paras.push(`技术构成（IPC 主分类小类）以 ${f.ipc_top.slice(0, 3).map((s) => `${s.code}（${s.count} 件，${s.share_pct}%）`).join('、')} 为主${fast}。`)
   }
   const kinds = f.applicant_kinds.filter((k) => k.patents > 0).map((k) => `${k.kind} ${k.share_pct}%`)

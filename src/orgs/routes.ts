@@ -58,9 +58,9 @@ export function registerOrgRoutes(app: App, { services }: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'post', path: '/v1/orgs', tags, summary: 'Create an organisation (admin)',
+      method: 'post', path: '/v1/orgs', tags, summary: 'Create an organisation (admin); names are unique (409)',
       request: { body: jsonBody(OrgCreate) },
-      responses: { 201: json(Org, 'created'), 400: problemResponses[400], 401: problemResponses[401], 403: problemResponses[403] },
+      responses: { 201: json(Org, 'created'), 400: problemResponses[400], 401: problemResponses[401], 403: problemResponses[403], 409: problemResponses[409] },
     }),
     async (c) => c.json(orgOut(await orgs.createOrg(c.get('caller'), c.req.valid('json'))), 201),
   )

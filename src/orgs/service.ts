@@ -1,16 +1,22 @@
 // Organisations and API keys: creation (admin only), key verification, bootstrap of the first admin key.
 import { createHash, randomBytes } from 'node:crypto'
 import { recordAudit } from '../audit/store'
-import { InvalidError, NotFoundError } from '../errors'
+import { ConflictError, InvalidError, NotFoundError } from '../errors'
 import type { Db } from '../db'
 import { type Caller, type OrgKind, type Role, ROLE_ORG_KINDS, SYSTEM, isStaff, requireRole, visibleOr404 } from './access'
 import { type ApiKeyRow, type OrgRow, orgStore } from './store'
 
 export const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex')
 
-/** A new random key: "tt_" + 8-char prefix + "_" + 32 random url-safe characters. */
+/** A public id for listings: random, never derived from (or part of) a secret. */
+export const publicKeyId = () => randomBytes(6).toString('base64url').slice(0, 8)
+
+/**
+ * A new random key: "tt_" + public id + "_" + 32 random url-safe characters (192 bits). The public id is what listings
+ * show as `prefix`; it tells keys apart and carries none of the secret.
+ */
 export function generateKey(): { key: string; prefix: string } {
-  const prefix = randomBytes(6).toString('base64url').slice(0, 8)
+  const prefix = publicKeyId()
   return { key: `tt_${prefix}_${randomBytes(24).toString('base64url')}`, prefix }
 }
 
@@ -18,6 +24,8 @@ export function createOrgService(db: Db) {
   async function createOrg(caller: Caller, input: { name: string; kind: OrgKind; region?: string | null }): Promise<OrgRow> {
     requireRole(caller, 'admin')
     return db.transaction(async (tx) => {
+      const same = await orgStore.sameNameOrg(tx, input.name)
+      if (same) throw new ConflictError(`An organisation named "${same.name}" already exists / 机构名称已存在`, { existing_id: same.id })
       const org = await orgStore.insertOrg(tx, input)
       await recordAudit(tx, caller, { action: 'org.create', objectKind: 'org', objectId: org.id, orgId: org.id, after: { name: org.name, kind: org.kind, region: org.region } })
       return org
@@ -92,8 +100,14 @@ export function createOrgService(db: Db) {
       const platform =
         (await orgStore.findOrgByName(tx, '平台运营 Platform', 'platform')) ??
         (await orgStore.insertOrg(tx, { name: '平台运营 Platform', kind: 'platform' }))
-      const fresh = opts.key ? { key: opts.key, prefix: opts.key.slice(0, 8) } : generateKey()
-      if (opts.key && (await orgStore.keyByHash(tx, hashKey(opts.key)))) return { key: opts.key, created: false, orgId: platform.id }
+      // an operator-chosen key gets a random public id: none of its characters are ever stored or listed
+      const fresh = opts.key ? { key: opts.key, prefix: publicKeyId() } : generateKey()
+      const existing = opts.key ? await orgStore.keyByHash(tx, hashKey(opts.key)) : null
+      if (existing) {
+        // registered before public ids: replace a prefix that is the start of the secret
+        if (opts.key!.startsWith(existing.prefix)) await orgStore.setKeyPrefix(tx, existing.id, publicKeyId())
+        return { key: opts.key!, created: false, orgId: platform.id }
+      }
       const k = await orgStore.insertKey(tx, {
         orgId: platform.id,
         name: opts.name ?? 'bootstrap admin',

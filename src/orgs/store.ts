@@ -35,6 +35,12 @@ export const orgStore = {
     const r = await q.query<OrgRow>('SELECT * FROM organizations WHERE id = $1', [id])
     return r.rows[0] ?? null
   },
+  /** An organisation of this name, compared trimmed and case-insensitively, of any kind. Locks the name space first. */
+  async sameNameOrg(q: Queryable, name: string): Promise<OrgRow | null> {
+    await q.query("SELECT pg_advisory_xact_lock(hashtext('organizations.name'))") // two creates of one name: one wins
+    const r = await q.query<OrgRow>('SELECT * FROM organizations WHERE lower(btrim(name)) = lower(btrim($1)) ORDER BY created_at LIMIT 1', [name])
+    return r.rows[0] ?? null
+  },
   async findOrgByName(q: Queryable, name: string, kind: OrgKind): Promise<OrgRow | null> {
     const r = await q.query<OrgRow>('SELECT * FROM organizations WHERE name = $1 AND kind = $2 ORDER BY created_at LIMIT 1', [name, kind])
     return r.rows[0] ?? null
@@ -62,6 +68,9 @@ export const orgStore = {
       [keyHash],
     )
     return r.rows[0] ?? null
+  },
+  async setKeyPrefix(q: Queryable, id: string, prefix: string): Promise<void> {
+    await q.query('UPDATE api_keys SET prefix = $2 WHERE id = $1', [id, prefix])
   },
   async touchKey(q: Queryable, id: string): Promise<void> {
     // At most one write a minute per key: usage tracking must not turn every read into a write.

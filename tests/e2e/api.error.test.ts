@@ -3,6 +3,7 @@
 // a 5xx; a 400 is always problem+json. Seeded and kept small so the suite stays fast; FUZZ_RUNS raises the count.
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DATA_EXCEPTION_DETAIL } from '../../src/api/app'
 import { createTestApp, type TestApp } from '../helpers/app'
 
 const SEED = 20261129
@@ -139,11 +140,29 @@ describe('every route of the OpenAPI document under generated input', () => {
           const res = await t.request(qs ? `${path}?${qs}` : path, init)
           const text = await res.text()
           if (res.status >= 500) throw new Error(`${op.method} ${path}?${qs} -> ${res.status} ${text.slice(0, 300)}`)
-          if (res.status === 400) expect(res.headers.get('content-type')).toContain('application/problem+json')
+          if (res.status === 400) {
+            expect(res.headers.get('content-type')).toContain('application/problem+json')
+            // refused by validation (naming the field), not by the database's last-line-of-defence mapping
+            if (text.includes(DATA_EXCEPTION_DETAIL)) throw new Error(`${op.method} ${path}?${qs} reached the database: ${text.slice(0, 300)}`)
+          }
         }),
         { seed: SEED + i, numRuns: perOp, endOnFailure: true },
       )
     }
     await t.settle()
+  })
+})
+
+describe('text rules reach every area', () => {
+  it('NUL and lone surrogates in a navigation report body are a 400 naming the field', async () => {
+    const mgr = keys[3]!
+    const r = await t.request('/v1/navigation-reports', { method: 'POST', key: mgr, json: { title: 'a\u0000', scope: { keywords: ['电池'] } } })
+    expect(r.status).toBe(400)
+    expect((await r.json()).errors.map((e: { field: string }) => e.field)).toContain('body.title')
+    const r2 = await t.request('/v1/navigation-reports', {
+      method: 'POST', key: mgr, headers: { 'content-type': 'application/json' }, body: '{"scope":{"keywords":["\\ud800"]}}',
+    })
+    expect(r2.status).toBe(400)
+    expect((await r2.json()).errors.map((e: { field: string }) => e.field)).toContain('body.scope.keywords.0')
   })
 })

@@ -6,7 +6,11 @@ import { serve } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app'
 import { failedAuthLimiter } from '../../src/api/auth'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { createLogger } from '../../src/log'
+import { hashKey } from '../../src/orgs/service'
+import { orgStore } from '../../src/orgs/store'
 import { createTestApp, type TestApp } from '../helpers/app'
 import { testConfig } from '../helpers/env'
 
@@ -93,5 +97,49 @@ describe('oversized bodies over a real socket', () => {
       server.closeAllConnections()
       await new Promise<void>((r) => server.close(() => r()))
     }
+  })
+})
+
+describe('displayed key prefix', () => {
+  const listed = async (orgId: string) =>
+    (await (await t.request(`/v1/orgs/${orgId}/keys`, { key: t.adminKey })).json()).items as { id: string; name: string; prefix: string }[]
+
+  it('an ADMIN_BOOTSTRAP_KEY gets a random public id: no part of the secret is stored or listed', async () => {
+    const key = `operator-chosen-${Math.random().toString(36).slice(2)}-secret-value`
+    const r = await t.services.orgs.bootstrapAdmin({ key, name: 'ADMIN_BOOTSTRAP_KEY' })
+    const stored = (await t.db.query<{ id: string; prefix: string }>('SELECT id, prefix FROM api_keys WHERE key_hash = $1', [hashKey(key)])).rows[0]!
+    expect(stored.prefix).toHaveLength(8)
+    expect(key).not.toContain(stored.prefix)
+    expect((await listed(r.orgId)).find((k) => k.id === stored.id)!.prefix).toBe(stored.prefix)
+    expect((await t.request('/v1/me', { key })).status).toBe(200)
+  })
+
+  it('a generated key lists its public id, which is not part of the 192-bit secret after it', async () => {
+    const org = await t.tenant('enterprise', 'enterprise')
+    const k = (await listed(org.orgId))[0]!
+    const [, id, secret] = /^tt_([A-Za-z0-9_-]{8})_(.+)$/.exec(org.key)!
+    expect(k.prefix).toBe(id)
+    expect(secret).toHaveLength(32)
+    expect(secret).not.toContain(k.prefix)
+  })
+
+  it('keys registered before (prefix = start of the secret) are fixed by migration 0009 and at boot, and keep working', async () => {
+    const platform = (await t.db.query<{ id: string }>("SELECT id FROM organizations WHERE kind = 'platform' LIMIT 1")).rows[0]!.id
+    const legacy = `legacy-bootstrap-${Math.random().toString(36).slice(2)}-key`
+    const row = await orgStore.insertKey(t.db, { orgId: platform, name: 'ADMIN_BOOTSTRAP_KEY', role: 'admin', prefix: legacy.slice(0, 8), keyHash: hashKey(legacy) })
+    await t.db.exec(readFileSync(path.resolve(__dirname, '../../migrations/0009_key_prefix_not_secret.sql'), 'utf8'))
+    const after = (await listed(platform)).find((k) => k.id === row.id)!
+    expect(after.prefix).not.toBe(legacy.slice(0, 8))
+    expect(legacy).not.toContain(after.prefix)
+    expect((await t.request('/v1/me', { key: legacy })).status).toBe(200)
+
+    // a legacy key under another name: fixed when the operator's ADMIN_BOOTSTRAP_KEY is registered again at boot
+    const renamed = `renamed-bootstrap-${Math.random().toString(36).slice(2)}-key`
+    const row2 = await orgStore.insertKey(t.db, { orgId: platform, name: 'ops key', role: 'admin', prefix: renamed.slice(0, 8), keyHash: hashKey(renamed) })
+    const again = await t.services.orgs.bootstrapAdmin({ key: renamed })
+    expect(again.created).toBe(false)
+    const fixed = (await listed(platform)).find((k) => k.id === row2.id)!
+    expect(renamed).not.toContain(fixed.prefix)
+    expect((await t.request('/v1/me', { key: renamed })).status).toBe(200)
   })
 })

@@ -11,7 +11,8 @@ let uni: { orgId: string; key: string }
 
 beforeAll(async () => {
   t = await createTestApp()
-  ent = await t.tenant('enterprise', 'enterprise', '苏州某储能科技有限公司')
+  // no region: the vague need below states none, and would otherwise take its organisation's (a boundary condition)
+  ent = await t.tenant('enterprise', 'enterprise', '苏州某储能科技有限公司', { region: null })
   mgr = await t.tenant('transfer_center', 'manager')
   uni = await t.tenant('university', 'university')
 })

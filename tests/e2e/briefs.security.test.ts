@@ -106,7 +106,7 @@ describe('briefs: security', () => {
     const html = await (await t.request(`/v1/briefs/${b.id}/export?format=html`, { key: ent.key })).text()
     expect(html).not.toContain('<script>')
     expect(html).not.toContain('<img')
-    expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;')
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
     const md = await (await t.request(`/v1/briefs/${b.id}/export?format=md`, { key: ent.key })).text()
     expect(md).not.toMatch(/<script|<img|\]\(javascript:|!\[x\]\(http/)
     expect(md).toContain('\\[点我\\]\\(javascript:alert\\(2\\)\\)')

@@ -166,6 +166,15 @@ describe('navigation report lifecycle', () => {
     expect(await (await get()).json()).toMatchObject({ status: 'completed', build: 2, summary_state: 'draft' })
 
     const audit = await (await t.request(`/v1/audit?object_kind=navigation_report&object_id=${report.id}`, { key: t.adminKey })).json()
-    expect(audit.items.map((e: { action: string }) => e.action).sort()).toEqual(['navigation_report.confirm', 'navigation_report.create', 'navigation_report.rebuild'])
+    expect(audit.items.map((e: { action: string }) => e.action).sort()).toEqual([
+      'navigation_report.build', 'navigation_report.build', 'navigation_report.confirm', 'navigation_report.create', 'navigation_report.rebuild',
+    ])
+  })
+
+  it('is described in the OpenAPI document', async () => {
+    const doc = await (await t.request('/openapi.json')).json()
+    for (const p of ['/v1/navigation-reports', '/v1/navigation-reports/{id}', '/v1/navigation-reports/{id}/rebuild', '/v1/navigation-reports/{id}/confirm']) {
+      expect(doc.paths[p]).toBeDefined()
+    }
   })
 })

@@ -19,7 +19,7 @@ describe('auth', () => {
   })
 
   it('lets an admin create an organisation and a key that then works', async () => {
-    const org = await t.request('/v1/orgs', { method: 'POST', key: t.adminKey, json: { name: '某某大学', kind: 'university', region: '江苏' } })
+    const org = await t.request('/v1/orgs', { method: 'POST', key: t.adminKey, json: { name: `某某大学 ${Math.random().toString(36).slice(2, 8)}`, kind: 'university', region: '江苏' } })
     expect(org.status).toBe(201)
     const { id } = await org.json()
     const k = await t.request(`/v1/orgs/${id}/keys`, { method: 'POST', key: t.adminKey, json: { name: 'tto', role: 'university' } })

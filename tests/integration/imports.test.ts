@@ -53,6 +53,30 @@ describe('an interrupted import', () => {
   })
 })
 
+describe('the embedded default after a crash', () => {
+  it('runs an import left half-done by a stopped process to completion when the next one starts', async () => {
+    const queueName = (rt.queue as InlineQueue).queueName
+    const imp = await rt.services.imports.create(caller, { kind: 'achievement', filename: 'crash.csv', content: csvOf(1100, `c${Date.now()}`) })
+    // the job was recorded with the import, in one transaction
+    expect(await rt.queue.get(imp.job_id!)).toMatchObject({ state: 'waiting', attempts_made: 0 })
+    // a process takes it and dies after one batch: its row says active, one attempt
+    await rt.db.query(`UPDATE jobs SET state = 'active', attempts_made = 1 WHERE id = $1`, [imp.job_id])
+    const ac = new AbortController()
+    await expect(rt.services.imports.run(imp.id, async () => ac.abort(new JobTimeoutError('process died')), ac.signal)).rejects.toThrow(/died/)
+    // the next process starts its runner
+    const next = new InlineQueue(rt.db, undefined, { queueName })
+    next.start(rt.handlers)
+    let j = await next.get(imp.job_id!)
+    for (let i = 0; i < 1200 && j?.state !== 'completed' && j?.state !== 'failed'; i++) {
+      await sleep(50)
+      j = await next.get(imp.job_id!)
+    }
+    expect(j).toMatchObject({ state: 'completed', attempts_made: 2 })
+    expect(await rt.services.imports.get(caller, imp.id)).toMatchObject({ status: 'completed', rows_read: 1100, rows_inserted: 1100, rows_unchanged: 0 })
+    await next.close()
+  })
+})
+
 describe('a batch the database refuses', () => {
   it('is bisected to the refused rows; the others are written', async () => {
     const tag = `b${Date.now()}`

@@ -2,7 +2,7 @@
 // escaping.
 import { describe, expect, it } from 'vitest'
 import { classifyApplicant } from '../../src/navigation/classify'
-import { clusterDocs, clusterQuality, symmetricEigen } from '../../src/navigation/cluster'
+import { clusterDocs, clusterDocsOffThread, clusterQuality, symmetricEigen } from '../../src/navigation/cluster'
 import { effectsOf } from '../../src/navigation/effects'
 import { escapeHtml, escapeMarkdown } from '../../src/navigation/escape'
 import { lifeCycle, queryString } from '../../src/navigation/build'
@@ -64,6 +64,13 @@ describe('clustering', () => {
     const truth = DOCS.map((_, i) => Math.floor(i / 5))
     expect(clusterQuality(a.assign, truth)).toEqual({ nmi: 1, purity: 1 })
     expect(a.terms.flat()).toEqual(expect.arrayContaining(['锂电池', '育种', '图像']))
+  })
+
+  it('gives the same clusters on a worker thread', async () => {
+    const here = clusterDocs(DOCS, { k: 3, seed: 7 })
+    const there = await clusterDocsOffThread(DOCS, { k: 3, seed: 7 }, 0)
+    expect(Array.from(there.assign)).toEqual(Array.from(here.assign))
+    expect(there.terms).toEqual(here.terms)
   })
 
   it('chooses k from the data by silhouette and says how', () => {
@@ -145,7 +152,7 @@ describe('summary numbers', () => {
 
 describe('escaping', () => {
   it('escapes HTML and Markdown syntax in patent text', () => {
-    expect(escapeHtml(`<img src=x onerror="a('b')">&`)).toBe('&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;')
-    expect(escapeMarkdown('a|b [x](javascript:y) <b>*c*</b>\nd')).toBe('a\\|b \\[x\\]\\(javascript:y\\) &lt;b&gt;\\*c\\*&lt;/b&gt; d')
+    expect(escapeHtml(`<img src=x onerror="a('b')">&\u0007`)).toBe('&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;')
+    expect(escapeMarkdown('a|b [x](javascript:y) <b>*c*</b>\nd `e`')).toBe('a\\|b \\[x\\]\\(javascript:y\\) &lt;b&gt;\\*c\\*&lt;/b&gt; d &#96;e&#96;')
   })
 })
