@@ -3,7 +3,7 @@
 import type { MatchWeights } from '../config'
 import { calibrate } from './calibrate'
 import type { Ranked } from './candidates'
-import { checkIndicators, type IndicatorCheck, indicatorReasons, sharedTerms } from './explain'
+import { checkIndicators, type IndicatorCheck, indicatorReasons, prepareIndicators, queryText, sharedTerms } from './explain'
 import { computeFeatures, type Features, finalScore, ipcGroup, type ItemSide, type NeedSide, reasons } from './features'
 import type { Indicator, ItemKind, ItemRow } from './store'
 
@@ -65,13 +65,16 @@ export function scoreCandidates(
   const present = fused.filter((c) => rows.has(c.id))
   const dates = present.map((c) => rows.get(c.id)!.date).filter((d): d is string => !!d).map((d) => new Date(d).getTime())
   const newest = dates.length ? new Date(Math.max(...dates)) : new Date()
+  // the query side is analysed once, not once per candidate
+  const text = queryText(query.text)
+  const wanted = prepareIndicators(query.indicators)
   return present.map((c) => {
     const row = rows.get(c.id)!
     const item = itemSide(kind, row)
     const features = computeFeatures(query.need, item, newest)
     const itemText = `${row.title}\n${row.body}`
-    const shared = sharedTerms(query.text, itemText)
-    const indicators = checkIndicators(query.indicators, itemText)
+    const shared = sharedTerms(text, itemText)
+    const indicators = checkIndicators(wanted, itemText)
     const ipcOverlap = kind === 'patent' && query.need.ipcGroups ? [...new Set(row.ipc_codes.map(ipcGroup))].filter((g) => query.need.ipcGroups!.has(g)) : []
     const relevance = c.relevance
     const input: RankerInput = {

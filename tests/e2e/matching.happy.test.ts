@@ -215,7 +215,7 @@ describe('matching on the demo data', () => {
 
 describe('per-need limits', () => {
   it('keeps at most MATCH_MAX_SUGGESTIONS suggestions and none below MATCH_STRENGTH_FLOOR', async () => {
-    const small = await createTestApp({ MATCH_MAX_SUGGESTIONS: '3', MATCH_STRENGTH_FLOOR: '0.5' })
+    const small = await createTestApp({ MATCH_MAX_SUGGESTIONS: '3', MATCH_STRENGTH_FLOOR: '0.5' }, { isolated: true })
     try {
       const uni = await small.tenant('university', 'university')
       const ent = await small.tenant('enterprise', 'enterprise')
@@ -225,7 +225,10 @@ describe('per-need limits', () => {
       await small.request('/v1/achievements', { method: 'POST', key: uni.key, json: { title: '秸秆还田机械', summary: '农机具' } })
       await small.settle()
       const need = await (await small.request('/v1/needs', { method: 'POST', key: ent.key, json: { title: '锂电池健康状态在线估计', description: '基于运行数据估计锂电池健康状态。' } })).json()
+      await small.job(need.job_id)
       await small.settle()
+      const run = await (await small.request(`/v1/needs/${need.id}/match`, { method: 'POST', key: ent.key })).json()
+      expect((await small.job(run.job_id)).state).toBe('completed')
       const items = (await (await small.request(`/v1/needs/${need.id}/matches?limit=100`, { key: small.adminKey })).json()).items
       expect(items.length).toBeGreaterThan(0)
       expect(items.length).toBeLessThanOrEqual(3)
