@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { Db } from '../db'
 import type { ChatModel } from '../models/chat'
-import { inertText } from '../text/untrusted'
+import { inertText, unfence } from '../text/untrusted'
 import { matchRerankInput, type RerankSide } from '../prompts/match-rerank'
 import { loadPrompt } from '../prompts/registry'
 
@@ -39,20 +39,6 @@ export const MAX_RERANK_ANSWER = 256 * 1024
 /** Rationales are kept to this many characters. */
 export const MAX_RATIONALE = 200
 
-/**
- * The JSON object inside a model answer: surrounding whitespace and a Markdown code fence (```json ... ```) removed.
- * Plain index scans, no backtracking regular expression: linear in the length of the answer.
- */
-export function unfence(text: string): string {
-  let s = text.trim()
-  if (s.startsWith('```')) {
-    s = s.slice(3)
-    if (/^json/i.test(s)) s = s.slice(4)
-    s = s.trim()
-    if (s.endsWith('```')) s = s.slice(0, -3).trimEnd()
-  }
-  return s
-}
 
 /** Parses and checks a model answer against the candidate ids that were sent. Throws on anything but a valid object. */
 export function parseRerank(text: string, ids: string[]): Map<string, Judgement> {

@@ -4,6 +4,7 @@
 // the summary is recorded with model, prompt version and input hash and stays a draft until a manager confirms it.
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import { inertText, unfence } from '../text/untrusted'
 import type { Db } from '../db'
 import type { ChatModel } from '../models/chat'
 import { LEGAL_LABEL, TYPE_LABEL, WINDOW } from './build'
@@ -113,14 +114,15 @@ const ModelAnswer = z.object({
   recommendations: z.array(z.string().min(1).max(600)).max(10).default([]),
 })
 
-const strip = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]+/g, ' ').trim()
+// Model text made inert paragraph by paragraph (markup, bidi and control characters removed), so line breaks survive.
+const strip = (s: string) => s.split(/\n+/).map((p) => inertText(p, MAX_TEXT)).filter(Boolean).join('\n')
 
 /** Parses a model answer (one JSON object; a ```json fence tolerated) and checks its numbers against the facts. */
 export function parseNarrative(raw: string, facts: unknown): { ok: true; text: string } | { ok: false; reason: string } {
   if (raw.length > 4 * MAX_TEXT) return { ok: false, reason: 'answer too long' }
   let json: unknown
   try {
-    json = JSON.parse(raw.replace(/^\s*```(?:json)?\s*|\s*```\s*$/g, ''))
+    json = JSON.parse(unfence(raw)) // index scans: linear, unlike a fence regex over padded answers
   } catch {
     return { ok: false, reason: 'answer is not JSON' }
   }

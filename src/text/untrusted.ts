@@ -25,3 +25,18 @@ export function inertText(s: string, max: number): string {
   const cps = Array.from(t)
   return cps.length > max ? cps.slice(0, max).join('').trimEnd() : t
 }
+
+/**
+ * The JSON object inside a model answer: surrounding whitespace and a Markdown code fence (```json ... ```) removed.
+ * Plain index scans, no backtracking regular expression: linear in the length of the answer.
+ */
+export function unfence(text: string): string {
+  let s = text.trim()
+  if (s.startsWith('```')) {
+    s = s.slice(3)
+    if (/^json/i.test(s)) s = s.slice(4)
+    s = s.trim()
+    if (s.endsWith('```')) s = s.slice(0, -3).trimEnd()
+  }
+  return s
+}
