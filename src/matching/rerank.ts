@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { Db } from '../db'
 import type { ChatModel } from '../models/chat'
+import { modelOutputStore } from '../models/outputs-store'
 import { inertText, unfence } from '../text/untrusted'
 import { matchRerankInput, type RerankSide } from '../prompts/match-rerank'
 import { loadPrompt } from '../prompts/registry'
@@ -72,13 +73,10 @@ export async function rerankWithModel(
     model: chat.modelId, promptVersion: PROMPT.id, inputHash, cached,
     judgements: new Map([...j].map(([id, v]) => [byId.get(id)!, v])),
   })
-  const hit = await db.query<{ output: unknown }>('SELECT output FROM model_outputs WHERE input_hash = $1', [inputHash])
-  if (hit.rows[0]) return toResult(parseRerank(JSON.stringify(hit.rows[0].output), ids), true)
+  const hit = await modelOutputStore.get(db, inputHash)
+  if (hit != null) return toResult(parseRerank(JSON.stringify(hit), ids), true)
   const judgements = parseRerank(await chat.completeJson(system, user), ids)
   const output = { results: [...judgements].map(([id, j]) => ({ id, score: j.score * 10, rationale: j.rationale })) }
-  await db.query(
-    `INSERT INTO model_outputs (input_hash, model, prompt_version, output) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (input_hash) DO NOTHING`,
-    [inputHash, chat.modelId, PROMPT.id, JSON.stringify(output)],
-  )
+  await modelOutputStore.put(db, { inputHash, model: chat.modelId, promptVersion: PROMPT.id, output })
   return toResult(judgements, false)
 }

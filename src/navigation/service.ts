@@ -5,6 +5,7 @@ import type { Db, Queryable } from '../db'
 import { ConflictError, ForbiddenError, InvalidError } from '../errors'
 import { recordAudit } from '../audit/store'
 import { KIND_DEFS, type Row } from '../catalog/kinds'
+import { catalogStore } from '../catalog/store'
 import { jobId, PermanentJobError, type JobQueue } from '../jobs/registry'
 import { withJobs } from '../jobs/outbox'
 import type { MatchingService } from '../matching/service'
@@ -39,10 +40,8 @@ function parse<T extends z.ZodType>(schema: T, input: unknown, prefix = 'body'):
 export function createNavigationService(deps: { db: Db; queue: JobQueue; matching: MatchingService; chat?: ChatModel }) {
   const { db, queue } = deps
 
-  async function needRow(id: string): Promise<Row | null> {
-    const r = await db.query<Row>('SELECT id, org_id, title, description, status, visibility FROM needs WHERE id = $1', [id])
-    return r.rows[0] ?? null
-  }
+  /** The need a report is scoped by, read through the catalogue's store (its owner checks visibility). */
+  const needRow = (id: string): Promise<Row | null> => catalogStore.get(db, KIND_DEFS.need, id)
 
   /** Records the build job in the writer's transaction (outbox): the report and its job commit together. */
   async function enqueue(tx: Queryable, row: Pick<ReportRow, 'id' | 'org_id'>, build: number): Promise<string> {

@@ -4,6 +4,7 @@
 // the summary is recorded with model, prompt version and input hash and stays a draft until a manager confirms it.
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import { modelOutputStore } from '../models/outputs-store'
 import { inertText, unfence } from '../text/untrusted'
 import type { Db } from '../db'
 import type { ChatModel } from '../models/chat'
@@ -146,8 +147,8 @@ export async function writeSummary(db: Db, chat: ChatModel | undefined, report: 
   const { system, user } = await prompt.render({ facts: JSON.stringify(facts) })
   const inputHash = createHash('sha256').update(`${chat.modelId}\n${prompt.id}\n${prompt.sha256}\n${user}`).digest('hex').slice(0, 32)
   const base = { model: chat.modelId, prompt_version: prompt.id, input_hash: inputHash }
-  const cached = await db.query<{ output: { text: string } }>('SELECT output FROM model_outputs WHERE input_hash = $1', [inputHash])
-  if (cached.rows[0]) return { text: cached.rows[0].output.text, source: 'model', ...base }
+  const cached = await modelOutputStore.get<{ text: string }>(db, inputHash)
+  if (cached) return { text: cached.text, source: 'model', ...base }
   let raw: string
   try {
     raw = await chat.completeJson(system, user)
@@ -156,9 +157,6 @@ export async function writeSummary(db: Db, chat: ChatModel | undefined, report: 
   }
   const checked = parseNarrative(raw, facts)
   if (!checked.ok) return { ...template(checked.reason), ...base }
-  await db.query(
-    `INSERT INTO model_outputs (input_hash, model, prompt_version, output) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (input_hash) DO NOTHING`,
-    [inputHash, chat.modelId, prompt.id, JSON.stringify({ text: checked.text })],
-  )
+  await modelOutputStore.put(db, { inputHash, model: chat.modelId, promptVersion: prompt.id, output: { text: checked.text } })
   return { text: checked.text, source: 'model', ...base }
 }
