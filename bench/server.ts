@@ -3,26 +3,16 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { freePort } from '../tests/helpers/server-process'
 import { freshPgDatabase } from './util'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- benchmark reads response bodies loosely
+// `any` on purpose: the benchmark reads response bodies loosely
 export const bodyOf = (r: Response): Promise<any> => r.json()
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 export interface BenchServer {
   url: string

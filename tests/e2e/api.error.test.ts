@@ -21,7 +21,7 @@ interface Op {
 }
 let ops: Op[] = []
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the OpenAPI document is read loosely
+// `any` on purpose: the OpenAPI document is read loosely
 type Schema = any
 
 function resolve(doc: Schema, s: Schema): Schema {

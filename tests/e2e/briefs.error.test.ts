@@ -17,7 +17,7 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- problem bodies are read loosely
+// `any` on purpose: problem bodies are read loosely
 const problem = async (r: Response, status: number, field?: string): Promise<any> => {
   expect(r.status).toBe(status)
   expect(r.headers.get('content-type')).toContain('application/problem+json')

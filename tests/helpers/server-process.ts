@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import path from 'node:path'
 
-export const ROOT = path.resolve(__dirname, '../..')
+export const ROOT = path.resolve(import.meta.dirname, '../..')
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -62,7 +62,7 @@ export async function call(url: string, key: string, p: string, init: RequestIni
   headers.set('authorization', `Bearer ${key}`)
   if (init.json !== undefined) headers.set('content-type', 'application/json')
   const r = await fetch(url + p, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body, signal: AbortSignal.timeout(120_000) })
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read bodies loosely and assert on them
+  // `any` on purpose: tests read bodies loosely and assert on them
   const body: any = r.headers.get('content-type')?.includes('json') ? await r.json() : await r.text()
   return { status: r.status, body }
 }
