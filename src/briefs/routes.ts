@@ -76,7 +76,7 @@ export function registerBriefRoutes(app: App, { services }: AppDeps) {
       request: { params: IdParam },
       responses: { 200: json(z.object({ items: z.array(Brief) }), 'briefs, newest first'), 401: P[401], 404: P[404] },
     }),
-    async (c) => c.json({ items: await briefs.listBriefsForNeed({ ctx: c.get('caller'), input: { needId: c.req.valid('param').id } }) } as never, 200),
+    async (c) => c.json({ items: await briefs.listBriefsForNeed({ ctx: c.get('caller'), input: { needId: c.req.valid('param').id } }) }, 200),
   )
 
   app.openapi(
@@ -85,7 +85,7 @@ export function registerBriefRoutes(app: App, { services }: AppDeps) {
       request: { params: IdParam },
       responses: { 200: json(Brief, 'the brief'), 401: P[401], 404: P[404] },
     }),
-    async (c) => c.json((await briefs.getBrief({ ctx: c.get('caller'), input: { id: c.req.valid('param').id } })) as never, 200),
+    async (c) => c.json((await briefs.getBrief({ ctx: c.get('caller'), input: { id: c.req.valid('param').id } })), 200),
   )
 
   app.openapi(
@@ -96,7 +96,7 @@ export function registerBriefRoutes(app: App, { services }: AppDeps) {
     }),
     async (c) => {
       const b = c.req.valid('json')
-      return c.json((await briefs.editBrief({ ctx: c.get('caller'), input: { id: c.req.valid('param').id, baseVersion: b.base_version, content: b.content } })) as never, 200)
+      return c.json((await briefs.editBrief({ ctx: c.get('caller'), input: { id: c.req.valid('param').id, baseVersion: b.base_version, content: b.content } })), 200)
     },
   )
 
@@ -117,7 +117,7 @@ export function registerBriefRoutes(app: App, { services }: AppDeps) {
     }),
     async (c) => {
       const p = c.req.valid('param')
-      return c.json((await briefs.getBriefVersion({ ctx: c.get('caller'), input: { id: p.id, version: p.version } })) as never, 200)
+      return c.json((await briefs.getBriefVersion({ ctx: c.get('caller'), input: { id: p.id, version: p.version } })), 200)
     },
   )
 
@@ -135,7 +135,7 @@ export function registerBriefRoutes(app: App, { services }: AppDeps) {
     }),
     async (c) => {
       const q = c.req.valid('query')
-      return c.json((await briefs.diffBriefVersions({ ctx: c.get('caller'), input: { id: c.req.valid('param').id, from: q.from, to: q.to } })) as never, 200)
+      return c.json((await briefs.diffBriefVersions({ ctx: c.get('caller'), input: { id: c.req.valid('param').id, from: q.from, to: q.to } })), 200)
     },
   )
 
@@ -145,7 +145,7 @@ export function registerBriefRoutes(app: App, { services }: AppDeps) {
       request: { params: IdParam, body: jsonBody(z.object({ version: z.number().int().min(1).openapi({ description: 'the version you read and confirm' }) })) },
       responses: { 200: json(Brief, 'confirmed'), 400: P[400], 401: P[401], 403: P[403], 404: P[404], 409: P[409] },
     }),
-    async (c) => c.json((await briefs.confirmBrief({ ctx: c.get('caller'), input: { id: c.req.valid('param').id, version: c.req.valid('json').version } })) as never, 200),
+    async (c) => c.json((await briefs.confirmBrief({ ctx: c.get('caller'), input: { id: c.req.valid('param').id, version: c.req.valid('json').version } })), 200),
   )
 
   app.openapi(
@@ -154,7 +154,7 @@ export function registerBriefRoutes(app: App, { services }: AppDeps) {
       request: { params: IdParam },
       responses: { 200: json(Brief, 'published'), 401: P[401], 403: P[403], 404: P[404], 409: P[409] },
     }),
-    async (c) => c.json((await briefs.publishBrief({ ctx: c.get('caller'), input: { id: c.req.valid('param').id } })) as never, 200),
+    async (c) => c.json((await briefs.publishBrief({ ctx: c.get('caller'), input: { id: c.req.valid('param').id } })), 200),
   )
 
   app.openapi(
@@ -163,7 +163,7 @@ export function registerBriefRoutes(app: App, { services }: AppDeps) {
       request: { params: IdParam, body: jsonBody(z.object({ stage: z.enum(BRIEF_STAGES) })) },
       responses: { 200: json(Brief, 'moved'), 400: P[400], 401: P[401], 403: P[403], 404: P[404], 409: P[409] },
     }),
-    async (c) => c.json((await briefs.advanceBriefStage({ ctx: c.get('caller'), input: { id: c.req.valid('param').id, stage: c.req.valid('json').stage } })) as never, 200),
+    async (c) => c.json((await briefs.advanceBriefStage({ ctx: c.get('caller'), input: { id: c.req.valid('param').id, stage: c.req.valid('json').stage } })), 200),
   )
 
   app.openapi(
@@ -187,7 +187,7 @@ export function registerBriefRoutes(app: App, { services }: AppDeps) {
         'content-disposition': `inline; filename="brief-${id}.${q.format}"`,
         'x-content-type-options': 'nosniff',
         ...(q.format === 'html' ? { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" } : {}),
-      }) as never
+      })
     },
   )
 }

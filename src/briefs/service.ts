@@ -19,7 +19,7 @@ import { writeWithModel } from './model-writer'
 import { referencesFromMatches } from './references'
 import { briefHtml, briefMarkdown, diffContent } from './render'
 import {
-  BRIEF_STAGES, BriefContent, type BriefContent as Content, BriefContentPatch, type BriefStage, STAGE_LABELS, type WriterChoice,
+  BRIEF_STAGES, BriefContent, type BriefContent as Content, BriefContentPatch, type BriefStage, type Clarity, STAGE_LABELS, type WriterChoice,
 } from './schema'
 import { type BriefRow, briefStore, type VersionRow } from './store'
 import type { NavigationService } from '../navigation/service'
@@ -56,7 +56,7 @@ export interface BriefView {
   stage_label: string | null
   version: number
   content: Content | null
-  clarity: { score: number; missing: string[]; checks: unknown[] } | null
+  clarity: Clarity | null
   writer: VersionRow['writer'] | null
   model: string | null
   prompt_version: string | null

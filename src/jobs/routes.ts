@@ -36,7 +36,7 @@ export function registerJobRoutes(app: App, { services }: AppDeps) {
         'Job',
       )
       const { org_id: _o, ...out } = job
-      return c.json(out as never, 200)
+      return c.json(out, 200)
     },
   )
 }

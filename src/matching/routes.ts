@@ -227,7 +227,7 @@ export function registerMatchingRoutes(app: App, { services }: AppDeps) {
     async (c) => {
       const items = await matching.search(c.get('caller'), c.req.valid('json'))
       const nothingStrong = !items.some((i) => i.band === '强')
-      return c.json({ items, nothing_strong: nothingStrong, note: nothingStrong ? '未找到强匹配，结果仅供参考 / Nothing strong was found' : null } as never, 200)
+      return c.json({ items, nothing_strong: nothingStrong, note: nothingStrong ? '未找到强匹配，结果仅供参考 / Nothing strong was found' : null }, 200)
     },
   )
 }

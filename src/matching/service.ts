@@ -11,7 +11,7 @@ import { jobId, type JobQueue } from '../jobs/registry'
 import type { Embedder } from '../models'
 import type { ChatModel } from '../models/chat'
 import { type Caller, ownsOrStaff, visibleOr404 } from '../orgs/access'
-import { bandOf } from './calibrate'
+import { type Band, bandOf } from './calibrate'
 import { createRetriever, type Mode, type Ranked } from './candidates'
 import { inferIpcGroups } from './features'
 import { judge } from './judge'
@@ -156,7 +156,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
   async function search(ctx: Caller, input: { query: string; title?: string; kinds: ('achievement' | 'patent' | 'need')[]; mode: Mode; limit: number }) {
     const q = await queryFromText(embedder, input.query, input.title)
     const itemKinds = input.kinds.filter((k): k is ItemKind => k !== 'need')
-    const results: { kind: string; id: string; title: string; score: number; strength: number | null; band: string | null; components: unknown; explanation: unknown }[] = []
+    const results: { kind: string; id: string; title: string; score: number; strength: number | null; band: Band | null; components: unknown; explanation: unknown }[] = []
     if (itemKinds.length) {
       const text = input.title ? `${input.title}\n${input.query}` : input.query
       const { scored } = await rankItems(q, { text, indicators: [], need: {} }, itemKinds, input.mode, input.limit)

@@ -44,7 +44,7 @@ export function registerNavigationRoutes(app: App, { services }: AppDeps) {
       request: { body: jsonBody(ReportCreate) },
       responses: { 202: json(ReportOut, 'queued'), 400: P[400], 401: P[401], 403: P[403], 404: P[404], 503: P[503] },
     }),
-    async (c) => c.json(out(await nav.createReport({ ctx: c.get('caller'), input: c.req.valid('json') })) as never, 202),
+    async (c) => c.json(out(await nav.createReport({ ctx: c.get('caller'), input: c.req.valid('json') })), 202),
   )
 
   app.openapi(
@@ -55,7 +55,7 @@ export function registerNavigationRoutes(app: App, { services }: AppDeps) {
     }),
     async (c) => {
       const r = await nav.listReports({ ctx: c.get('caller'), input: c.req.valid('query') })
-      return c.json({ items: r.items.map((x) => out(x)), next_cursor: r.next_cursor } as never, 200)
+      return c.json({ items: r.items.map((x) => out(x)), next_cursor: r.next_cursor }, 200)
     },
   )
 
@@ -76,14 +76,14 @@ export function registerNavigationRoutes(app: App, { services }: AppDeps) {
       const ctx = c.get('caller')
       const { id } = c.req.valid('param')
       const { format } = c.req.valid('query')
-      if (format === 'json') return c.json(out(await nav.getReport({ ctx, input: { id } }), true) as never, 200)
+      if (format === 'json') return c.json(out(await nav.getReport({ ctx, input: { id } }), true), 200)
       const body = await nav.renderReport({ ctx, input: { id, format } })
       return c.body(body, 200, {
         'content-type': format === 'html' ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8',
         // the page carries its own styles and SVG; nothing else may load or run
         ...(format === 'html' ? { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:" } : {}),
         'x-content-type-options': 'nosniff',
-      }) as never
+      })
     },
   )
 
@@ -93,7 +93,7 @@ export function registerNavigationRoutes(app: App, { services }: AppDeps) {
       request: { params: IdParam },
       responses: { 202: json(ReportOut, 'queued'), 401: P[401], 403: P[403], 404: P[404], 409: P[409], 503: P[503] },
     }),
-    async (c) => c.json(out(await nav.rebuildReport({ ctx: c.get('caller'), input: c.req.valid('param') })) as never, 202),
+    async (c) => c.json(out(await nav.rebuildReport({ ctx: c.get('caller'), input: c.req.valid('param') })), 202),
   )
 
   app.openapi(
@@ -105,7 +105,7 @@ export function registerNavigationRoutes(app: App, { services }: AppDeps) {
     }),
     async (c) => {
       const body = c.req.header('content-type')?.includes('application/json') ? c.req.valid('json') : {}
-      return c.json(out(await nav.confirmReport({ ctx: c.get('caller'), input: { id: c.req.valid('param').id, body } }), true) as never, 200)
+      return c.json(out(await nav.confirmReport({ ctx: c.get('caller'), input: { id: c.req.valid('param').id, body } }), true), 200)
     },
   )
 }
