@@ -7,6 +7,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { createLogger } from '../src/log'
 import { validateRecord } from '../src/catalog/service'
+import type { Fields } from '../src/catalog/kinds'
 import { loadConfig } from '../src/config'
 import type { Db } from '../src/db'
 import { toVectorLiteral } from '../src/db'
@@ -49,7 +50,7 @@ export async function benchMatch(argv: string[]) {
     const rt = await openRuntime(config, createLogger('silent'), { db })
     const org = await orgStore.insertOrg(rt.db, { name: 'bench', kind: 'university' })
     const t0 = performance.now()
-    let batch: Record<string, unknown>[] = []
+    let batch: Fields[] = []
     let mapping: Record<string, string> | undefined
     for (const item of synthetic(n, 7)) {
       mapping ??= resolveMapping('achievement', Object.keys(item))

@@ -17,8 +17,8 @@ import { createOrgService } from './orgs/service'
 
 export function createServices(db: Db, config: Config, queue: JobQueue, opts: { embedder?: Embedder; chat?: ChatModel | null; logger?: Logger } = {}) {
   const embedder = opts.embedder ?? createEmbedder(config)
-  const catalog = createCatalogService({ db, queue, embedder })
   const preparePool = new PreparePool(embedder)
+  const catalog = createCatalogService({ db, queue, embedder, preparePool })
   const chat = opts.chat === undefined ? createChatModel(config) : opts.chat ?? undefined
   const matching = createMatchingService({ db, embedder, config, queue, chat, logger: opts.logger })
   const navigation = createNavigationService({ db, queue, matching, chat })

@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import type { Logger } from '../log'
 import { recordAudit } from '../audit/store'
 import type { CatalogService } from '../catalog/service'
-import { KIND_DEFS, type Row } from '../catalog/kinds'
+import { KIND_DEFS } from '../catalog/kinds'
 import type { Db } from '../db'
 import { ConflictError, ForbiddenError, InvalidError, isPermanent, NotFoundError } from '../errors'
 import { withJobs } from '../jobs/outbox'
@@ -24,7 +24,7 @@ import {
 import { type BriefRow, briefStore, type VersionRow } from './store'
 import type { NavigationService } from '../navigation/service'
 import { type NavigationMode, navigationDigest } from './navigation'
-import { type NeedForBrief, templateBrief } from './template'
+import { templateBrief } from './template'
 
 export type BriefRequester = { keyId: string; role: Role; orgId: string; orgKind: OrgKind } | null
 
@@ -34,7 +34,7 @@ const LABEL = 'Brief 榜单'
 export function maySeeBrief(caller: Caller, b: BriefRow): boolean {
   if (isStaff(caller)) return true
   if (caller.kind === 'key' && caller.orgId === b.org_id) return true
-  return b.status === 'published' && KIND_DEFS.need.maySee(caller, { id: b.need_id, org_id: b.org_id, status: b.need_status, visibility: b.need_visibility } as unknown as Row)
+  return b.status === 'published' && KIND_DEFS.need.maySee(caller, { org_id: b.org_id, status: b.need_status, visibility: b.need_visibility })
 }
 
 /** The need's enterprise or a manager (or an admin). */
@@ -160,7 +160,7 @@ export function createBriefService(deps: BriefDeps) {
       : { digest: null }
     const navigation = nav.digest
     const input = {
-      need: need as unknown as NeedForBrief,
+      need,
       issuer: org?.name ?? '',
       keywords: briefKeywords(((need.terms as { term: string }[] | null) ?? []).map((t) => t.term)),
       references,

@@ -7,7 +7,7 @@ import { BadFileError } from '../errors'
 import { readRecords, type Format, type SourceRecord } from '../imports/read'
 import type { Embedder } from '../models'
 import { HashEmbedder } from '../models/hash-embedder'
-import type { Kind } from './kinds'
+import type { Fields, Kind } from './kinds'
 import { prepareBatch } from './prepare'
 import type { Prepared } from './store'
 
@@ -76,7 +76,7 @@ export class PreparePool {
   }
 
   /** Prepared rows for validated records (deduplicated by natural key), computed off this thread when possible. */
-  async prepare(kind: Kind, records: Record<string, unknown>[]): Promise<Prepared[]> {
+  async prepare(kind: Kind, records: Fields[]): Promise<Prepared[]> {
     if (!(this.embedder instanceof HashEmbedder) || this.broken || !records.length) return prepareBatch(kind, records, this.embedder)
     try {
       const out = (await this.call({ kind, records })).prepared!

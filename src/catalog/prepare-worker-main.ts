@@ -7,11 +7,11 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { DomainError } from '../errors'
 import { readRecords, type SourceRecord } from '../imports/read'
 import { HashEmbedder } from '../models/hash-embedder'
-import type { Kind } from './kinds'
+import type { Fields, Kind } from './kinds'
 import { prepareBatch } from './prepare'
 
 type Message =
-  | { id: number; op?: undefined; kind: Kind; records: Record<string, unknown>[] }
+  | { id: number; op?: undefined; kind: Kind; records: Fields[] }
   | { id: number; op: 'open'; filename: string; content: Uint8Array }
   | { id: number; op: 'slice'; file: number; start: number; end: number }
   | { id: number; op: 'close'; file: number }

@@ -12,11 +12,13 @@ import { orgStore } from '../orgs/store'
 import { contentHash, searchTokens } from '../text/analyze'
 import { z } from 'zod'
 import { isoDateTime } from '../validation'
-import { type Kind, KIND_DEFS, type KindDef, type Row } from './kinds'
+import { type CatalogRow, type Fields, type Kind, KIND_DEFS, kindDef, type KindDef } from './kinds'
 import { analyzeRow, prepareBatch, prepareRecord } from './prepare'
 import { ANALYSE_CHUNK, yieldToEventLoop } from '../yield'
 import { catalogStore, type Prepared, type UpsertResult } from './store'
 import { matchStore } from '../matching/store'
+import { createTermStats } from '../matching/term-stats'
+import type { PreparePool } from './prepare-pool'
 
 const INDEX_BATCH = 500
 // Cursors are parsed strictly: every field checked, nothing else allowed, and the kind must fit the list (a keyword
@@ -25,13 +27,14 @@ const TimeCursor = z.object({ at: isoDateTime(), id: z.uuid() }).strict()
 const RankCursor = z.object({ rank: z.number().min(0).max(1e9), id: z.uuid() }).strict()
 
 /** A stored row back into the API's input shape (to merge a partial update and re-validate). */
-function rowToFields(def: KindDef, row: Row): Record<string, unknown> {
+function rowToFields(def: KindDef, row: CatalogRow): Record<string, unknown> {
+  const stored: Record<string, unknown> = row
   const out: Record<string, unknown> = {}
-  for (const c of def.columns) if (row[c] !== null && row[c] !== undefined) out[c] = row[c]
+  for (const c of def.columns) if (stored[c] !== null && stored[c] !== undefined) out[c] = stored[c]
   return out
 }
 
-export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: Embedder }) {
+export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: Embedder; preparePool?: PreparePool }) {
   const { db, queue, embedder } = deps
 
   /**
@@ -39,7 +42,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
    * be of a kind that can own this catalogue. `field` names the org_id field in errors.
    */
   async function ownerFor(caller: Caller, kind: Kind, orgId: string | undefined, field = 'body.org_id'): Promise<string> {
-    const def = KIND_DEFS[kind]
+    const def = kindDef(kind)
     requireRole(caller, ...def.writerRoles)
     if (!isStaff(caller)) {
       if (caller.kind !== 'key') throw new ForbiddenError('no organisation')
@@ -76,9 +79,9 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     return jobs.map((j) => j.opts.jobId)
   }
 
-  async function create(caller: Caller, kind: Kind, input: Record<string, unknown>) {
-    const def = KIND_DEFS[kind]
-    const orgId = await ownerFor(caller, kind, input.org_id as string | undefined)
+  async function create(caller: Caller, kind: Kind, input: Fields & { org_id?: string }) {
+    const def = kindDef(kind)
+    const orgId = await ownerFor(caller, kind, input.org_id)
     const prepared = prepareRecord(def, input)
     const existing = await catalogStore.idByKey(db, def, orgId, prepared.naturalKey)
     if (existing) {
@@ -96,20 +99,20 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
   }
 
 
-  async function get(caller: Caller, kind: Kind, id: string): Promise<Row> {
+  async function get<K extends Kind>(caller: Caller, kind: K, id: string): Promise<CatalogRow<K>> {
     const def = KIND_DEFS[kind]
     return visibleOr404(await catalogStore.get(db, def, id), (r) => def.maySee(caller, r), def.label)
   }
 
-  async function writable(caller: Caller, def: KindDef, id: string): Promise<Row> {
+  async function writable(caller: Caller, def: KindDef, id: string): Promise<CatalogRow> {
     const row = visibleOr404(await catalogStore.get(db, def, id), (r) => def.maySee(caller, r), def.label)
     if (!ownsOrStaff(caller, row.org_id)) throw new ForbiddenError('Only the owning organisation or a manager may change this / 仅所属机构或技术经理人可修改')
     requireRole(caller, ...def.writerRoles)
     return row
   }
 
-  async function update(caller: Caller, kind: Kind, id: string, patch: Record<string, unknown>) {
-    const def = KIND_DEFS[kind]
+  async function update(caller: Caller, kind: Kind, id: string, patch: Partial<Fields>) {
+    const def = kindDef(kind)
     const row = await writable(caller, def, id)
     const merged = def.fields.safeParse({ ...rowToFields(def, row), ...patch })
     if (!merged.success) throw new InvalidError(zodFieldErrors(merged.error.issues, 'body'))
@@ -125,7 +128,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
           : null
       // Any other change (status, metadata) re-runs matching for the row (the index job does it after a text change).
       if (!job) {
-        const at = new Date(updated.updated_at as string).getTime()
+        const at = new Date(updated.updated_at).getTime()
         await queue.enqueue('matching.run', { kind, id, runId: `${kind === 'need' ? 'need' : 'item'}:${id}:at-${at}` }, { jobId: jobId('match', kind, id, 'at', at), orgId: row.org_id, tx })
       }
       return { row: updated, jobId: job }
@@ -133,7 +136,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
   }
 
   async function remove(caller: Caller, kind: Kind, id: string): Promise<void> {
-    const def = KIND_DEFS[kind]
+    const def = kindDef(kind)
     const row = await writable(caller, def, id)
     await db.transaction(async (tx) => {
       await catalogStore.remove(tx, def, id)
@@ -142,7 +145,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
   }
 
   async function list(caller: Caller, kind: Kind, q: Record<string, unknown> & { limit: number; cursor?: string }) {
-    const def = KIND_DEFS[kind]
+    const def = kindDef(kind)
     const text = typeof q.q === 'string' ? searchTokens(q.q).join(' or ') : undefined
     if (typeof q.q === 'string' && !text) return { items: [], next_cursor: null }
     type After = { at?: string; rank?: number; id: string }
@@ -153,7 +156,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     // staff see each need's count of unreviewed suggestions (nobody else sees suggestions)
     const counts = kind === 'need' && isStaff(caller) ? await matchStore.countUnreviewed(db, page.map((r) => r.id)) : null
     return {
-      items: page.map(({ rank: _r, ...row }) => (counts ? { ...row, unreviewed_suggestions: counts.get(row.id) ?? 0 } : row) as Row),
+      items: page.map(({ rank: _r, ...row }): CatalogRow & { unreviewed_suggestions?: number } => (counts ? { ...row, unreviewed_suggestions: counts.get(row.id) ?? 0 } : row)),
       next_cursor:
         rows.length > q.limit && last
           ? encodeCursor(text ? { rank: last.rank, id: last.id } : { at: (last.created_at as Date).toISOString(), id: last.id })
@@ -162,7 +165,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
   }
 
   /** CPU half of a bulk upsert: validated records -> prepared rows (deduplicated by natural key, the last wins). */
-  function prepareMany(kind: Kind, records: Record<string, unknown>[]): Prepared[] {
+  function prepareMany(kind: Kind, records: Fields[]): Prepared[] {
     return prepareBatch(kind, records, embedder)
   }
 
@@ -179,7 +182,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
       alsoInTx?: (tx: Queryable, counts: { inserted: number; updated: number; refused: Prepared[] }) => Promise<void>
     } = {},
   ) {
-    const def = KIND_DEFS[kind]
+    const def = kindDef(kind)
     // rows in key order: concurrent writers then lock rows in the same order and cannot deadlock
     prepared = [...prepared].sort((a, b) => (a.naturalKey < b.naturalKey ? -1 : a.naturalKey > b.naturalKey ? 1 : 0))
     return withJobs(db, queue, async (tx) => {
@@ -222,14 +225,83 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     }
   }
 
+  /**
+   * A bulk load of one organisation's validated records, a batch at a time (imports). A batch is prepared (hashes,
+   * analysis, vectors) while the previous ones are written: on PGlite (a single thread of its own, which writes) on the
+   * worker thread; on PostgreSQL (which writes in its own processes, and the two cores are busy enough: a worker thread
+   * there cost ~10% of the import rate) in this one, with two batches written at once (one server process each; rows in
+   * key order, so no deadlock). Records the database refuses are reported by their index in the batch.
+   */
+  function bulkLoad(kind: Kind, orgId: string) {
+    const def = kindDef(kind)
+    const writers = db.kind === 'pg' ? 2 : 1
+    const inflight: Promise<void>[] = []
+    return {
+      /**
+       * Prepares a batch, waits for a free writer and starts writing it; resolves once the write has started. `alsoInTx`
+       * runs last in the batch's transaction, with the records refused (and may still refuse to commit); `afterCommit`
+       * after it. A failed write is thrown by a later `add` or by `done`.
+       */
+      async add(
+        records: Fields[], tag: string,
+        opts: {
+          signal?: AbortSignal
+          alsoInTx: (tx: Queryable, counts: { inserted: number; updated: number }, refused: { index: number; reason: string }[]) => Promise<void>
+          afterCommit?: () => Promise<void>
+        },
+      ): Promise<void> {
+        const prepared = db.kind === 'pglite' && deps.preparePool ? await deps.preparePool.prepare(kind, records) : prepareMany(kind, records)
+        if (inflight.length >= writers) await inflight.shift()
+        checkAborted(opts.signal)
+        const write = (async () => {
+          const refusedKeys = new Map<string, string>()
+          await writeMany(kind, orgId, prepared, records.length, tag, {
+            refused: (row, err) => refusedKeys.set(row.naturalKey, err.message),
+            alsoInTx: async (tx, counts) => {
+              // rows the database refused: back to their records (a natural key may stand for several records)
+              const refused: { index: number; reason: string }[] = []
+              if (refusedKeys.size) {
+                records.forEach((rec, index) => {
+                  const reason = refusedKeys.get(prepareRecord(def, rec).naturalKey)
+                  if (reason) refused.push({ index, reason })
+                })
+              }
+              await opts.alsoInTx(tx, counts, refused)
+            },
+          })
+          await opts.afterCommit?.()
+        })()
+        write.catch(() => {}) // observed when shifted above, or in done()
+        inflight.push(write)
+      },
+      /** Waits for every batch's write. */
+      async done(): Promise<void> {
+        await Promise.all(inflight)
+      },
+    }
+  }
+
+  /**
+   * After a large bulk load: planner statistics and visibility map (maintain), and the document frequencies recounted
+   * now rather than in the first search after it (a scan of every sparse vector). Optimisations only: failures are
+   * ignored. On PostgreSQL the two run at once, on two connections.
+   */
+  async function afterBulkLoad(kind: Kind): Promise<void> {
+    await Promise.all([
+      maintain(kind).catch(() => {}),
+      // a check of its own (the searches' term statistics check at most once a minute)
+      createTermStats(db).ensureFresh(kindDef(kind).table).catch(() => {}),
+    ])
+  }
+
   /** Bulk upsert of validated records of one organisation (imports, demo data). */
-  async function upsertMany(kind: Kind, orgId: string, records: Record<string, unknown>[], tag: string) {
+  async function upsertMany(kind: Kind, orgId: string, records: Fields[], tag: string) {
     return writeMany(kind, orgId, prepareMany(kind, records), records.length, tag)
   }
 
   /** Job handler: analyse and embed rows that need it. */
   async function indexRows(kind: Kind, ids: string[], force = false): Promise<{ indexed: number; skipped: number }> {
-    const def = KIND_DEFS[kind]
+    const def = kindDef(kind)
     const rows = await catalogStore.needingIndex(db, def, ids, embedder.modelId, force)
     if (!rows.length) return { indexed: 0, skipped: ids.length }
     const texts = rows.map((r) => def.text(r))
@@ -277,7 +349,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
   async function reembed(kinds: Kind[], force: boolean, progress: (p: Record<string, unknown>) => Promise<void>, signal?: AbortSignal) {
     let queued = 0
     for (const kind of kinds) {
-      const def = KIND_DEFS[kind]
+      const def = kindDef(kind)
       let after: string | null = null
       for (let page = 0; ; page++) {
         checkAborted(signal)
@@ -299,10 +371,10 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
    * index-only scans (PostgreSQL's autovacuum gets there eventually; PGlite has none).
    */
   async function maintain(kind: Kind): Promise<void> {
-    await catalogStore.vacuumAnalyze(db, KIND_DEFS[kind])
+    await catalogStore.vacuumAnalyze(db, kindDef(kind))
   }
 
-  return { ownerFor, create, get, update, remove, list, prepareMany, writeMany, upsertMany, indexRows, reembed, enqueueIndex, maintain }
+  return { ownerFor, create, get, update, remove, list, prepareMany, writeMany, bulkLoad, upsertMany, afterBulkLoad, indexRows, reembed, enqueueIndex, maintain }
 }
 
 /**
@@ -315,7 +387,7 @@ export function isDataError(err: unknown): boolean {
 }
 
 /** Validates one record with the kind's zod schema (imports use it, so API and files accept the same). */
-export function validateRecord(kind: Kind, rec: Record<string, unknown>): z.ZodSafeParseResult<Record<string, unknown>> {
+export function validateRecord<K extends Kind>(kind: K, rec: Record<string, unknown>): z.ZodSafeParseResult<Fields<K>> {
   return KIND_DEFS[kind].fields.safeParse(rec)
 }
 

@@ -6,7 +6,7 @@ import { Params } from '../db/params'
 import { postingsOf, type SparseVector, toSparseLiteral } from '../models/sparse'
 import type { Caller } from '../orgs/access'
 import { yieldToEventLoop } from '../yield'
-import { type KindDef, type Row } from './kinds'
+import type { CatalogRow, IndexRow, Kind, KindDef } from './kinds'
 
 const HIDDEN = new Set(['tokens', 'embedding', 'sparse'])
 
@@ -59,8 +59,8 @@ export interface UpsertResult {
 export const catalogStore = {
   selectList,
 
-  async get(q: Queryable, def: KindDef, id: string): Promise<Row | null> {
-    const r = await q.query<Row>(`SELECT ${selectList(def)} FROM ${def.table} t WHERE t.id = $1`, [id])
+  async get<K extends Kind>(q: Queryable, def: KindDef<K>, id: string): Promise<CatalogRow<K> | null> {
+    const r = await q.query<CatalogRow<K>>(`SELECT ${selectList(def)} FROM ${def.table} t WHERE t.id = $1`, [id])
     return r.rows[0] ?? null
   },
 
@@ -119,7 +119,7 @@ export const catalogStore = {
   },
 
   /** Replaces every writable column of one row. */
-  async update(q: Queryable, def: KindDef, id: string, r: Prepared): Promise<Row | null> {
+  async update<K extends Kind>(q: Queryable, def: KindDef<K>, id: string, r: Prepared): Promise<CatalogRow<K> | null> {
     const p = new Params()
     const sets = def.columns.map((c) =>
       c === 'region'
@@ -152,7 +152,7 @@ export const catalogStore = {
     filters: Record<string, unknown>,
     page: { limit: number; after?: { at?: string; rank?: number; id: string } },
     tsQuery?: string,
-  ): Promise<(Row & { rank?: number })[]> {
+  ): Promise<(CatalogRow & { rank?: number })[]> {
     const p = new Params()
     const where = [def.visibleSql(caller, p), ...def.filterSql(filters, p)]
     if (filters.region) where.push(`t.region = ${p.p(filters.region)}`)
@@ -170,12 +170,12 @@ export const catalogStore = {
     }
     const sql = `SELECT ${selectList(def)}${rank} FROM ${def.table} t WHERE ${where.filter(Boolean).join(' AND ')}
       ORDER BY ${order} LIMIT ${p.p(page.limit)}`
-    return (await q.query<Row & { rank?: number }>(sql, p.values)).rows
+    return (await q.query<CatalogRow & { rank?: number }>(sql, p.values)).rows
   },
 
   /** Rows among ids whose analysis or embedding is missing or stale for this model. */
-  async needingIndex(q: Queryable, def: KindDef, ids: string[], modelId: string, force = false): Promise<Row[]> {
-    const r = await q.query<Row>(
+  async needingIndex<K extends Kind>(q: Queryable, def: KindDef<K>, ids: string[], modelId: string, force = false): Promise<IndexRow<K>[]> {
+    const r = await q.query<IndexRow<K>>(
       `SELECT t.id, t.org_id, t.content_hash, ${def.columns.map((c) => `t.${c}`).join(', ')} FROM ${def.table} t
         WHERE t.id = ANY($1::uuid[])
           AND ($3 OR t.embedding IS NULL OR t.sparse IS NULL OR t.embedding_hash IS DISTINCT FROM t.content_hash

@@ -58,7 +58,7 @@ export async function runEval(argv: string[], env: Record<string, string | undef
     const kind = ds.corpusKind
     const table = kind === 'achievement' ? 'achievements' : 'patents'
     const keyCol = kind === 'achievement' ? 'external_id' : 'publication_number'
-    const validated = (k: 'achievement' | 'patent' | 'need', id: string, rec: Record<string, unknown>) => {
+    const validated = <K extends 'achievement' | 'patent' | 'need'>(k: K, id: string, rec: Record<string, unknown>) => {
       const r = validateRecord(k, rec)
       if (!r.success) throw new Error(`${k} ${id}: ${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}`)
       return r.data
@@ -77,7 +77,7 @@ export async function runEval(argv: string[], env: Record<string, string | undef
     for (let i = 0; i < records.length; i += 500) await rt.services.catalog.upsertMany(kind, org.id, records.slice(i, i + 500), `eval-${i}`)
     await rt.queue.drain()
     await rt.services.matching.termStats.refresh(table)
-    const byKey = new Map(ds.corpus.map((d) => [kind === 'achievement' ? d._id : String(validated(kind, d._id, patentRecord(d)).publication_number), d._id]))
+    const byKey = new Map(ds.corpus.map((d) => [kind === 'achievement' ? d._id : validated('patent', d._id, patentRecord(d)).publication_number, d._id]))
     const idOf = new Map((await rt.db.query<{ id: string; key: string }>(`SELECT id, ${keyCol} AS key FROM ${table}`)).rows.map((r) => [r.id, byKey.get(r.key)!]))
     log(`loaded ${ds.corpus.length} ${kind}s in ${((performance.now() - t0) / 1000).toFixed(1)} s (${rt.db.kind}, ${rt.services.embedder.modelId})`)
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Kind } from '../catalog/kinds'
+import type { Fields, Kind } from '../catalog/kinds'
 import { type CatalogService, validateRecord } from '../catalog/service'
 import type { Db } from '../db'
 import type { OrgKind } from '../orgs/access'
@@ -27,7 +27,7 @@ export function createDemoService({ db, catalog }: { db: Db; catalog: CatalogSer
     }
     const counts: Record<string, number> = {}
     for (const [kind, file] of [['achievement', 'achievements'], ['patent', 'patents'], ['need', 'needs']] as [Kind, string][]) {
-      const byOrg = new Map<string, Record<string, unknown>[]>()
+      const byOrg = new Map<string, Fields[]>()
       for (const { org, ...row } of load<DemoRow[]>(file)) {
         const owner = orgIds.get(org)!
         const v = validateRecord(kind, { region: owner.region, ...row })

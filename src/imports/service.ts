@@ -2,16 +2,14 @@
 // in batches, recording every rejected row with its line number, field and reason.
 import { createHash } from 'node:crypto'
 import { BadFileError, DomainError, InvalidError } from '../errors'
-import { type Kind, KIND_DEFS } from '../catalog/kinds'
+import type { Fields, Kind } from '../catalog/kinds'
 import { type CatalogService, validateRecord } from '../catalog/service'
 import type { PreparePool, RecordReader } from '../catalog/prepare-pool'
 import type { Db } from '../db'
 import { withJobs } from '../jobs/outbox'
 import { checkAborted, jobId, type JobQueue, PermanentJobError } from '../jobs/registry'
 import type { MatchingService } from '../matching/service'
-import { createTermStats } from '../matching/term-stats'
 import { type Caller, isStaff, ownsOrStaff, visibleOr404 } from '../orgs/access'
-import { prepareRecord } from '../catalog/prepare'
 import { recordTextProblem, toStorableText, toStorableValue } from '../text/safe'
 import { KIND_NAMES_ZH, likelyKind, mapRecord, MappingError, otherKindOf, resolveMapping } from './mapping'
 import { readHeader, type SourceRecord } from './read'
@@ -123,24 +121,20 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
     if (!content) throw new PermanentJobError('the uploaded file is gone')
     await importStore.start(db, importId)
     const done = await importStore.batchesDone(db, importId)
-    const def = KIND_DEFS[imp.kind]
     let file: RecordReader | undefined
     try {
       // parsed off this thread (the analysis worker), then taken a batch at a time: the API keeps answering
       file = await preparePool.openFile(imp.filename, content)
       const encoding = file.encoding
       if (encoding !== imp.encoding) await importStore.setEncoding(db, importId, encoding)
-      // The CPU work of a batch (parse, validate, analyse, embed) overlaps the database writes of the previous ones:
-      // on PostgreSQL two batches are written at once (one server process each; rows in key order, so no deadlock),
-      // on PGlite, a single thread, one.
-      const writers = db.kind === 'pg' ? 2 : 1
-      const inflight: Promise<void>[] = []
+      // the catalogue prepares and writes the batches (preparing the next while it writes the previous ones)
+      const load = catalog.bulkLoad(imp.kind, imp.org_id)
       const batches = Math.ceil(file.total / BATCH)
       for (let b = 0; b < batches; b++) {
         if (done.has(b)) continue
         checkAborted(signal)
         const slice = await file.slice(b * BATCH, (b + 1) * BATCH)
-        const good: Record<string, unknown>[] = []
+        const good: Fields[] = []
         const goodLines: number[] = []
         const bad: ImportErrorRow[] = []
         const badLines = new Set<number>()
@@ -168,42 +162,31 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
             goodLines.push(src.line)
           }
         }
-        // PGlite (a single thread of its own) writes while a worker analyses the next batch. PostgreSQL writes in its own processes, which
-        // the two cores are busy enough with (measured: a worker thread there cost ~10% of the import rate).
-        const prepared = db.kind === 'pglite' ? await preparePool.prepare(imp.kind, good) : catalog.prepareMany(imp.kind, good)
-        if (inflight.length >= writers) await inflight.shift()
-        checkAborted(signal)
-        const write = (async () => {
-          const refusedKeys = new Map<string, string>()
-          await catalog.writeMany(imp.kind, imp.org_id, prepared, good.length, `import-${importId}-${b}`, {
-            refused: (row, err) => refusedKeys.set(row.naturalKey, err.message),
-            alsoInTx: async (tx, c) => {
-              // rows the database refused: back to their lines (a natural key may stand for several lines)
-              if (refusedKeys.size) {
-                good.forEach((rec, i) => {
-                  const why = refusedKeys.get(prepareRecord(def, rec).naturalKey)
-                  if (why) reject(slice.find((x) => x.line === goodLines[i])!, [{ field: '(row)', reason: `The database refused this row: ${why} / 数据库拒绝写入该行` }])
-                })
-              }
-              const written = c.inserted + c.updated
-              await importStore.addErrors(tx, importId, bad)
-              await importStore.addBatch(tx, importId, b, {
-                read: slice.length, inserted: c.inserted, updated: c.updated, rejected: badLines.size,
-                unchanged: slice.length - badLines.size - written,
-              })
-              checkAborted(signal) // given up meanwhile: roll the batch back, the next run writes it
-            },
-          })
-          const now = await importStore.get(db, importId)
-          await progress({
-            read: now?.rows_read, inserted: now?.rows_inserted, updated: now?.rows_updated, unchanged: now?.rows_unchanged,
-            rejected: now?.rows_rejected, total: file!.total,
-          })
-        })()
-        write.catch(() => {}) // observed when shifted above, or after the loop
-        inflight.push(write)
+        await load.add(good, `import-${importId}-${b}`, {
+          signal,
+          alsoInTx: async (tx, c, refused) => {
+            // rows the database refused: back to their lines
+            for (const r of refused) {
+              reject(slice.find((x) => x.line === goodLines[r.index])!, [{ field: '(row)', reason: `The database refused this row: ${r.reason} / 数据库拒绝写入该行` }])
+            }
+            const written = c.inserted + c.updated
+            await importStore.addErrors(tx, importId, bad)
+            await importStore.addBatch(tx, importId, b, {
+              read: slice.length, inserted: c.inserted, updated: c.updated, rejected: badLines.size,
+              unchanged: slice.length - badLines.size - written,
+            })
+            checkAborted(signal) // given up meanwhile: roll the batch back, the next run writes it
+          },
+          afterCommit: async () => {
+            const now = await importStore.get(db, importId)
+            await progress({
+              read: now?.rows_read, inserted: now?.rows_inserted, updated: now?.rows_updated, unchanged: now?.rows_unchanged,
+              rejected: now?.rows_rejected, total: file!.total,
+            })
+          },
+        })
       }
-      await Promise.all(inflight)
+      await load.done()
       checkAborted(signal)
       // every open need whose candidates could change is re-matched once (one job per need), and the report says so
       const written = (await importStore.get(db, importId))!
@@ -212,15 +195,7 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
       await importStore.finish(db, importId, 'completed', null)
       const final = (await importStore.get(db, importId))!
       const counts = { read: final.rows_read, inserted: final.rows_inserted, updated: final.rows_updated, unchanged: final.rows_unchanged, rejected: final.rows_rejected, needs_rematched: needs }
-      if (counts.inserted + counts.updated >= MAINTAIN_AFTER) {
-        // optimisations only: planner statistics, and the document frequencies recounted here rather than in the
-        // first search after the import (a scan of every sparse vector)
-        // (on PostgreSQL the two run at once, on two connections)
-        await Promise.all([
-          catalog.maintain(imp.kind).catch(() => {}),
-          createTermStats(db).ensureFresh(KIND_DEFS[imp.kind].table).catch(() => {}),
-        ])
-      }
+      if (counts.inserted + counts.updated >= MAINTAIN_AFTER) await catalog.afterBulkLoad(imp.kind)
       return counts
     } catch (err) {
       // A file that cannot be read will not read better on a retry.

@@ -2,7 +2,7 @@
 // history, a review (audited in its transaction), and the review history across matches. Who sees what: visibility.ts.
 import { z } from 'zod'
 import { recordAudit } from '../audit/store'
-import { KIND_DEFS, type Row } from '../catalog/kinds'
+import { KIND_DEFS } from '../catalog/kinds'
 import type { Db } from '../db'
 import { ConflictError, InvalidError } from '../errors'
 import { type Caller, isStaff, requireRole, visibleOr404 } from '../orgs/access'
@@ -43,13 +43,13 @@ export function createMatchReview({ db, onReviewed }: { db: Db; onReviewed?: () 
   }
 
   async function listNeedMatches({ ctx, input }: { ctx: Caller; input: ListInput & { id: string } }) {
-    visibleOr404(await matchStore.end(db, 'needs', input.id), (n) => KIND_DEFS.need.maySee(ctx, n as unknown as Row), KIND_DEFS.need.label)
+    visibleOr404(await matchStore.end(db, 'needs', input.id), (n) => KIND_DEFS.need.maySee(ctx, n), KIND_DEFS.need.label)
     return page(ctx, { needId: input.id }, input, 'score')
   }
 
   async function listItemMatches({ ctx, input }: { ctx: Caller; input: Omit<ListInput, 'kind'> & { kind: ItemKind; id: string } }) {
     const def = KIND_DEFS[input.kind]
-    visibleOr404(await matchStore.end(db, TABLE_OF[input.kind], input.id), (r) => def.maySee(ctx, r as unknown as Row), def.label)
+    visibleOr404(await matchStore.end(db, TABLE_OF[input.kind], input.id), (r) => def.maySee(ctx, r), def.label)
     return page(ctx, { itemId: input.id }, input, 'score')
   }
 

@@ -6,7 +6,7 @@ import { DEFAULT_MATCH_WEIGHTS, type Config, type MatchWeights } from '../config
 import type { Db } from '../db'
 import type { Logger } from '../log'
 import { ConflictError, ForbiddenError } from '../errors'
-import { KIND_DEFS, type Row } from '../catalog/kinds'
+import { KIND_DEFS } from '../catalog/kinds'
 import { jobId, type JobQueue } from '../jobs/registry'
 import type { Embedder } from '../models'
 import type { ChatModel } from '../models/chat'
@@ -168,7 +168,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
       const best = fused[0]?.rrf || 1
       for (const c of fused) {
         const n = rows.get(c.id)
-        if (!n || !KIND_DEFS.need.maySee(ctx, n as unknown as Row)) continue
+        if (!n || !KIND_DEFS.need.maySee(ctx, n)) continue
         results.push({ kind: 'need', id: c.id, title: n.title, score: Math.round((c.rrf / best) * 1e4) / 1e4, strength: null, band: null, components: { rrf: c.rrf, sources: c.ranks }, explanation: {} })
       }
     }
@@ -179,7 +179,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
 
   /** POST /v1/needs/{id}/match: the owning enterprise or staff queue a run of an open need. */
   async function runNeed({ ctx, input }: { ctx: Caller; input: { id: string } }) {
-    const need = visibleOr404(await matchStore.end(db, 'needs', input.id), (n) => KIND_DEFS.need.maySee(ctx, n as unknown as Row), KIND_DEFS.need.label)
+    const need = visibleOr404(await matchStore.end(db, 'needs', input.id), (n) => KIND_DEFS.need.maySee(ctx, n), KIND_DEFS.need.label)
     if (!ownsOrStaff(ctx, need.org_id)) throw new ForbiddenError('Only the owning enterprise or a manager may run matching / 仅需求方或技术经理人可发起匹配')
     if (need.status !== 'open') throw new ConflictError(`Only open needs are matched; this one is ${need.status} / 仅对开放中的需求进行匹配`)
     const now = Date.now()

@@ -1,6 +1,6 @@
 // Who sees a match: a caller who may read both ends (each end by the catalogue's own read rule). The same rule as SQL
 // conditions for lists (scopeOf) and as a check of one row (maySee); view() blanks an item end the caller may not read.
-import { KIND_DEFS, type Row } from '../catalog/kinds'
+import { KIND_DEFS } from '../catalog/kinds'
 import { type Caller, isStaff } from '../orgs/access'
 import { bandOf } from './calibrate'
 import type { MatchRow, MatchScope, ReviewRow } from './store'
@@ -10,10 +10,10 @@ export type MatchView = MatchRow & { band: ReturnType<typeof bandOf>; reviews?: 
 
 /** The read rule of the need end, from the catalogue's own rule. */
 const needReadable = (c: Caller, m: MatchRow) =>
-  KIND_DEFS.need.maySee(c, { id: m.need_id, org_id: m.need_org_id, status: m.need_status, visibility: m.need_visibility } as unknown as Row)
+  KIND_DEFS.need.maySee(c, { org_id: m.need_org_id, status: m.need_status, visibility: m.need_visibility })
 /** The read rule of the item end (a deleted item cannot be read). */
 const itemReadable = (c: Caller, m: MatchRow) =>
-  m.item_state !== 'deleted' && (m.item_kind === 'patent' || KIND_DEFS.achievement.maySee(c, { id: m.item_id, org_id: m.item_org_id, status: m.item_status } as unknown as Row))
+  m.item_state !== 'deleted' && (m.item_kind === 'patent' || KIND_DEFS.achievement.maySee(c, { org_id: m.item_org_id, status: m.item_status }))
 
 /**
  * Staff see every match. Otherwise only confirmed ones: an enterprise those of its own needs; a university those of

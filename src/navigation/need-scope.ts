@@ -1,10 +1,10 @@
 // The need scope of a report: the patents most relevant to a need, by the matching pipeline's retrieval and ranking.
 // The one place the navigation area calls matching (which is being restructured): keep it that way.
-import type { Row } from '../catalog/kinds'
+import type { CatalogRow } from '../catalog/kinds'
 import type { MatchingService } from '../matching/service'
 
 /** Patent id -> relevance in [0, 1] (the best candidate = 1), at least `minRelevance`, at most `limit` patents. */
-export async function patentsForNeed(matching: MatchingService, need: Row, o: { minRelevance: number; limit: number }): Promise<Map<string, number>> {
+export async function patentsForNeed(matching: MatchingService, need: CatalogRow<'need'>, o: { minRelevance: number; limit: number }): Promise<Map<string, number>> {
   const title = String(need.title)
   const q = await matching.queryFromText(`${title}\n${String(need.description ?? '')}`, title)
   const side = { text: `${title}\n${String(need.description ?? '')}`, indicators: [], need: { industry: (need.industry as string | null) ?? null, region: (need.region as string | null) ?? null } }

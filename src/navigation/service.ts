@@ -4,7 +4,7 @@
 import type { Db, Queryable } from '../db'
 import { ConflictError, ForbiddenError, InvalidError } from '../errors'
 import { recordAudit } from '../audit/store'
-import { KIND_DEFS, type Row } from '../catalog/kinds'
+import { type CatalogRow, KIND_DEFS } from '../catalog/kinds'
 import { catalogStore } from '../catalog/store'
 import { jobId, PermanentJobError, type JobQueue } from '../jobs/registry'
 import { withJobs } from '../jobs/outbox'
@@ -41,7 +41,7 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
   const { db, queue } = deps
 
   /** The need a report is scoped by, read through the catalogue's store (its owner checks visibility). */
-  const needRow = (id: string): Promise<Row | null> => catalogStore.get(db, KIND_DEFS.need, id)
+  const needRow = (id: string): Promise<CatalogRow<'need'> | null> => catalogStore.get(db, KIND_DEFS.need, id)
 
   /** Records the build job in the writer's transaction (outbox): the report and its job commit together. */
   async function enqueue(tx: Queryable, row: Pick<ReportRow, 'id' | 'org_id'>, build: number): Promise<string> {
@@ -61,7 +61,7 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
     if (body.scope.date_from && body.scope.date_to && body.scope.date_from > body.scope.date_to) {
       throw new InvalidError([{ field: 'body.scope.date_to', message: 'must not be before date_from' }])
     }
-    let need: Row | null = null
+    let need: CatalogRow<'need'> | null = null
     if (body.scope.need_id) {
       need = visibleOr404(await needRow(body.scope.need_id), (n) => KIND_DEFS.need.maySee(ctx, n), KIND_DEFS.need.label)
     }

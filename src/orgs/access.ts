@@ -35,7 +35,7 @@ export function requireRole(caller: Caller, ...roles: Role[]): void {
 }
 
 /** True when the caller belongs to the organisation, or is staff. */
-export function ownsOrStaff(caller: Caller, orgId: string): boolean {
+export function ownsOrStaff(caller: Caller, orgId: string | null): boolean {
   return isStaff(caller) || (caller.kind === 'key' && caller.orgId === orgId)
 }
 
