@@ -42,11 +42,11 @@ export type Services = ReturnType<typeof createServices>
 /** Job name -> handler; every job in the catalogue has exactly one (the type says so). */
 export function createJobHandlers(s: Services): JobHandlers {
   return {
-    'catalog.index': (p) => s.catalog.indexRows(p.kind, p.ids, p.force),
+    'catalog.index': (p, ctx) => s.catalog.indexRows(p.kind, p.ids, p.force, ctx.signal),
     'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress, ctx.signal),
     'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress, ctx.signal),
     'navigation.build': (p, ctx) => s.navigation.runBuild(p.reportId, p.build, ctx.progress),
-    'briefs.draft': (p, ctx) => s.briefs.runDraft(p, { attempt: ctx.attempt, maxAttempts: JOBS['briefs.draft'].attempts }),
+    'briefs.draft': (p, ctx) => s.briefs.runDraft(p, { attempt: ctx.attempt, maxAttempts: JOBS['briefs.draft'].attempts, signal: ctx.signal }),
     'matching.fit-ranker': (p) => s.matching.fitRanker(p.platform),
     'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId, p.catalogVersion) : s.matching.runForItem(p.kind, p.id)),
   }

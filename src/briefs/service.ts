@@ -9,7 +9,7 @@ import { KIND_DEFS } from '../catalog/kinds'
 import type { Db } from '../db'
 import { ConflictError, ForbiddenError, InvalidError, isPermanent, NotFoundError } from '../errors'
 import { withJobs } from '../jobs/outbox'
-import { jobId, type JobPayload, type JobQueue } from '../jobs/registry'
+import { checkAborted, jobId, type JobPayload, type JobQueue } from '../jobs/registry'
 import type { MatchingService } from '../matching/service'
 import type { ChatModel } from '../models/chat'
 import { type Caller, isStaff, type OrgKind, type Role, SYSTEM, visibleOr404 } from '../orgs/access'
@@ -136,7 +136,7 @@ export function createBriefService(deps: BriefDeps) {
   }
 
   /** Job handler: writes version 1 of a brief being drafted. */
-  async function runDraft(payload: JobPayload<'briefs.draft'>, job: { attempt: number; maxAttempts: number } = { attempt: 1, maxAttempts: 1 }) {
+  async function runDraft(payload: JobPayload<'briefs.draft'>, job: { attempt: number; maxAttempts: number; signal?: AbortSignal } = { attempt: 1, maxAttempts: 1 }) {
     const b = await briefStore.get(db, payload.briefId)
     if (!b || b.status !== 'drafting') return { skipped: 'not drafting' }
     try {
@@ -150,7 +150,7 @@ export function createBriefService(deps: BriefDeps) {
     }
   }
 
-  async function writeDraft(b: BriefRow, payload: JobPayload<'briefs.draft'>, job: { attempt: number; maxAttempts: number }) {
+  async function writeDraft(b: BriefRow, payload: JobPayload<'briefs.draft'>, job: { attempt: number; maxAttempts: number; signal?: AbortSignal }) {
     const need = await catalog.get(SYSTEM, 'need', b.need_id)
     const org = await orgStore.getOrg(db, need.org_id)
     const requester = callerOf(payload.requester)
@@ -189,6 +189,7 @@ export function createBriefService(deps: BriefDeps) {
         promptVersion: written.promptVersion ?? 'template/v1', inputHash, notes: { ...written.notes, ...(navigation ? { navigation_report: navigation.reportId } : {}), ...(nav.pending ? { navigation_pending: nav.pending } : {}) },
       }, 'draft')
       await recordAudit(tx, SYSTEM, { action: 'brief.write', objectKind: 'brief', objectId: b.id, orgId: b.org_id, after: { version: v, writer: written.writer }, note: { model: written.model ?? null } })
+      checkAborted(job.signal) // given up meanwhile (timeout): nothing lands after the runner failed or retried the job
       return v
     })
     return { version, writer: written.writer }

@@ -300,7 +300,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
   }
 
   /** Job handler: analyse and embed rows that need it. */
-  async function indexRows(kind: Kind, ids: string[], force = false): Promise<{ indexed: number; skipped: number }> {
+  async function indexRows(kind: Kind, ids: string[], force = false, signal?: AbortSignal): Promise<{ indexed: number; skipped: number }> {
     const def = kindDef(kind)
     const rows = await catalogStore.needingIndex(db, def, ids, embedder.modelId, force)
     if (!rows.length) return { indexed: 0, skipped: ids.length }
@@ -308,7 +308,10 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     // up to 2000 rows of analysis: in chunks, so the API keeps answering meanwhile
     const analysed: ReturnType<typeof analyzeRow>[] = []
     for (let i = 0; i < rows.length; i++) {
-      if (i && i % ANALYSE_CHUNK === 0) await yieldToEventLoop()
+      if (i && i % ANALYSE_CHUNK === 0) {
+        await yieldToEventLoop()
+        checkAborted(signal)
+      }
       analysed.push(analyzeRow(def, rows[i]!))
     }
     const vectors = embedder.local && embedder.embedAnalysis
@@ -328,6 +331,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
       // New or changed text: match needs at once; an achievement or patent written on its own (not a bulk import)
       // is matched against open needs too.
       if (n && (kind === 'need' || ids.length === 1)) await enqueueMatching(kind, rows.map((r) => ({ id: r.id, contentHash: r.content_hash })), null, tx)
+      checkAborted(signal) // given up meanwhile (timeout): roll back, the retry writes it
       return { indexed: n, skipped: ids.length - n }
     })
   }

@@ -143,6 +143,21 @@ describe('a job that runs past its timeout', () => {
     expect(atTimeout).toBeGreaterThan(0)
   })
 
+  it('the index handler given up (its signal aborted) commits nothing; run again, it indexes', async () => {
+    const tag = `ix${Date.now()}`
+    const record = validateRecord('achievement', { external_id: tag, title: '放弃的索引任务测试成果', summary: '摘要' }).data!
+    const prepared = rt.services.catalog.prepareMany('achievement', [record]).map((p) => ({ ...p, index: undefined }))
+    await rt.services.catalog.writeMany('achievement', orgId, prepared, 1, tag)
+    const { id } = (await rt.db.query<{ id: string }>('SELECT id FROM achievements WHERE org_id = $1 AND external_id = $2', [orgId, tag])).rows[0]!
+    const indexed = async () => (await rt.db.query<{ ok: boolean }>('SELECT embedding IS NOT NULL AS ok FROM achievements WHERE id = $1', [id])).rows[0]!.ok
+    expect(await indexed()).toBe(false)
+    const givenUp = AbortSignal.abort(new JobTimeoutError('given up'))
+    await expect(rt.services.catalog.indexRows('achievement', [id], false, givenUp)).rejects.toBeInstanceOf(JobTimeoutError)
+    expect(await indexed()).toBe(false)
+    expect(await rt.services.catalog.indexRows('achievement', [id])).toEqual({ indexed: 1, skipped: 0 })
+    expect(await indexed()).toBe(true)
+  })
+
   it('is retried by the inline runner as a failed attempt', async () => {
     const writes: number[] = []
     const h = batchHandler(writes)
