@@ -38,13 +38,13 @@ if (!config.DATABASE_URL && config.DEMO_DATA) {
 
 let draining = false
 const app = createApp(
-  { config, db: rt.db, services: rt.services, queuePing: rt.queue.kind === 'bullmq' ? () => rt.queue.ping() : undefined, draining: () => draining },
+  { config, db: rt.db, services: rt.services, queuePing: rt.queue.runner === 'bullmq' ? () => rt.queue.ping() : undefined, draining: () => draining },
   logger,
 )
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info('listening', {
     url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${info.port}`,
-    database: rt.db.kind,
+    database: rt.db.engine,
     startup_ms: Math.round(performance.now() - t0),
   })
 }) as Server

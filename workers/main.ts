@@ -12,7 +12,7 @@ if (!config.REDIS_URL) {
 }
 const rt = await openRuntime(config, logger, { runInlineJobs: false })
 const worker = startBullWorker(config.REDIS_URL, rt.handlers, rt.queue, { concurrency: config.WORKER_CONCURRENCY, logger })
-logger.info('worker started', { concurrency: config.WORKER_CONCURRENCY, database: rt.db.kind })
+logger.info('worker started', { concurrency: config.WORKER_CONCURRENCY, database: rt.db.engine })
 
 let stopping = false
 async function shutdown(signal: string) {

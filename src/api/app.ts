@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
     const checks: Record<string, { ok: boolean; detail?: string }> = {}
     try {
       await deps.db.query('SELECT 1')
-      checks.database = { ok: true, detail: deps.db.kind }
+      checks.database = { ok: true, detail: deps.db.engine }
       const m = await migrationStatus(deps.db)
       checks.migrations = m.current ? { ok: true } : { ok: false, detail: `pending: ${m.pending.join(', ')}` }
     } catch (err) {

@@ -207,14 +207,9 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
   /** Upsert under a savepoint; when the database refuses a value, split the rows until the refused ones are alone. */
   async function upsertBisect(tx: Queryable, def: KindDef, orgId: string, rows: Prepared[], refused: (row: Prepared, err: Error) => void): Promise<UpsertResult[]> {
     if (!rows.length) return []
-    await tx.query('SAVEPOINT upsert_rows')
     try {
-      const r = await catalogStore.upsert(tx, def, orgId, rows)
-      await tx.query('RELEASE SAVEPOINT upsert_rows')
-      return r
+      return await catalogStore.inSavepoint(tx, () => catalogStore.upsert(tx, def, orgId, rows))
     } catch (err) {
-      await tx.query('ROLLBACK TO SAVEPOINT upsert_rows')
-      await tx.query('RELEASE SAVEPOINT upsert_rows')
       if (!isDataError(err)) throw err
       if (rows.length === 1) {
         refused(rows[0]!, err as Error)
@@ -234,7 +229,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
    */
   function bulkLoad(kind: Kind, orgId: string) {
     const def = kindDef(kind)
-    const writers = db.kind === 'pg' ? 2 : 1
+    const writers = db.engine === 'pg' ? 2 : 1
     const inflight: Promise<void>[] = []
     return {
       /**
@@ -250,7 +245,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
           afterCommit?: () => Promise<void>
         },
       ): Promise<void> {
-        const prepared = db.kind === 'pglite' && deps.preparePool ? await deps.preparePool.prepare(kind, records) : prepareMany(kind, records)
+        const prepared = db.engine === 'pglite' && deps.preparePool ? await deps.preparePool.prepare(kind, records) : prepareMany(kind, records)
         if (inflight.length >= writers) await inflight.shift()
         checkAborted(opts.signal)
         const write = (async () => {

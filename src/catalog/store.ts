@@ -118,6 +118,20 @@ export const catalogStore = {
     return (await q.query<UpsertResult>(sql, p.values)).rows
   },
 
+  /** Runs `fn` under a savepoint: on failure only its work is rolled back (the transaction goes on), and the error thrown. */
+  async inSavepoint<T>(tx: Queryable, fn: () => Promise<T>): Promise<T> {
+    await tx.query('SAVEPOINT upsert_rows')
+    try {
+      const r = await fn()
+      await tx.query('RELEASE SAVEPOINT upsert_rows')
+      return r
+    } catch (err) {
+      await tx.query('ROLLBACK TO SAVEPOINT upsert_rows')
+      await tx.query('RELEASE SAVEPOINT upsert_rows')
+      throw err
+    }
+  },
+
   /** Replaces every writable column of one row. */
   async update<K extends Kind>(q: Queryable, def: KindDef<K>, id: string, r: Prepared): Promise<CatalogRow<K> | null> {
     const p = new Params()

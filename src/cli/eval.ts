@@ -79,7 +79,7 @@ export async function runEval(argv: string[], env: Record<string, string | undef
     await rt.services.matching.termStats.refresh(table)
     const byKey = new Map(ds.corpus.map((d) => [kind === 'achievement' ? d._id : validated('patent', d._id, patentRecord(d)).publication_number, d._id]))
     const idOf = new Map((await rt.db.query<{ id: string; key: string }>(`SELECT id, ${keyCol} AS key FROM ${table}`)).rows.map((r) => [r.id, byKey.get(r.key)!]))
-    log(`loaded ${ds.corpus.length} ${kind}s in ${((performance.now() - t0) / 1000).toFixed(1)} s (${rt.db.kind}, ${rt.services.embedder.modelId})`)
+    log(`loaded ${ds.corpus.length} ${kind}s in ${((performance.now() - t0) / 1000).toFixed(1)} s (${rt.db.engine}, ${rt.services.embedder.modelId})`)
 
     const per: Metrics[] = []
     const lists: JudgedList[] = []

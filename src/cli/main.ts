@@ -129,7 +129,7 @@ async function main(argv: string[]) {
       try {
         const id = `reembed-${Date.now()}`
         await rt.queue.enqueue('catalog.reembed', { kinds, force: values.force }, { jobId: id })
-        if (rt.queue.kind === 'inline') {
+        if (rt.queue.runner === 'inline') {
           await rt.queue.drain()
           console.log(`re-embedded with ${rt.services.embedder.modelId}: ${JSON.stringify((await rt.queue.get(id))?.result)}`)
         } else console.log(`queued job ${id}; workers re-embed (GET /v1/jobs/${id})`)

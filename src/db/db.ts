@@ -11,7 +11,8 @@ export interface Queryable {
 }
 
 export interface Db extends Queryable {
-  readonly kind: 'pg' | 'pglite'
+  /** the database engine: PostgreSQL, or PGlite embedded in this process */
+  readonly engine: 'pg' | 'pglite'
   /** Runs fn inside one transaction on one connection; rolls back when fn throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
   close(): Promise<void>

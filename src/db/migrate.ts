@@ -41,8 +41,8 @@ export interface MigrateOptions {
 const HNSW_M = { pg: 12, pglite: 8 } as const
 
 /** Template values a migration may use, e.g. vector({{EMBEDDING_DIM}}), WITH (m = {{HNSW_M}}). */
-function render(sql: string, opts: MigrateOptions, kind: Db['kind']): string {
-  return sql.replaceAll('{{EMBEDDING_DIM}}', String(opts.embeddingDim)).replaceAll('{{HNSW_M}}', String(HNSW_M[kind]))
+function render(sql: string, opts: MigrateOptions, engine: Db['engine']): string {
+  return sql.replaceAll('{{EMBEDDING_DIM}}', String(opts.embeddingDim)).replaceAll('{{HNSW_M}}', String(HNSW_M[engine]))
 }
 
 async function appliedMigrations(q: Queryable): Promise<Map<string, string>> {
@@ -79,7 +79,7 @@ export async function migrate(db: Db, opts: MigrateOptions): Promise<string[]> {
       if (applied.has(m.name)) continue
       opts.log?.(`applying ${m.name}`)
       try {
-        await tx.exec(render(m.sql, opts, db.kind))
+        await tx.exec(render(m.sql, opts, db.engine))
       } catch (err) {
         throw new MigrationError(`Migration ${m.name} failed: ${(err as Error).message}`)
       }

@@ -31,7 +31,7 @@ export function openPg(url: string, opts: { max?: number } = {}): Db {
   })
   const root = wrap(pool)
   return {
-    kind: 'pg',
+    engine: 'pg',
     query: root.query,
     exec: root.exec,
     async transaction(fn) {

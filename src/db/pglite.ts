@@ -74,7 +74,7 @@ async function startWorker(dataDir: string | undefined, onClosed: () => void): P
   const root = runner()
 
   return {
-    kind: 'pglite',
+    engine: 'pglite',
     query: root.query,
     exec: root.exec,
     async transaction(fn) {

@@ -51,7 +51,7 @@ export interface BullQueueOptions {
 }
 
 export class BullQueue implements JobQueue {
-  readonly kind = 'bullmq' as const
+  readonly runner = 'bullmq' as const
   readonly prefix: string
   readonly db?: Db
   private redis: Redis

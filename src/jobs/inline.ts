@@ -17,7 +17,7 @@ export interface InlineOptions {
 }
 
 export class InlineQueue implements JobQueue {
-  readonly kind = 'inline' as const
+  readonly runner = 'inline' as const
   readonly queueName: string
   private handlers?: JobHandlers
   private running = false

@@ -124,7 +124,8 @@ export interface RecordOptions {
 }
 
 export interface JobQueue {
-  readonly kind: 'inline' | 'bullmq'
+  /** which runner executes the jobs: in this process from the database (inline), or BullMQ workers on Redis */
+  readonly runner: 'inline' | 'bullmq'
   /** Records the job in the database (the outbox) and hands it to the runner; never refused because Redis is down. */
   enqueue<N extends JobName>(name: N, payload: JobPayload<N>, opts: EnqueueOptions & RecordOptions): Promise<{ id: string }>
   enqueueMany<N extends JobName>(jobs: JobSpec<N>[], opts?: RecordOptions): Promise<void>

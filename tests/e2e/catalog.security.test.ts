@@ -57,7 +57,7 @@ describe('catalogue access rules', () => {
 
   it('applies need visibility to reads and lists', async () => {
     const mk = async (title: string, visibility: string) =>
-      (await (await t.request('/v1/needs', { method: 'POST', key: entA.key, json: { title, visibility, industry: `vis-${t.rt.queue.kind}` } })).json()).id as string
+      (await (await t.request('/v1/needs', { method: 'POST', key: entA.key, json: { title, visibility, industry: `vis-${t.rt.queue.runner}` } })).json()).id as string
     const pub = await mk('公开需求', 'public')
     const plat = await mk('平台需求', 'platform')
     const priv = await mk('私有需求', 'private')
@@ -66,7 +66,7 @@ describe('catalogue access rules', () => {
       for (const [name, id] of [['public', pub], ['platform', plat], ['private', priv]] as const) {
         if ((await t.request(`/v1/needs/${id}`, { key: who.key })).status === 200) out.push(name)
       }
-      const list = await (await t.request(`/v1/needs?industry=vis-${t.rt.queue.kind}&org_id=${entA.orgId}`, { key: who.key })).json()
+      const list = await (await t.request(`/v1/needs?industry=vis-${t.rt.queue.runner}&org_id=${entA.orgId}`, { key: who.key })).json()
       expect(list.items.length).toBe(out.length) // the list applies the same rule as the single read
       return out
     }

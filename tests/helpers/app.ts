@@ -57,7 +57,7 @@ export async function createTestApp(configOverrides: Record<string, string> = {}
     await worker.waitUntilReady()
   }
   const services = rt.services
-  const app = createApp({ config, db, services, queuePing: rt.queue.kind === 'bullmq' ? () => rt.queue.ping() : undefined }, logger)
+  const app = createApp({ config, db, services, queuePing: rt.queue.runner === 'bullmq' ? () => rt.queue.ping() : undefined }, logger)
   const admin = await services.orgs.bootstrapAdmin({ name: 'test admin' })
 
   const request: TestApp['request'] = (path, init = {}) => {

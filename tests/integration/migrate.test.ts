@@ -86,7 +86,7 @@ describe('migrations', () => {
     expect(dim.rows[0]!.t).toBe(`vector(${DIM})`)
     // the HNSW graph degree suits the database: sparser on the single-threaded embedded one
     const opts = await db.query<{ o: string[] }>("SELECT reloptions AS o FROM pg_class WHERE relname = 'patents_embedding_idx'")
-    expect(opts.rows[0]!.o).toEqual([`m=${db.kind === 'pglite' ? 8 : 12}`, 'ef_construction=32'])
+    expect(opts.rows[0]!.o).toEqual([`m=${db.engine === 'pglite' ? 8 : 12}`, 'ef_construction=32'])
   })
 
   it('lets a concurrent second runner wait and apply nothing', async () => {

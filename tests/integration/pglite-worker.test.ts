@@ -79,7 +79,7 @@ describe('the API keeps answering while the embedded database works', () => {
   afterAll(() => t.close())
 
   it('answers /healthz before a long statement finishes', async () => {
-    if (t.db.kind !== 'pglite') return // PostgreSQL always ran statements in its own processes
+    if (t.db.engine !== 'pglite') return // PostgreSQL always ran statements in its own processes
     let longDone = false
     const long = t.db.query('SELECT count(*) FROM generate_series(1, 4000000)').then(() => {
       longDone = true
