@@ -166,3 +166,47 @@ describe('text rules reach every area', () => {
     expect((await r2.json()).errors.map((e: { field: string }) => e.field)).toContain('body.scope.keywords.0')
   })
 })
+
+describe('API errors: problem+json for unknown routes, invalid and oversized input', () => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await createTestApp({ BODY_LIMIT_BYTES: '2048' })
+  })
+  afterAll(() => t.close())
+
+  it('answers unknown routes with 404 problem+json, not HTML', async () => {
+    const r = await t.request('/no/such/route')
+    expect(r.status).toBe(404)
+    expect(r.headers.get('content-type')).toContain('application/problem+json')
+    const body = await r.json()
+    expect(body).toMatchObject({ type: '/problems/not_found', status: 404, title: expect.stringContaining('Not found') })
+    expect(body.title).toMatch(/资源不存在/)
+    expect(body.request_id).toBe(r.headers.get('x-request-id'))
+  })
+
+  it('answers invalid input with 400 problem+json naming each field', async () => {
+    const r = await t.request('/v1/orgs', { method: 'POST', key: t.adminKey, json: { name: '', kind: 'bank' } })
+    expect(r.status).toBe(400)
+    expect(r.headers.get('content-type')).toContain('application/problem+json')
+    const body = await r.json()
+    expect(body.type).toBe('/problems/validation_error')
+    expect(body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.kind', 'body.name'])
+    expect(body.errors.every((e: { message: string }) => e.message.length > 0)).toBe(true)
+  })
+
+  it('answers malformed JSON with 400 problem+json', async () => {
+    const r = await t.request('/v1/orgs', {
+      method: 'POST', key: t.adminKey, body: '{"name": ', headers: { 'content-type': 'application/json' },
+    })
+    expect(r.status).toBe(400)
+    expect((await r.json()).type).toBe('/problems/validation_error')
+  })
+
+  it('answers an oversized body with 413 problem+json', async () => {
+    const r = await t.request('/v1/orgs', {
+      method: 'POST', key: t.adminKey, json: { name: '大'.repeat(3000), kind: 'enterprise' },
+    })
+    expect(r.status).toBe(413)
+    expect((await r.json()).type).toBe('/problems/payload_too_large')
+  })
+})

@@ -60,3 +60,14 @@ describe('import error report CSV', () => {
     expect(text).toContain('HYPERLINK')
   })
 })
+
+describe('bulk import: other organisations', () => {
+  it("hides another organisation's import (404)", async () => {
+    const r = await upload(uni.key, 'achievement', 'a.csv', '成果名称,成果简介\n测试成果,一段简介')
+    const { id } = await r.json()
+    const other = await t.tenant('university', 'university')
+    expect((await t.request(`/v1/imports/${id}`, { key: other.key })).status).toBe(404)
+    expect((await t.request(`/v1/imports/${id}/errors`, { key: other.key })).status).toBe(404)
+    await t.settle()
+  })
+})

@@ -42,7 +42,9 @@ const NEED = '储能电站电池健康状态在线评估'
 const needId = async () => (await t.db.query<{ id: string }>('SELECT id FROM needs WHERE title = $1', [NEED])).rows[0]!.id
 const matches = async (id: string) => (await (await t.request(`/v1/needs/${id}/matches?limit=100`, { key: mgr.key })).json()).items
 
-describe('model re-rank', () => {
+// One fixture (an isolated catalogue with the demo data, judged by the loopback model) serves all three groups, in
+// this order: the error case changes the model's answer last.
+describe('model re-rank: happy path', () => {
   it('sends the need and its top candidates, and lets the judgement re-order them, recorded with model, prompt version and input hash', async () => {
     const call = calls.find((c) => c.user.query.title === NEED)!
     expect(call.model).toBe('test-chat')
@@ -63,13 +65,6 @@ describe('model re-rank', () => {
     expect(items[10].model).toBeNull()
   })
 
-  it('never sends a private need to the model, as query or as candidate', async () => {
-    const priv = (await t.db.query<{ title: string }>("SELECT title FROM needs WHERE visibility = 'private'")).rows.map((r) => r.title)
-    expect(priv.length).toBeGreaterThan(0)
-    const sent = calls.flatMap((c) => [c.user.query.title, ...c.user.candidates.map((x) => x.title)])
-    for (const title of priv) expect(sent).not.toContain(title)
-  })
-
   it('reuses a stored judgement when nothing changed instead of calling the model again', async () => {
     const before = calls.length
     const r = await t.request(`/v1/needs/${await needId()}/match`, { key: mgr.key, method: 'POST' })
@@ -77,7 +72,18 @@ describe('model re-rank', () => {
     await t.job((await r.json()).job_id)
     expect(calls.length).toBe(before)
   })
+})
 
+describe('model re-rank: security', () => {
+  it('never sends a private need to the model, as query or as candidate', async () => {
+    const priv = (await t.db.query<{ title: string }>("SELECT title FROM needs WHERE visibility = 'private'")).rows.map((r) => r.title)
+    expect(priv.length).toBeGreaterThan(0)
+    const sent = calls.flatMap((c) => [c.user.query.title, ...c.user.candidates.map((x) => x.title)])
+    for (const title of priv) expect(sent).not.toContain(title)
+  })
+})
+
+describe('model re-rank: errors', () => {
   it('keeps the feature ranking when the model answers nonsense', async () => {
     answer = () => '{"results": [{"id": "c1", "score": 99}]}' // out of range: the whole answer is refused
     await t.db.query('DELETE FROM model_outputs')
