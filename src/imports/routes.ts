@@ -96,15 +96,7 @@ export function registerImportRoutes(app: App, { services, config }: AppDeps) {
       request: { params: IdParam },
       responses: { 200: json(Import, 'the import'), 401: P[401], 404: P[404] },
     }),
-    async (c) => {
-      const row = await imports.get(c.get('caller'), c.req.valid('param').id)
-      // A job that ran out of retries leaves the import 'running'; report it as failed with the job's reason.
-      if (row.status === 'running' && row.job_id) {
-        const job = await services.queue.get(row.job_id).catch(() => null)
-        if (job?.state === 'failed') return c.json(importOut({ ...row, status: 'failed', error: row.error ?? job.failed_reason }), 200)
-      }
-      return c.json(importOut(row), 200)
-    },
+    async (c) => c.json(importOut(await imports.progress(c.get('caller'), c.req.valid('param').id)), 200),
   )
 
   app.openapi(

@@ -97,6 +97,16 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
     return visibleOr404(await importStore.get(db, id), (r) => ownsOrStaff(caller, r.org_id), 'Import')
   }
 
+  /** An import as its owner sees it: a job that ran out of retries leaves it 'running', reported as failed with the job's reason. */
+  async function progress(caller: Caller, id: string): Promise<ImportRow> {
+    const row = await get(caller, id)
+    if (row.status === 'running' && row.job_id) {
+      const job = await queue.get(row.job_id).catch(() => null)
+      if (job?.state === 'failed') return { ...row, status: 'failed', error: row.error ?? job.failed_reason }
+    }
+    return row
+  }
+
   async function list(caller: Caller, limit: number): Promise<ImportRow[]> {
     return importStore.list(db, isStaff(caller) ? null : caller.kind === 'key' ? caller.orgId : null, limit)
   }
@@ -210,7 +220,7 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
     }
   }
 
-  return { create, get, list, errors, run }
+  return { create, get, progress, list, errors, run }
 }
 
 export type ImportService = ReturnType<typeof createImportService>
