@@ -1,7 +1,8 @@
 // `npm run bench -- load [--db pglite|pg|both] [--clients 200] [--seconds 30] [--items 20000] [--json]`
 // Concurrent clients against a real server process (loopback): a catalogue of synthetic achievements and a few needs
 // with their matches, then a mix of match-list reads (60%) and searches (40%) for a fixed time, while /healthz is
-// probed every 100 ms. Prints per database: clients, rps, p50/p95/p99 latency, errors, and the slowest /healthz.
+// probed every 100 ms. Prints per database: clients, rps, p50/p95/p99 latency (and p95 per request type), errors, and
+// the slowest /healthz.
 import { parseArgs } from 'node:util'
 import { benchTenant, bodyOf, importFile, percentile, probeHealth, round1, startServer } from './server'
 import { rng, synthetic } from './synthetic'
@@ -55,6 +56,7 @@ export async function benchLoad(argv: string[]) {
       const r = rng(1)
       const words = needs.flatMap((n) => n.keywords)
       const latencies: number[] = []
+      const byType: Record<'match_list' | 'search', number[]> = { match_list: [], search: [] }
       let errors = 0
       const errorKinds = new Map<string, number>()
       const fail = (why: string) => {
@@ -67,16 +69,20 @@ export async function benchLoad(argv: string[]) {
       async function client() {
         while (performance.now() < end) {
           const t = performance.now()
+          const type = r() < 0.6 ? 'match_list' : 'search'
           try {
             const res =
-              r() < 0.6
+              type === 'match_list'
                 ? await server.api(`/v1/needs/${needIds[Math.floor(r() * needIds.length)]}/matches?limit=20`, { timeoutMs: 60_000 })
                 : await server.api('/v1/search', {
                     method: 'POST', timeoutMs: 60_000,
                     json: { query: `${words[Math.floor(r() * words.length)]}${words[Math.floor(r() * words.length)]}的关键技术`, kinds: ['achievement'], limit: 20 },
                   })
             await res.arrayBuffer()
-            if (res.ok) latencies.push(performance.now() - t)
+            if (res.ok) {
+              latencies.push(performance.now() - t)
+              byType[type].push(performance.now() - t)
+            }
             else fail(`http ${res.status}`)
           } catch (err) {
             fail((err as Error).name === 'TimeoutError' ? 'timeout' : (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name)
@@ -90,11 +96,12 @@ export async function benchLoad(argv: string[]) {
         db, items, clients, seconds: round1(elapsed), requests: latencies.length + errors,
         rps: round1(latencies.length / elapsed),
         p50_ms: round1(percentile(latencies, 50)), p95_ms: round1(percentile(latencies, 95)), p99_ms: round1(percentile(latencies, 99)),
+        match_list_p95_ms: round1(percentile(byType.match_list, 95)), search_p95_ms: round1(percentile(byType.search, 95)),
         errors, error_kinds: Object.fromEntries(errorKinds),
         healthz_max_ms: round1(Math.max(...health.samples)), healthz_errors: health.errors,
       }
       if (values.json) console.log(JSON.stringify(out))
-      else log(`  ${db}: ${out.rps} requests/s; p50 ${out.p50_ms} ms, p95 ${out.p95_ms} ms, p99 ${out.p99_ms} ms; ${errors} errors${errors ? ' ' + JSON.stringify(out.error_kinds) : ''}; /healthz max ${out.healthz_max_ms} ms`)
+      else log(`  ${db}: ${out.rps} requests/s; p50 ${out.p50_ms} ms, p95 ${out.p95_ms} ms, p99 ${out.p99_ms} ms (p95 match lists ${out.match_list_p95_ms} ms, search ${out.search_p95_ms} ms); ${errors} errors${errors ? ' ' + JSON.stringify(out.error_kinds) : ''}; /healthz max ${out.healthz_max_ms} ms`)
     } finally {
       await server.stop()
     }

@@ -39,6 +39,8 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
   /** on SIGTERM: how long /readyz answers 503 while requests are still accepted, so a load balancer stops sending first */
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
+  /** retrievals (search, match runs) running at once in this process; more wait in line (default: 2 embedded, 4 on PostgreSQL) */
+  RETRIEVAL_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   MATCH_CANDIDATES: z.coerce.number().int().min(10).max(1000).default(100),
   MATCH_RRF_K: z.coerce.number().int().min(1).max(1000).default(60),
   HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(200),

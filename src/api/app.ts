@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/readyz', async (c) => {
     if (deps.draining?.()) return c.json({ status: 'draining', checks: {} }, 503)
-    const checks: Record<string, { ok: boolean; detail?: string }> = {}
+    const checks: Record<string, { ok: boolean; degraded?: boolean; detail?: string }> = {}
     try {
       await deps.db.query('SELECT 1')
       checks.database = { ok: true, detail: deps.db.engine }
@@ -73,13 +73,16 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
         await deps.queuePing()
         checks.queue = { ok: true, detail: 'redis' }
       } catch (err) {
-        checks.queue = { ok: false, detail: (err as Error).message }
+        // Writes never depend on Redis (their jobs wait in the database's outbox and are relayed when it answers), so an
+        // unreachable Redis leaves the service ready to take traffic: degraded, reported, not a reason to pull it.
+        checks.queue = { ok: true, degraded: true, detail: `redis unreachable (${(err as Error).message}); jobs are recorded and relayed when it answers / Redis 不可用：任务已记录，恢复后投递` }
       }
     } else {
       checks.queue = { ok: true, detail: 'inline' }
     }
     const ok = Object.values(checks).every((x) => x.ok)
-    return c.json({ status: ok ? 'ready' : 'not_ready', checks }, ok ? 200 : 503)
+    const degraded = Object.entries(checks).filter(([, x]) => x.degraded).map(([k]) => k)
+    return c.json({ status: ok ? 'ready' : 'not_ready', ...(degraded.length ? { degraded } : {}), checks }, ok ? 200 : 503)
   })
 
   registerOrgRoutes(app, deps)

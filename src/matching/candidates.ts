@@ -4,6 +4,7 @@
 import type { Config, MatchWeights } from '../config'
 import type { Db } from '../db'
 import type { Params } from '../db/params'
+import { createLimiter } from '../limiter'
 import { weightQuery, wordIndex } from '../models/sparse'
 import type { MatchQuery } from './query'
 import { type Candidate, denseCandidates, lexicalCandidates, reciprocalRankFusion, type RetrievalOptions, scoreExactly, sparseCandidates, type Source, type Table } from './retrieve'
@@ -40,12 +41,20 @@ export function createRetriever(deps: { db: Db; config: Config; weights: MatchWe
     lexicalRows: 600,
   })
 
+  const limit = createLimiter(config.RETRIEVAL_CONCURRENCY ?? (db.kind === 'pglite' ? 2 : 4))
+
   /** Candidates from each source of the mode, fused; only rows that may be candidates (and pass `extra`). */
-  async function rank(table: Table, q: MatchQuery, mode: Mode, extra?: Where): Promise<Ranked[]> {
+  function rank(table: Table, q: MatchQuery, mode: Mode, extra?: Where): Promise<Ranked[]> {
+    return limit(() => rankNow(table, q, mode, extra))
+  }
+
+  async function rankNow(table: Table, q: MatchQuery, mode: Mode, extra?: Where): Promise<Ranked[]> {
     // no indexable word (e.g. "!!! ???"): nothing to match, rather than a zero vector's NaN distances in SQL
     if (!q.terms.length && !q.sparse.indices.length) return []
     const o = opts(table, extra)
-    const sources = MODE_SOURCES[mode]
+    // a source the fusion gives no weight proposes nothing worth its query (hybrid with dense off by default): skip it,
+    // unless it is the mode's only source
+    const sources = MODE_SOURCES[mode].length > 1 ? MODE_SOURCES[mode].filter((s) => (weights[s] ?? 1) > 0) : MODE_SOURCES[mode]
     // the sources are independent: on PostgreSQL they run at once on separate connections
     const none = Promise.resolve(undefined)
     const [dense, sparse, lexical] = await Promise.all([

@@ -7,6 +7,8 @@ import type { Table } from './retrieve'
 
 const CHECK_EVERY_MS = 60_000
 const PAGE = 2000
+const META_TTL_MS = 2_000
+const MAX_CACHED_TERMS = 500_000
 
 export interface Idf {
   docs: number
@@ -48,6 +50,7 @@ export function createTermStats(db: Db) {
         [table, docs],
       )
     })
+    cache.delete(table) // this process sees its own refresh at once
     return docs
   }
 
@@ -76,13 +79,45 @@ export function createTermStats(db: Db) {
     if (docs === undefined || Math.abs(n - docs) > Math.max(1, docs * 0.1)) await refresh(table)
   }
 
+  // Counts only change when a refresh rewrites them (here or in another process), so they are cached per catalogue and
+  // keyed by the refresh's time: a search costs no statistics query once its terms have been seen. The refresh time is
+  // re-read at most every META_TTL_MS, so another process's refresh is seen within that.
+  const cache = new Map<Table, { stamp: string; docs: number; readAt: number; df: Map<number, number> }>()
+  const metaInFlight = new Map<Table, Promise<{ stamp: string; docs: number }>>()
+  async function metaOf(table: Table) {
+    const c = cache.get(table)
+    if (c && Date.now() - c.readAt < META_TTL_MS) return c
+    let p = metaInFlight.get(table)
+    if (!p) {
+      p = db.query<{ docs: number; stamp: string }>('SELECT docs, refreshed_at::text AS stamp FROM term_stats_meta WHERE catalog = $1', [table])
+        .then((r) => ({ docs: r.rows[0]?.docs ?? 0, stamp: r.rows[0]?.stamp ?? '' }))
+        .finally(() => metaInFlight.delete(table))
+      metaInFlight.set(table, p)
+    }
+    const m = await p
+    const current = cache.get(table)
+    if (current && current.stamp === m.stamp) {
+      current.readAt = Date.now()
+      return current
+    }
+    const fresh = { ...m, readAt: Date.now(), df: new Map<number, number>() }
+    cache.set(table, fresh)
+    return fresh
+  }
+
   /** idf = ln((N + 1) / (df + 1)) + 1 for the given dimensions (a term no document has gets the largest idf). */
   async function idfFor(table: Table, indices: number[]): Promise<Idf> {
     await ensureFresh(table)
-    const meta = await db.query<{ docs: number }>('SELECT docs FROM term_stats_meta WHERE catalog = $1', [table])
-    const docs = meta.rows[0]?.docs ?? 0
-    const r = await db.query<{ term: number; df: number }>('SELECT term, df FROM term_stats WHERE catalog = $1 AND term = ANY($2::int[])', [table, indices])
-    const df = new Map(r.rows.map((x) => [x.term, x.df]))
+    const c = await metaOf(table)
+    const missing = [...new Set(indices)].filter((i) => !c.df.has(i))
+    if (missing.length) {
+      const r = await db.query<{ term: number; df: number }>('SELECT term, df FROM term_stats WHERE catalog = $1 AND term = ANY($2::int[])', [table, missing])
+      if (c.df.size + missing.length > MAX_CACHED_TERMS) c.df = new Map()
+      for (const i of missing) c.df.set(i, 0) // absent = no document has it
+      for (const x of r.rows) c.df.set(x.term, x.df)
+    }
+    const df = new Map(indices.map((i) => [i, c.df.get(i) ?? 0]))
+    const docs = c.docs
     return { docs, df: (i) => df.get(i) ?? 0, idf: (i) => Math.log((docs + 1) / ((df.get(i) ?? 0) + 1)) + 1 }
   }
 

@@ -105,6 +105,10 @@ describe.runIf(REDIS_URL && redisServer)('outbox with real Redis', () => {
       const job = await s.request(`/v1/jobs/${need.job_id}`, { key: ent.key })
       expect(job.status).toBe(200)
       expect(await job.json()).toMatchObject({ state: 'waiting' })
+      // writes are accepted, so the service stays ready: degraded, with the reason
+      const ready = await s.request('/readyz')
+      expect(ready.status).toBe(200)
+      expect(await ready.json()).toMatchObject({ status: 'ready', degraded: ['queue'], checks: { queue: { ok: true, degraded: true } } })
     } finally {
       server.kill('SIGCONT')
     }
