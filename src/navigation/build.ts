@@ -46,7 +46,7 @@ const esc = (s: string) => s.replace(/"/g, '\\"')
 /** 检索式: the scope as a search statement a reader can reproduce in a patent database. */
 export function queryString(scope: Scope, need?: NeedScope['need']): string {
   const parts: string[] = []
-  if (need) parts.push(`NEED=("${esc(need.title)}"，匹配流程相关度 ≥ ${scope.need_min_relevance}，至多 ${scope.need_limit} 件)`)
+  if (need) parts.push(`NEED=("${esc(need.title)}"，匹配流程相关度 ≥ ${scope.need_min_relevance}（以最相关专利为 1），含失效专利，至多 ${scope.need_limit} 件)`)
   if (scope.keywords.length) parts.push(`TI/AB/CL=(${scope.keywords.map((k) => `"${esc(k)}"`).join(' OR ')})`)
   if (scope.ipc.length) parts.push(`IPC=(${scope.ipc.map((c) => `${c}*`).join(' OR ')})`)
   if (scope.applicants.length) parts.push(`PA=(${scope.applicants.map((a) => `"${esc(a)}"`).join(' OR ')})`)
@@ -131,7 +131,7 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
     const step = Math.max(1, Math.ceil(n / MAP_POINTS))
     const points: [number, number, number][] = []
     for (let i = 0; i < n; i += step) points.push([clustering.coords[i]![0], clustering.coords[i]![1], renumber.get(clustering.assign[i]!)!])
-    clusters = { k: items.length, method: 'tf-idf（jieba 词 + 汉字二元组，次线性）→ LSA 100 维 → 近邻平滑（20 个最近邻）→ 球面 k-means++（种子 42）', criterion: clustering.criterion, items, points }
+    clusters = { k: items.length, method: 'tf-idf（jieba 词 + 汉字二元组，次线性）→ LSA 100 维 → 近邻平滑（tf-idf 余弦最近的 15 件）→ 球面 k-means 先分约 4k 个小组、Ward 法合并为 k 个、再以球面 k-means 精修（种子 42）', criterion: clustering.criterion, items, points }
     for (let i = 0; i < n; i++) clustering.assign[i] = renumber.get(clustering.assign[i]!)!
   }
 
@@ -163,6 +163,13 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
     id: rows[i]!.id, publication_number: rows[i]!.publication_number, title: rows[i]!.title, holders: rows[i]!.applicants,
     kind: rowKinds[i]!.includes('university') ? '高校' : '科研院所',
   }))
+  // lapsed patents: their technology is free to practise, an opportunity of its own (the need's most relevant first)
+  const rel = (i: number) => input.need?.relevance.get(rows[i]!.id) ?? null
+  const lapsedIdx = rows.map((_, i) => i).filter((i) => rows[i]!.legal_status === 'invalid')
+  if (input.need) lapsedIdx.sort((a, b) => (rel(b) ?? 0) - (rel(a) ?? 0) || a - b)
+  const lapsed = lapsedIdx.slice(0, 10).map((i) => ({
+    id: rows[i]!.id, publication_number: rows[i]!.publication_number, title: rows[i]!.title, holders: rows[i]!.applicants, relevance: rel(i),
+  }))
   const white_spaces = whiteSpaces(effects, clusters, n, input.need?.need.text)
   const key_patents = keyPatents(rows, scope, input.need, clustering?.sims, clustering?.assign, clusters)
   timings[lastStep] = Math.round(performance.now() - last)
@@ -191,7 +198,7 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
     clusters,
     effects,
     lifecycle,
-    opportunities: { white_spaces, transfers, transfer_total: transferIdx.length },
+    opportunities: { white_spaces, transfers, transfer_total: transferIdx.length, lapsed, lapsed_total: lapsedIdx.length },
     key_patents,
     need: input.need ? { id: input.need.need.id, title: input.need.need.title } : null,
     timings_ms: timings,

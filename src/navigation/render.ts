@@ -163,6 +163,12 @@ export function renderHtml(r: Report, meta: RenderMeta): string {
   out.push(`<h3>技术转移机会</h3><p>高校或科研院所持有、无企业共同申请人的有效专利共 <b>${r.opportunities.transfer_total}</b> 件${r.opportunities.transfer_total > r.opportunities.transfers.length ? `，列出前 ${r.opportunities.transfers.length} 件` : ''}：</p>`)
   out.push(table(['公开号', '标题', '权利人', '类型'], r.opportunities.transfers.map((t) => [h(t.publication_number), h(t.title), h(t.holders.join('；')), h(t.kind)]), { nowrap: [0, 3] }))
 
+  const lapsed = r.opportunities.lapsed ?? []
+  out.push(`<h3>失效专利（可自由实施的技术）</h3><p>检索结果中已失效的专利共 <b>${r.opportunities.lapsed_total ?? 0}</b> 件，其技术方案任何人均可无偿实施（实施前宜核实法律状态并做侵权风险排查）${lapsed.length < (r.opportunities.lapsed_total ?? 0) ? `，列出${r.need ? '与需求最相关的' : '申请日最近的'} ${lapsed.length} 件` : ''}：</p>`)
+  out.push(table(['公开号', '标题', '原权利人', ...(r.need ? ['与需求的相关度'] : [])], lapsed.map((t) => [
+    h(t.publication_number), h(t.title), h(t.holders.join('；')), ...(r.need ? [t.relevance === null ? '—' : t.relevance.toFixed(2)] : []),
+  ]), { nowrap: [0], num: r.need ? [3] : [] }))
+
   // 9
   out.push(sec(8))
   out.push(table(['公开号', '标题', '申请人', '法律状态', '入选理由'], r.key_patents.map((k) => [
@@ -243,6 +249,8 @@ export function renderMarkdown(r: Report, meta: RenderMeta): string {
   tbl(['类型', '位置', '依据'], r.opportunities.white_spaces.map((w) => [w.kind === 'cell' ? '功效空白' : '小而快/需求相关主题', m(w.label), m(w.reason)]))
   L.push(`高校或科研院所持有、无企业共同申请人的有效专利共 ${r.opportunities.transfer_total} 件：`, '')
   tbl(['公开号', '标题', '权利人'], r.opportunities.transfers.map((t) => [m(t.publication_number), m(t.title), m(t.holders.join('；'))]))
+  L.push(`已失效、可自由实施的专利共 ${r.opportunities.lapsed_total ?? 0} 件：`, '')
+  tbl(['公开号', '标题', '原权利人'], (r.opportunities.lapsed ?? []).map((t) => [m(t.publication_number), m(t.title), m(t.holders.join('；'))]))
   sec(8)
   tbl(['公开号', '标题', '申请人', '入选理由'], r.key_patents.map((k) => [m(k.publication_number), m(k.title), m(k.applicants.join('；')), m(k.reasons.join('；'))]))
   sec(9)

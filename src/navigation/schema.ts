@@ -141,6 +141,9 @@ export interface Report {
     white_spaces: { kind: 'cell' | 'branch'; label: string; reason: string; count: number }[]
     transfers: { id: string; publication_number: string; title: string; holders: string[]; kind: string }[]
     transfer_total: number
+    /** lapsed patents (失效): free for anyone to practise; the most relevant first (a need scope) or the newest */
+    lapsed?: { id: string; publication_number: string; title: string; holders: string[]; relevance: number | null }[]
+    lapsed_total?: number
   }
   key_patents: KeyPatent[]
   need: { id: string; title: string } | null

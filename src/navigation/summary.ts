@@ -50,6 +50,7 @@ export function summaryFacts(r: Report) {
     lifecycle: { stage: r.lifecycle.label, reason: r.lifecycle.reason },
     white_spaces: r.opportunities.white_spaces.slice(0, 5).map((w) => ({ label: clip(w.label, 80), reason: clip(w.reason, 120) })),
     transfer_opportunities: r.opportunities.transfer_total,
+    lapsed_free_to_use: r.opportunities.lapsed_total ?? 0,
     key_patents: r.key_patents.slice(0, 5).map((k) => ({ publication_number: k.publication_number, title: clip(k.title, 80) })),
   }
 }
@@ -105,6 +106,7 @@ export function templateSummary(f: SummaryFacts): string {
   const recs: string[] = []
   if (f.white_spaces.length) recs.push(`关注可能的技术空白：${f.white_spaces.slice(0, 3).map((w) => w.label).join('；')}。`)
   if (f.transfer_opportunities) recs.push(`${f.transfer_opportunities} 件有效专利由高校或科研院所持有且无企业共同申请人，可作为技术转移与许可对接的对象。`)
+  if (f.lapsed_free_to_use) recs.push(`${f.lapsed_free_to_use} 件专利已失效，其技术方案可无偿实施，可作为低成本的技术来源（实施前核实法律状态并排查相关有效专利）。`)
   if (f.applicants_top.length) recs.push(`跟踪主要申请人 ${f.applicants_top.slice(0, 3).map((a) => a.name).join('、')} 的布局动向。`)
   if (f.key_patents.length) recs.push(`优先研读重点专利 ${f.key_patents.slice(0, 3).map((k) => k.publication_number).join('、')}。`)
   return [...paras, recs.length ? '建议：\n' + recs.map((r) => `- ${r}`).join('\n') : ''].filter(Boolean).join('\n\n')

@@ -105,6 +105,8 @@ describe('navigation report statistics', () => {
     expect(r.lifecycle).toMatchObject({ stage: 'growing', label: '成长期' })
     expect(r.opportunities.transfer_total).toBe(3) // P1, P4, P7: valid, university/institute, no enterprise
     expect(r.opportunities.transfers.map((x: { publication_number: string }) => x.publication_number).sort()).toEqual(['CN100000001A', 'CN100000004A', 'CN100000007A'])
+    expect(r.opportunities.lapsed_total).toBe(1) // P5
+    expect(r.opportunities.lapsed).toEqual([expect.objectContaining({ publication_number: 'CN100000005A', relevance: null })])
     expect(r.key_patents.length).toBeGreaterThan(0)
     for (const k of r.key_patents) expect(k.reasons.length).toBeGreaterThan(0)
     expect(r.clusters.items.reduce((s: number, c: { size: number }) => s + c.size, 0)).toBe(10)
@@ -115,6 +117,35 @@ describe('navigation report statistics', () => {
     expect(r.summary).toMatchObject({ source: 'template', model: null })
     expect(r.summary.text).toContain('共检得专利 10 件')
     expect(r.summary.text).toContain('高校 50%')
+  })
+})
+
+describe('a need-scoped report', () => {
+  it('takes the need\'s relevant patents lapsed ones included, so the legal-status section counts them', async () => {
+    const ent = await t.tenant('enterprise', 'enterprise')
+    const n = await t.request('/v1/needs', {
+      key: ent.key, method: 'POST',
+      json: { title: '固态电解质电池安全性改进', description: '寻求抑制锂枝晶、提高固态电解质电池安全性的技术，负极界面缓冲层等方案。', visibility: 'public' },
+    })
+    expect(n.status).toBe(201)
+    const needId = (await n.json()).id
+    await t.settle()
+    const r = await t.request('/v1/navigation-reports', { key: mgr.key, method: 'POST', json: { scope: { need_id: needId, need_min_relevance: 0, need_limit: 50 } } })
+    expect(r.status).toBe(202)
+    const created = await r.json()
+    await t.job(created.job_id)
+    const { report: rep } = await (await t.request(`/v1/navigation-reports/${created.id}`, { key: mgr.key })).json()
+    expect(rep.query).toContain('含失效专利')
+    // P5 (lapsed: 负极与固态电解质之间引入缓冲层，抑制锂枝晶，提高安全性) is the need's landscape too
+    expect(rep.legal.status).toContainEqual({ name: 'invalid', count: 1 })
+    const statuses = rep.legal.status.reduce((s: number, x: { count: number }) => s + x.count, 0)
+    expect(statuses).toBe(rep.counts.patents)
+    expect(rep.counts.patents).toBeGreaterThanOrEqual(10)
+    // a lapsed patent is no transfer opportunity of a valid right
+    expect(rep.opportunities.transfers.map((x: { publication_number: string }) => x.publication_number)).not.toContain('CN100000005A')
+    // it is listed as technology free to practise, with its relevance to the need
+    expect(rep.opportunities.lapsed_total).toBe(1)
+    expect(rep.opportunities.lapsed).toEqual([expect.objectContaining({ publication_number: 'CN100000005A', relevance: expect.any(Number) })])
   })
 })
 

@@ -2,7 +2,7 @@
 // escaping.
 import { describe, expect, it } from 'vitest'
 import { classifyApplicant } from '../../src/navigation/classify'
-import { clusterDocs, clusterDocsOffThread, clusterQuality, symmetricEigen } from '../../src/navigation/cluster'
+import { clusterDocs, clusterDocsOffThread, clusterQuality, symmetricEigen, wardMerge } from '../../src/navigation/cluster'
 import { effectsOf } from '../../src/navigation/effects'
 import { escapeHtml, escapeMarkdown } from '../../src/navigation/escape'
 import { lifeCycle, queryString } from '../../src/navigation/build'
@@ -64,6 +64,24 @@ describe('clustering', () => {
     const truth = DOCS.map((_, i) => Math.floor(i / 5))
     expect(clusterQuality(a.assign, truth)).toEqual({ nmi: 1, purity: 1 })
     expect(a.terms.flat()).toEqual(expect.arrayContaining(['锂电池', '育种', '图像']))
+  })
+
+  it('with enough documents, over-clusters and merges by Ward, deterministically for a seed', () => {
+    // 3 topics x 20 documents: 12 small groups merged to 3 (the Ward path), not plain k-means
+    const many = DOCS.flatMap((d, i) => [0, 1, 2, 3].map((v) => ({ title: d.title, text: `${d.text}${'甲乙丙丁'[v]}${i}` })))
+    const a = clusterDocs(many, { k: 3, seed: 3 })
+    expect(Array.from(clusterDocs(many, { k: 3, seed: 3 }).assign)).toEqual(Array.from(a.assign))
+    const truth = many.map((_, i) => Math.floor(i / 20))
+    expect(clusterQuality(a.assign, truth)).toEqual({ nmi: 1, purity: 1 })
+  })
+
+  it('Ward merges the groups whose merge adds the least within-group variance', () => {
+    // four groups on a line at 0, 1, 10 and 12 (sums = centre x size), sizes 1, 1, 1, 3: merging 0 and 1 costs
+    // 1*1/2*1 = 0.5, 10 and 12 costs 1*3/4*4 = 3; so two clusters are {0, 1} and {10, 12}, three keep 10 and 12 apart
+    const S = Float64Array.from([0, 1, 10, 36])
+    const sizes = [1, 1, 1, 3]
+    expect(Array.from(wardMerge(S, sizes, 1, 2))).toEqual([0, 0, 1, 1])
+    expect(Array.from(wardMerge(S, sizes, 1, 3))).toEqual([0, 0, 1, 2])
   })
 
   it('gives the same clusters on a worker thread', async () => {
@@ -142,10 +160,11 @@ describe('summary numbers', () => {
       applicant_kinds: [{ kind: '高校', patents: 7, share_pct: 58.3, applicants: 2 }], applicants_top: [{ name: '甲大学', kind: '高校', count: 6 }],
       co_applicant_pairs: [], legal_status: [{ status: '有效', count: 6, share_pct: 50 }], patent_types: [{ type: '发明', count: 12, share_pct: 100 }],
       topics: [{ topic: 'T1', label: '电池', size: 12, share_pct: 100, growth_pct: null }], lifecycle: { stage: '成长期', reason: '近3年申请 8 件' },
-      white_spaces: [], transfer_opportunities: 3, key_patents: [{ publication_number: 'CN1A', title: 'x' }],
+      white_spaces: [], transfer_opportunities: 3, lapsed_free_to_use: 2, key_patents: [{ publication_number: 'CN1A', title: 'x' }],
     }
     const text = templateSummary(f)
     expect(text).toContain('共检得专利 12 件')
+    expect(text).toContain('2 件专利已失效，其技术方案可无偿实施')
     expect(unsupportedNumbers(text, f)).toEqual([])
   })
 })
