@@ -131,7 +131,9 @@ async function main(argv: string[]) {
         await rt.queue.enqueue('catalog.reembed', { kinds, force: values.force }, { jobId: id })
         if (rt.queue.kind === 'inline') {
           await rt.queue.drain()
-          console.log(`re-embedded with ${rt.services.embedder.modelId}: ${JSON.stringify((await rt.queue.get(id))?.result)}`)
+          const result = (await rt.queue.get(id))?.result as { rematch_job_id?: string | null } | undefined
+          const rematch = result?.rematch_job_id ? (await rt.queue.get(result.rematch_job_id))?.result : null
+          console.log(`re-embedded with ${rt.services.embedder.modelId}: ${JSON.stringify(result)}; open needs re-matched: ${JSON.stringify(rematch)}`)
         } else console.log(`queued job ${id}; workers re-embed (GET /v1/jobs/${id})`)
       } finally {
         await rt.close()

@@ -8,7 +8,6 @@ import type { PreparePool, RecordReader } from '../catalog/prepare-pool'
 import type { Db } from '../db'
 import { withJobs } from '../jobs/outbox'
 import { checkAborted, jobId, type JobQueue, PermanentJobError } from '../jobs/registry'
-import type { MatchingService } from '../matching/service'
 import { createTermStats } from '../matching/term-stats'
 import { type Caller, isStaff, ownsOrStaff, visibleOr404 } from '../orgs/access'
 import { prepareRecord } from '../catalog/prepare'
@@ -42,7 +41,11 @@ export function parseMapPairs(pairs: string[]): Record<string, string> {
 /** Rows written by one import after which its catalogue is vacuumed and analysed. */
 const MAINTAIN_AFTER = 1000
 
-export function createImportService(deps: { db: Db; queue: JobQueue; catalog: CatalogService; preparePool: PreparePool; matching: Pick<MatchingService, 'rematchNeedsAfter'> }) {
+/** The tag of an import's index jobs (`catalog.enqueueIndex` names them index-<kind>-<tag>-<batch>-<n>). */
+const importIndexTag = (importId: string) => `import-${importId}`
+const importIndexJobPrefix = (kind: Kind, importId: string) => jobId('index', kind, importIndexTag(importId))
+
+export function createImportService(deps: { db: Db; queue: JobQueue; catalog: CatalogService; preparePool: PreparePool }) {
   const { db, queue, catalog, preparePool } = deps
 
   /**
@@ -175,7 +178,7 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
         checkAborted(signal)
         const write = (async () => {
           const refusedKeys = new Map<string, string>()
-          await catalog.writeMany(imp.kind, imp.org_id, prepared, good.length, `import-${importId}-${b}`, {
+          await catalog.writeMany(imp.kind, imp.org_id, prepared, good.length, `${importIndexTag(importId)}-${b}`, {
             refused: (row, err) => refusedKeys.set(row.naturalKey, err.message),
             alsoInTx: async (tx, c) => {
               // rows the database refused: back to their lines (a natural key may stand for several lines)
@@ -205,13 +208,21 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
       }
       await Promise.all(inflight)
       checkAborted(signal)
-      // every open need whose candidates could change is re-matched once (one job per need), and the report says so
+      // Every open need whose candidates could change is re-matched once (one job per need), after the rows it
+      // depends on are indexed: the re-match job waits for this import's index jobs (an embedder that is not local
+      // indexes through them), and writes its count into the report (null until then). Needs imported are matched
+      // by their own jobs.
       const written = (await importStore.get(db, importId))!
-      const { needs } = await deps.matching.rematchNeedsAfter({ kind: imp.kind, changed: written.rows_inserted + written.rows_updated })
-      await importStore.setRematched(db, importId, needs)
-      await importStore.finish(db, importId, 'completed', null)
+      const rematch = imp.kind !== 'need' && written.rows_inserted + written.rows_updated > 0 ? jobId('rematch', 'import', importId) : null
+      await withJobs(db, queue, async (tx) => {
+        await importStore.setRematched(tx, importId, rematch ? null : 0)
+        if (rematch) {
+          await queue.enqueue('matching.rematch', { kinds: [imp.kind], after: `${importIndexJobPrefix(imp.kind, importId)}-`, importId }, { jobId: rematch, orgId: null, tx })
+        }
+        await importStore.finish(tx, importId, 'completed', null)
+      })
       const final = (await importStore.get(db, importId))!
-      const counts = { read: final.rows_read, inserted: final.rows_inserted, updated: final.rows_updated, unchanged: final.rows_unchanged, rejected: final.rows_rejected, needs_rematched: needs }
+      const counts = { read: final.rows_read, inserted: final.rows_inserted, updated: final.rows_updated, unchanged: final.rows_unchanged, rejected: final.rows_rejected, rematch_job_id: rematch }
       if (counts.inserted + counts.updated >= MAINTAIN_AFTER) {
         // optimisations only: planner statistics, and the document frequencies recounted here rather than in the
         // first search after the import (a scan of every sparse vector)
@@ -235,7 +246,12 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
     }
   }
 
-  return { create, get, list, errors, run }
+  /** The re-match after an import ran (`matching.rematch`): its count goes into the report. */
+  async function setRematched(importId: string, needs: number): Promise<void> {
+    await importStore.setRematched(db, importId, needs)
+  }
+
+  return { create, get, list, errors, run, setRematched }
 }
 
 export type ImportService = ReturnType<typeof createImportService>

@@ -8,6 +8,7 @@ import type { Logger } from '../log'
 import { ConflictError, ForbiddenError } from '../errors'
 import { KIND_DEFS, type Row } from '../catalog/kinds'
 import { jobId, type JobQueue } from '../jobs/registry'
+import { jobStore } from '../jobs/store'
 import type { Embedder } from '../models'
 import type { ChatModel } from '../models/chat'
 import { type Caller, ownsOrStaff, visibleOr404 } from '../orgs/access'
@@ -31,6 +32,11 @@ export { REVIEW_REASONS, type MatchView } from './review'
 const AFFECTED_NEEDS = 30
 const PAGE = 500
 
+
+/** A re-match waits for index jobs still running: the runner retries it (an expected wait, not a fault). */
+export class IndexPendingError extends Error {
+  override name = 'IndexPendingError'
+}
 
 export function createMatchingService(deps: { db: Db; embedder: Embedder; config: Config; queue: JobQueue; chat?: ChatModel; logger?: Logger; ranker?: Ranker }) {
   const { db, embedder, config, queue, chat } = deps
@@ -132,13 +138,8 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     return { needs: await enqueueNeedRuns([...fused.slice(0, AFFECTED_NEEDS).map((c) => c.id), ...already], version) }
   }
 
-  /**
-   * After an import (or a re-embed) of achievements or patents: every open need may gain candidates, so each is
-   * re-run once (one job per need and catalogue version). Needs imported are matched by their own index jobs.
-   */
-  async function rematchNeedsAfter(input: { kind: ItemKind | 'need'; changed: number }): Promise<{ needs: number }> {
-    if (input.kind === 'need' || input.changed <= 0) return { needs: 0 }
-    const version = await matchStore.catalogVersion(db)
+  /** Queues one re-run of every open need at this catalogue version. */
+  async function rematchOpenNeeds(version: number): Promise<{ needs: number }> {
     let needs = 0
     for (let after: string | null = null; ; ) {
       const page = await matchStore.openNeedIds(db, after, PAGE)
@@ -147,6 +148,21 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
       after = page[page.length - 1]!.id
     }
     return { needs }
+  }
+
+  /**
+   * Job `matching.rematch` (after an import or a re-embed): once the index jobs it waits for (ids starting with
+   * `after`) have finished, every open need is re-run once against the indexed rows. While one is still waiting,
+   * running or retrying, this attempt fails and the runner retries it with backoff; the last attempt re-matches with
+   * what is indexed. Needs re-embedded change their own candidates although the catalogue version does not move, so
+   * the version is bumped for them.
+   */
+  async function rematchWhenIndexed(p: { kinds: string[]; after: string }, attempt: { n: number; max: number }) {
+    const pending = await jobStore.countUnfinished(db, p.after)
+    if (pending && attempt.n < attempt.max) throw new IndexPendingError(`waiting for ${pending} index job(s) ${p.after}* / 等待索引完成后再重新匹配`)
+    const version = p.kinds.includes('need') ? await matchStore.bumpCatalogVersion(db) : await matchStore.catalogVersion(db)
+    const { needs } = await rematchOpenNeeds(version)
+    return { needs, catalog_version: version, ...(pending ? { unindexed_jobs: pending } : {}) }
   }
 
   /**
@@ -190,7 +206,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
 
   return {
     termStats, rank, rankItems, rankNeed, needQuerySide, queryFromText: (text: string, title?: string) => queryFromText(embedder, text, title),
-    runForNeed, runForItem, rematchNeedsAfter, search,
+    runForNeed, runForItem, rematchWhenIndexed, search,
     runNeed,
     ...createMatchReview({
       db,
