@@ -12,7 +12,7 @@ import { jobStore } from '../jobs/store'
 import type { Embedder } from '../models'
 import type { ChatModel } from '../models/chat'
 import { type Caller, ownsOrStaff, visibleOr404 } from '../orgs/access'
-import { bandOf } from './calibrate'
+import { bandOf, DEFAULT_CALIBRATION } from './calibrate'
 import { createRetriever, type Mode, type Ranked } from './candidates'
 import { inferIpcGroups } from './features'
 import { judge } from './judge'
@@ -46,6 +46,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
   const rankers = createRankerSource(db, weights)
   const retriever = createRetriever({ db, config, weights, termStats })
   const { rank } = retriever
+  const floor = config.MATCH_STRENGTH_FLOOR ?? DEFAULT_CALIBRATION.floor
 
   // ---- ranking ----
 
@@ -85,7 +86,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     const judged = await judge({ db, chat, logger: deps.logger, topN: config.RERANK_TOP_N, weight: weights.model }, need, scored, rows)
     return judged
       .map((m) => (m.model ? recalibrate(m, weights.features) : m))
-      .filter((m) => m.strength >= config.MATCH_STRENGTH_FLOOR)
+      .filter((m) => m.strength >= floor)
       .slice(0, config.MATCH_MAX_SUGGESTIONS)
   }
 
