@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HashEmbedder } from '../../src/models/hash-embedder'
 import { createTestApp, type TestApp } from '../helpers/app'
+import { inspectionPatents, jsonlImportForm } from '../helpers/imports'
 import { loadDemoData } from '../helpers/demo'
 import { TEST_EMBEDDING_DIM } from '../helpers/env'
 import { loopbackServer } from '../helpers/loopback'
@@ -48,14 +49,7 @@ describe('re-matching after an import, with an asynchronous embedder', () => {
   it('re-matches every open need once the imported rows are indexed, not before; the report says how many', async () => {
     const open = await openNeeds()
     expect(open).toBeGreaterThan(0)
-    const rows = [
-      { publication_number: 'CN119100001A', title: '一种基于视觉的汽车零部件表面缺陷在线检测系统', abstract: '利用深度学习对冲压件和铸件表面的划痕、凹坑、裂纹进行在线检测，检测节拍小于1秒。', legal_status: 'valid' },
-      { publication_number: 'CN119100002A', title: '一种秸秆纤维复合板材的制备方法', abstract: '以农作物秸秆为原料制备复合板材。', legal_status: 'valid' },
-    ]
-    const form = new FormData()
-    form.set('file', new File([rows.map((r) => JSON.stringify(r)).join('\n')], 'p.jsonl'))
-    form.set('kind', 'patent')
-    form.set('org_id', uni.orgId)
+    const form = jsonlImportForm('patent', uni.orgId, inspectionPatents(1))
     refusing = true // the import's index job fails until the embedder answers again
     const res = await t.request('/v1/imports', { method: 'POST', key: mgr.key, body: form })
     expect(res.status).toBe(202)
