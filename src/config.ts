@@ -46,8 +46,8 @@ export const configSchema = z.object({
   HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(200),
   /** suggestions a need keeps at most (reviewed pairs are kept besides) */
   MATCH_MAX_SUGGESTIONS: z.coerce.number().int().min(1).max(500).default(30),
-  /** no suggestion below this calibrated strength (0-1) */
-  MATCH_STRENGTH_FLOOR: z.coerce.number().min(0).max(1).default(0.25),
+  /** no suggestion below this calibrated strength (0-1); unset: the floor fitted with the curve (src/matching/calibration.json) */
+  MATCH_STRENGTH_FLOOR: z.coerce.number().min(0).max(1).optional(),
   MATCH_WEIGHTS: z
     .string()
     .optional()

@@ -33,7 +33,7 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
     audit: createAuditService(db),
     catalog,
     demo: createDemoService({ db, catalog }),
-    imports: createImportService({ db, queue, catalog, preparePool, matching }),
+    imports: createImportService({ db, queue, catalog, preparePool }),
   }
 }
 
@@ -43,11 +43,16 @@ export type Services = ReturnType<typeof createServices>
 export function createJobHandlers(s: Services): JobHandlers {
   return {
     'catalog.index': (p, ctx) => s.catalog.indexRows(p.kind, p.ids, p.force, ctx.signal),
-    'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress, ctx.signal),
+    'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress, ctx.signal, ctx.jobId),
     'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress, ctx.signal),
     'navigation.build': (p, ctx) => s.navigation.runBuild(p.reportId, p.build, ctx.progress),
     'briefs.draft': (p, ctx) => s.briefs.runDraft(p, { attempt: ctx.attempt, maxAttempts: JOBS['briefs.draft'].attempts, signal: ctx.signal }),
     'matching.fit-ranker': (p) => s.matching.fitRanker(p.platform),
+    'matching.rematch': async (p, ctx) => {
+      const r = await s.matching.rematchWhenIndexed(p, { n: ctx.attempt, max: JOBS['matching.rematch'].attempts })
+      if (p.importId) await s.imports.setRematched(p.importId, r.needs)
+      return r
+    },
     'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId, p.catalogVersion) : s.matching.runForItem(p.kind, p.id)),
   }
 }

@@ -344,9 +344,14 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     )
   }
 
-  /** Job handler: queue index jobs over whole catalogues (after a model change). */
-  async function reembed(kinds: Kind[], force: boolean, progress: (p: Record<string, unknown>) => Promise<void>, signal?: AbortSignal) {
+  /**
+   * Job handler: queue index jobs over whole catalogues (after a model change), then one re-match of the open needs
+   * that waits for those index jobs (`matching.rematch`; its result says how many needs it re-matched). The ids derive
+   * from this job's own id, so a retried walk queues nothing twice.
+   */
+  async function reembed(kinds: Kind[], force: boolean, progress: (p: Record<string, unknown>) => Promise<void>, signal?: AbortSignal, runId = jobId('reembed', Date.now())) {
     let queued = 0
+    const prefix = jobId(runId, 'index')
     for (const kind of kinds) {
       const def = kindDef(kind)
       let after: string | null = null
@@ -355,14 +360,14 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
         const ids = await catalogStore.idsAfter(db, def, after, INDEX_BATCH)
         if (!ids.length) break
         after = ids[ids.length - 1]!
-        await queue.enqueueMany([
-          { name: 'catalog.index', payload: { kind, ids, force }, opts: { jobId: jobId('reindex', kind, embedder.modelId.replace(/:/g, '_'), ids[0]!, Date.now()), orgId: null } },
-        ])
+        await queue.enqueueMany([{ name: 'catalog.index', payload: { kind, ids, force }, opts: { jobId: jobId(prefix, kind, page), orgId: null } }])
         queued += ids.length
         await progress({ kind, queued })
       }
     }
-    return { queued }
+    const rematch = jobId(runId, 'rematch')
+    if (queued) await queue.enqueue('matching.rematch', { kinds, after: `${prefix}-` }, { jobId: rematch, orgId: null })
+    return { queued, rematch_job_id: queued ? rematch : null }
   }
 
   /**

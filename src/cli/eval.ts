@@ -13,7 +13,8 @@ import { openPg } from '../db/pg'
 import { openPglite } from '../db/pglite'
 import { createScratchDatabase } from '../db/scratch'
 import { achievementRecord, needRecord, patentRecord, readDataset, splitTitle } from '../eval/dataset'
-import { calibrationReport, fitCalibration, type JudgedList, learnFolds } from '../eval/learn'
+import { calibrationReport, fitCalibration, writeCalibration } from '../eval/calibrate'
+import { type JudgedList, learnFolds } from '../eval/learn'
 import { DEFAULT_CALIBRATION } from '../matching/calibrate'
 import { meanMetrics, type Metrics, queryMetrics } from '../matching/metrics'
 import { queryFromRow } from '../matching/query'
@@ -23,7 +24,7 @@ import { SYSTEM } from '../orgs/access'
 import { orgStore } from '../orgs/store'
 import { openRuntime } from '../runtime'
 
-const USAGE = 'usage: npm run eval -- --dataset <dir> [--mode hybrid|dense|lexical] [--run out.trec] [--exclude-self] [--as-patents] [--fit-calibration] [--learn-folds N] [--json]'
+const USAGE = 'usage: npm run eval -- --dataset <dir> [--mode hybrid|dense|lexical] [--run out.trec] [--exclude-self] [--as-patents] [--fit-calibration [--write-calibration]] [--learn-folds N] [--json]'
 
 export async function runEval(argv: string[], env: Record<string, string | undefined> = process.env) {
   const { values } = parseArgs({
@@ -34,7 +35,7 @@ export async function runEval(argv: string[], env: Record<string, string | undef
       // ignore dataset.json: corpus as patents, queries as free text (how zhibei-dev was measured before the need path)
       'as-patents': { type: 'boolean', default: false },
       // need datasets: fit the strength curve on the judged pairs; k-fold (by need) learned re-ranker
-      'fit-calibration': { type: 'boolean', default: false }, 'learn-folds': { type: 'string' }, 'save-lists': { type: 'string' },
+      'fit-calibration': { type: 'boolean', default: false }, 'write-calibration': { type: 'boolean', default: false }, 'learn-folds': { type: 'string' }, 'save-lists': { type: 'string' },
     },
   })
   if (!values.dataset || !['hybrid', 'dense', 'lexical'].includes(values.mode!)) throw new Error(USAGE)
@@ -113,9 +114,17 @@ export async function runEval(argv: string[], env: Record<string, string | undef
     // the ranked, judged lists (signals only, no text) for offline study of the re-ranker
     if (values['save-lists']) writeFileSync(values['save-lists'], JSON.stringify(lists.map((l) => ({ ...l, rel: [...l.rel] }))))
     if (lists.length) {
-      const cal = values['fit-calibration'] ? fitCalibration(lists) : DEFAULT_CALIBRATION
-      if (values['fit-calibration']) extra.calibration_fit = cal.model
-      extra.calibration = calibrationReport(lists, config.MATCH_STRENGTH_FLOOR, cal)
+      // the strength as the service computes it now (its curve, and its floor unless MATCH_STRENGTH_FLOOR is set)
+      extra.calibration = calibrationReport(lists, config.MATCH_STRENGTH_FLOOR ?? DEFAULT_CALIBRATION.floor)
+      if (values['fit-calibration']) {
+        // a new curve and floor from these judged pairs: in-sample, and cross-validated by need (5 folds)
+        const fit = fitCalibration(lists)
+        const { version, model, floor } = fit.calibration
+        extra.calibration_fit = { version, inputs: model.names, weights: model.weights, bias: model.bias, floor }
+        extra.calibration_fitted_in_sample = fit.in_sample
+        extra.calibration_fitted_cross_validated = fit.cross_validated
+        if (values['write-calibration']) extra.calibration_written = writeCalibration(fit.calibration, `${ds.dir.split('/').filter(Boolean).pop()} ${ds.qrelFile}: judged pairs in the need path's top 100, label >= 1, each need weighted equally`)
+      }
       if (values['learn-folds']) {
         const k = Number(values['learn-folds'])
         if (!(k >= 2)) throw new Error(USAGE)

@@ -60,7 +60,7 @@ export async function runImport(config: Config, logger: Logger, args: string[]):
     for (const e of errs) process.stderr.write(`  line ${e.line}: ${e.field} - ${e.reason}\n`)
     const done = await rt.services.imports.get(SYSTEM, imp.id)
     if (done.rows_rejected > errs.length) process.stderr.write(`  ... and more: GET /v1/imports/${imp.id}/errors?format=csv\n`)
-    console.log(JSON.stringify({ import_id: imp.id, read: done.rows_read, inserted: done.rows_inserted, updated: done.rows_updated, unchanged: done.rows_unchanged, rejected: done.rows_rejected }))
+    console.log(JSON.stringify({ import_id: imp.id, read: done.rows_read, inserted: done.rows_inserted, updated: done.rows_updated, unchanged: done.rows_unchanged, rejected: done.rows_rejected, needs_rematched: done.needs_rematched }))
   } catch (err) {
     if (err instanceof DomainError) throw new Error(`${err.message}${err.errors ? ' ' + JSON.stringify(err.errors) : ''}`)
     throw err

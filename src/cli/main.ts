@@ -33,6 +33,8 @@ commands:
                                             retrieval quality on a BEIR dataset (also: npm run eval -- ...)
   eval briefs --dataset <dir> [--json] [--show N]
                                             template challenge briefs over real needs: targets kept, clarity
+  eval calibrate --dataset <dir> [--write]  fit the calibrated strength (curve and floor) on a need dataset's
+                                            judged pairs; --write rewrites src/matching/calibration.json
   eval clusters --dataset <dir> [--k N] [--seed S] [--json]
                                             topic clustering of the navigation reports: NMI and purity
                                             against the classes the qrels define
@@ -117,6 +119,11 @@ async function main(argv: string[]) {
     case 'eval':
       if (rest[0] === 'briefs') await runBriefEval(rest.slice(1))
       else if (rest[0] === 'clusters') await runClusterEval(rest.slice(1))
+      // refit the calibrated strength (curve and floor) and rewrite src/matching/calibration.json with --write
+      else if (rest[0] === 'calibrate') {
+        const args = rest.slice(1)
+        await runEval([...args.filter((a) => a !== '--write'), '--fit-calibration', ...(args.includes('--write') ? ['--write-calibration'] : [])])
+      }
       else await runEval(rest)
       return
     case 'import':
@@ -131,7 +138,9 @@ async function main(argv: string[]) {
         await rt.queue.enqueue('catalog.reembed', { kinds, force: values.force }, { jobId: id })
         if (rt.queue.runner === 'inline') {
           await rt.queue.drain()
-          console.log(`re-embedded with ${rt.services.embedder.modelId}: ${JSON.stringify((await rt.queue.get(id))?.result)}`)
+          const result = (await rt.queue.get(id))?.result as { rematch_job_id?: string | null } | undefined
+          const rematch = result?.rematch_job_id ? (await rt.queue.get(result.rematch_job_id))?.result : null
+          console.log(`re-embedded with ${rt.services.embedder.modelId}: ${JSON.stringify(result)}; open needs re-matched: ${JSON.stringify(rematch)}`)
         } else console.log(`queued job ${id}; workers re-embed (GET /v1/jobs/${id})`)
       } finally {
         await rt.close()

@@ -26,7 +26,9 @@ const Import = z
     rows_updated: z.number().int(),
     rows_unchanged: z.number().int(),
     rows_rejected: z.number().int(),
-    needs_rematched: z.number().int().openapi({ description: 'open needs re-matched after the import' }),
+    needs_rematched: z.number().int().nullable().openapi({
+      description: 'open needs re-matched after the import; null while the re-match waits for the imported rows to be indexed / 导入后重新匹配的开放需求数',
+    }),
     error: z.string().nullable(),
     created_at: z.string(),
     finished_at: z.string().nullable(),

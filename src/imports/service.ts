@@ -8,7 +8,6 @@ import type { PreparePool, RecordReader } from '../catalog/prepare-pool'
 import type { Db } from '../db'
 import { withJobs } from '../jobs/outbox'
 import { checkAborted, jobId, type JobQueue, PermanentJobError } from '../jobs/registry'
-import type { MatchingService } from '../matching/service'
 import { type Caller, isStaff, ownsOrStaff, visibleOr404 } from '../orgs/access'
 import { recordTextProblem, toStorableText, toStorableValue } from '../text/safe'
 import { KIND_NAMES_ZH, likelyKind, mapRecord, MappingError, otherKindOf, resolveMapping } from './mapping'
@@ -40,7 +39,11 @@ export function parseMapPairs(pairs: string[]): Record<string, string> {
 /** Rows written by one import after which its catalogue is vacuumed and analysed. */
 const MAINTAIN_AFTER = 1000
 
-export function createImportService(deps: { db: Db; queue: JobQueue; catalog: CatalogService; preparePool: PreparePool; matching: Pick<MatchingService, 'rematchNeedsAfter'> }) {
+/** The tag of an import's index jobs (`catalog.enqueueIndex` names them index-<kind>-<tag>-<batch>-<n>). */
+const importIndexTag = (importId: string) => `import-${importId}`
+const importIndexJobPrefix = (kind: Kind, importId: string) => jobId('index', kind, importIndexTag(importId))
+
+export function createImportService(deps: { db: Db; queue: JobQueue; catalog: CatalogService; preparePool: PreparePool }) {
   const { db, queue, catalog, preparePool } = deps
 
   /**
@@ -198,13 +201,21 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
       }
       await load.done()
       checkAborted(signal)
-      // every open need whose candidates could change is re-matched once (one job per need), and the report says so
+      // Every open need whose candidates could change is re-matched once (one job per need), after the rows it
+      // depends on are indexed: the re-match job waits for this import's index jobs (an embedder that is not local
+      // indexes through them), and writes its count into the report (null until then). Needs imported are matched
+      // by their own jobs.
       const written = (await importStore.get(db, importId))!
-      const { needs } = await deps.matching.rematchNeedsAfter({ kind: imp.kind, changed: written.rows_inserted + written.rows_updated })
-      await importStore.setRematched(db, importId, needs)
-      await importStore.finish(db, importId, 'completed', null)
+      const rematch = imp.kind !== 'need' && written.rows_inserted + written.rows_updated > 0 ? jobId('rematch', 'import', importId) : null
+      await withJobs(db, queue, async (tx) => {
+        await importStore.setRematched(tx, importId, rematch ? null : 0)
+        if (rematch) {
+          await queue.enqueue('matching.rematch', { kinds: [imp.kind], after: `${importIndexJobPrefix(imp.kind, importId)}-`, importId }, { jobId: rematch, orgId: null, tx })
+        }
+        await importStore.finish(tx, importId, 'completed', null)
+      })
       const final = (await importStore.get(db, importId))!
-      const counts = { read: final.rows_read, inserted: final.rows_inserted, updated: final.rows_updated, unchanged: final.rows_unchanged, rejected: final.rows_rejected, needs_rematched: needs }
+      const counts = { read: final.rows_read, inserted: final.rows_inserted, updated: final.rows_updated, unchanged: final.rows_unchanged, rejected: final.rows_rejected, rematch_job_id: rematch }
       if (counts.inserted + counts.updated >= MAINTAIN_AFTER) await catalog.afterBulkLoad(imp.kind)
       return counts
     } catch (err) {
@@ -220,7 +231,12 @@ export function createImportService(deps: { db: Db; queue: JobQueue; catalog: Ca
     }
   }
 
-  return { create, get, progress, list, errors, run }
+  /** The re-match after an import ran (`matching.rematch`): its count goes into the report. */
+  async function setRematched(importId: string, needs: number): Promise<void> {
+    await importStore.setRematched(db, importId, needs)
+  }
+
+  return { create, get, progress, list, errors, run, setRematched }
 }
 
 export type ImportService = ReturnType<typeof createImportService>

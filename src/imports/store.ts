@@ -18,7 +18,8 @@ export interface ImportRow {
   rows_updated: number
   rows_unchanged: number
   rows_rejected: number
-  needs_rematched: number
+  /** null while the re-match waits for the import's rows to be indexed */
+  needs_rematched: number | null
   error: string | null
   created_at: Date
   finished_at: Date | null
@@ -101,7 +102,7 @@ export const importStore = {
   async setEncoding(q: Queryable, id: string, encoding: string | null): Promise<void> {
     await q.query('UPDATE imports SET encoding = $2 WHERE id = $1 AND encoding IS DISTINCT FROM $2', [id, encoding])
   },
-  async setRematched(q: Queryable, id: string, needs: number): Promise<void> {
+  async setRematched(q: Queryable, id: string, needs: number | null): Promise<void> {
     await q.query('UPDATE imports SET needs_rematched = $2 WHERE id = $1', [id, needs])
   },
   async addErrors(q: Queryable, id: string, errs: ImportErrorRow[]): Promise<void> {

@@ -29,6 +29,18 @@ export const JOBS = {
     backoffMs: 2_000,
     timeoutMs: 5 * 60_000,
   },
+  /**
+   * After an import or a re-embed of the catalogue: re-match every open need once, when the rows it depends on are
+   * indexed. `after` is the job-id prefix of the index jobs it waits for: while one of them is waiting, running or
+   * retrying, the attempt fails and is retried with backoff (2 s, 4 s, ... about 4.5 h in all); the last attempt
+   * re-matches with what is indexed. `importId`: the import whose report gets the count.
+   */
+  'matching.rematch': {
+    payload: z.object({ kinds: z.array(z.enum(KINDS)).min(1), after: z.string().min(1).max(200), importId: z.uuid().optional() }),
+    attempts: 14,
+    backoffMs: 2_000,
+    timeoutMs: 10 * 60_000,
+  },
   /** Fit the learned re-ranker of a platform from its reviews; promoted only if it beats the ranking in use on held-out reviews. */
   'matching.fit-ranker': {
     payload: z.object({ platform: z.string().min(1).max(100) }),

@@ -124,6 +124,16 @@ export const jobStore = {
     return r.rows[0]?.ms ?? null
   },
 
+  /** Jobs not finished yet (waiting, running, or retrying) whose id starts with `prefix`. */
+  async countUnfinished(q: Queryable, prefix: string): Promise<number> {
+    const pattern = prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%'
+    const r = await q.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM jobs WHERE state IN ('waiting', 'delayed', 'active') AND id LIKE $1`,
+      [pattern],
+    )
+    return r.rows[0]!.n
+  },
+
   /** Relay: recorded jobs not yet handed to BullMQ, oldest first. */
   async unrelayed(q: Queryable, queue: string, limit: number): Promise<JobRow[]> {
     const r = await q.query<JobRow>(

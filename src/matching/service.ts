@@ -8,10 +8,11 @@ import type { Logger } from '../log'
 import { ConflictError, ForbiddenError } from '../errors'
 import { KIND_DEFS } from '../catalog/kinds'
 import { jobId, type JobQueue } from '../jobs/registry'
+import { jobStore } from '../jobs/store'
 import type { Embedder } from '../models'
 import type { ChatModel } from '../models/chat'
 import { type Caller, ownsOrStaff, visibleOr404 } from '../orgs/access'
-import { type Band, bandOf } from './calibrate'
+import { type Band, bandOf, DEFAULT_CALIBRATION } from './calibrate'
 import { createRetriever, type Mode, type Ranked } from './candidates'
 import { inferIpcGroups } from './features'
 import { judge } from './judge'
@@ -32,6 +33,11 @@ const AFFECTED_NEEDS = 30
 const PAGE = 500
 
 
+/** A re-match waits for index jobs still running: the runner retries it (an expected wait, not a fault). */
+export class IndexPendingError extends Error {
+  override name = 'IndexPendingError'
+}
+
 export function createMatchingService(deps: { db: Db; embedder: Embedder; config: Config; queue: JobQueue; chat?: ChatModel; logger?: Logger; ranker?: Ranker }) {
   const { db, embedder, config, queue, chat } = deps
   const termStats = createTermStats(db)
@@ -40,6 +46,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
   const rankers = createRankerSource(db, weights)
   const retriever = createRetriever({ db, config, weights, termStats })
   const { rank } = retriever
+  const floor = config.MATCH_STRENGTH_FLOOR ?? DEFAULT_CALIBRATION.floor
 
   // ---- ranking ----
 
@@ -79,7 +86,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     const judged = await judge({ db, chat, logger: deps.logger, topN: config.RERANK_TOP_N, weight: weights.model }, need, scored, rows)
     return judged
       .map((m) => (m.model ? recalibrate(m, weights.features) : m))
-      .filter((m) => m.strength >= config.MATCH_STRENGTH_FLOOR)
+      .filter((m) => m.strength >= floor)
       .slice(0, config.MATCH_MAX_SUGGESTIONS)
   }
 
@@ -132,13 +139,8 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     return { needs: await enqueueNeedRuns([...fused.slice(0, AFFECTED_NEEDS).map((c) => c.id), ...already], version) }
   }
 
-  /**
-   * After an import (or a re-embed) of achievements or patents: every open need may gain candidates, so each is
-   * re-run once (one job per need and catalogue version). Needs imported are matched by their own index jobs.
-   */
-  async function rematchNeedsAfter(input: { kind: ItemKind | 'need'; changed: number }): Promise<{ needs: number }> {
-    if (input.kind === 'need' || input.changed <= 0) return { needs: 0 }
-    const version = await matchStore.catalogVersion(db)
+  /** Queues one re-run of every open need at this catalogue version. */
+  async function rematchOpenNeeds(version: number): Promise<{ needs: number }> {
     let needs = 0
     for (let after: string | null = null; ; ) {
       const page = await matchStore.openNeedIds(db, after, PAGE)
@@ -147,6 +149,21 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
       after = page[page.length - 1]!.id
     }
     return { needs }
+  }
+
+  /**
+   * Job `matching.rematch` (after an import or a re-embed): once the index jobs it waits for (ids starting with
+   * `after`) have finished, every open need is re-run once against the indexed rows. While one is still waiting,
+   * running or retrying, this attempt fails and the runner retries it with backoff; the last attempt re-matches with
+   * what is indexed. Needs re-embedded change their own candidates although the catalogue version does not move, so
+   * the version is bumped for them.
+   */
+  async function rematchWhenIndexed(p: { kinds: string[]; after: string }, attempt: { n: number; max: number }) {
+    const pending = await jobStore.countUnfinished(db, p.after)
+    if (pending && attempt.n < attempt.max) throw new IndexPendingError(`waiting for ${pending} index job(s) ${p.after}* / 等待索引完成后再重新匹配`)
+    const version = p.kinds.includes('need') ? await matchStore.bumpCatalogVersion(db) : await matchStore.catalogVersion(db)
+    const { needs } = await rematchOpenNeeds(version)
+    return { needs, catalog_version: version, ...(pending ? { unindexed_jobs: pending } : {}) }
   }
 
   /**
@@ -190,7 +207,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
 
   return {
     termStats, rank, rankItems, rankNeed, needQuerySide, queryFromText: (text: string, title?: string) => queryFromText(embedder, text, title),
-    runForNeed, runForItem, rematchNeedsAfter, search,
+    runForNeed, runForItem, rematchWhenIndexed, search,
     runNeed,
     ...createMatchReview({
       db,

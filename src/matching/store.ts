@@ -233,6 +233,12 @@ export const matchStore = {
     return Number(r.rows[0]!.v)
   },
 
+  /** A new catalogue version (a change the triggers do not see, such as needs re-embedded). */
+  async bumpCatalogVersion(q: Queryable): Promise<number> {
+    const r = await q.query<{ v: string }>("SELECT nextval('catalog_version')::text AS v")
+    return Number(r.rows[0]!.v)
+  },
+
   async lastRunVersion(q: Queryable, needId: string): Promise<number | null> {
     const r = await q.query<{ v: string }>('SELECT catalog_version::text AS v FROM need_match_runs WHERE need_id = $1', [needId])
     return r.rows[0] ? Number(r.rows[0].v) : null

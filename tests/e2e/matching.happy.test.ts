@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDemoData } from '../helpers/demo'
 import { createTestApp, type TestApp } from '../helpers/app'
+import { inspectionPatents, jsonlImportForm } from '../helpers/imports'
 
 let t: TestApp
 let mgr: { orgId: string; key: string }
@@ -108,14 +109,7 @@ describe('matching on the demo data', () => {
   it('re-matches every open need once after an import, and says how many in the import report', async () => {
     const uni = await t.tenant('university', 'university')
     const open = (await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM needs WHERE status = 'open'")).rows[0]!.n
-    const rows = [
-      { publication_number: 'CN119000001A', title: '一种基于视觉的汽车零部件表面缺陷在线检测系统', abstract: '利用深度学习对冲压件和铸件表面的划痕、凹坑、裂纹进行在线检测，检测节拍小于1秒。', legal_status: 'valid' },
-      { publication_number: 'CN119000002A', title: '一种秸秆纤维复合板材的制备方法', abstract: '以农作物秸秆为原料制备复合板材。', legal_status: 'valid' },
-    ]
-    const form = new FormData()
-    form.set('file', new File([rows.map((r) => JSON.stringify(r)).join('\n')], 'p.jsonl'))
-    form.set('kind', 'patent')
-    form.set('org_id', uni.orgId)
+    const form = jsonlImportForm('patent', uni.orgId, inspectionPatents(0))
     const res = await t.request('/v1/imports', { method: 'POST', key: mgr.key, body: form })
     expect(res.status).toBe(202)
     const imp = await res.json()

@@ -28,6 +28,7 @@ function scriptedHandlers() {
     'matching.fit-ranker': async () => ({}),
     'imports.run': async () => ({}),
     'matching.run': async () => ({}),
+    'matching.rematch': async () => ({}),
     'navigation.build': async () => ({}),
     'briefs.draft': async () => ({}),
   }
