@@ -28,7 +28,8 @@ export function fitPairwise(groups: Group[], names: string[], opts: PairwiseOpti
     for (let i = 0; i < g.y.length; i++) for (let j = 0; j < g.y.length; j++) if (g.y[i]! > g.y[j]!) pairs.push([i, j])
     for (const [i, j] of pairs) {
       const d = g.x[i]!.map((v, k) => v - g.x[j]![k]!)
-      const w = (g.y[i]! - g.y[j]!) / pairs.length
+      // every ordered pair of a need weighs the same (weighing by the label gap was less stable across fold counts)
+      const w = 1 / pairs.length
       // both orientations: the fit stays symmetric (no bias, inputs centred on 0)
       X.push(d, d.map((v) => -v))
       y.push(1, 0)
