@@ -124,13 +124,13 @@ export async function fitRanker(db: Db, platform = 'default', opts: { minReviews
   const total = await rankerStore.count(db)
   const last = await rankerStore.lastFit(db, platform)
   if (total < (opts.minReviews ?? MIN_REVIEWS) || total - last < (opts.minNew ?? MIN_NEW_REVIEWS)) return { skipped: 'not enough new reviews', reviews: total, last_fit_reviews: last }
-  const reviewed = await rankerStore.reviewed(db)
-  const held = heldOutNeeds(reviewed.map((r) => r.need_id))
+  const all = await rankerStore.reviewed(db)
+  const held = heldOutNeeds(all.map((r) => r.need_id))
   const heldOut = (need: string) => held.has(need)
   // the history a training review reads: the other training needs' reviews; a held-out one reads all training reviews
-  const trainRows = reviewed.filter((r) => !heldOut(r.need_id))
-  const history = reviewHistory(pastReviews(trainRows))
-  const rows = reviewed.map((r) => ({
+  const history = reviewHistory(pastReviews(all.filter((r) => !heldOut(r.need_id))))
+  // matches scored before their text signals were stored (components.text) cannot be read the same way: not examples
+  const rows = all.filter((r) => r.components.text).map((r) => ({
     need: r.need_id, y: r.decision === 'confirmed' ? 1 : 0, base: Number(r.score),
     signals: { ...signalsOfMatch(r.components, r.explanation, r), history: history.of(r.need_id, { id: r.item_id, field: r.field, maturity: r.maturity }) },
   }))
