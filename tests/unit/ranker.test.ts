@@ -123,6 +123,30 @@ describe('reason-code history', () => {
   })
 })
 
+describe('learned ranker in serving', () => {
+  it('reads the platform review history of the candidate (other needs only) when its model names history features', () => {
+    const model = { names: ['ln_relevance', 'hist_field_topic'], mean: [0, 0], scale: [1, 1], weights: [1, -20], bias: 0 }
+    const h = reviewHistory([
+      { need: 'n1', item: 'a', field: 'F', maturity: null, rejected: '技术方向不符' },
+      { need: 'n2', item: 'b', field: 'F', maturity: null, rejected: '技术方向不符' },
+      { need: 'n3', item: 'c', field: 'G', maturity: null, rejected: null },
+      { need: 'n4', item: 'd', field: 'G', maturity: null, rejected: null },
+    ])
+    const input = (field: string, need = 'n9') => ({
+      kind: 'achievement' as const, relevance: 0.3, rrf: 0.01, sources: {}, source_scores: {}, shared_terms: 1, indicators: { met: 0, missed: 0 },
+      features: { field: null, ipc: null, maturity: null, legal: null, mode: null, budget: null, region: null, recency: null },
+      item: { id: 'x', field, maturity: null }, need_id: need,
+    })
+    const r = learnedRanker('learned/default/h', model, h)
+    expect(r.score(input('F'))).toBeLessThan(r.score(input('G')))
+    // without the history the two read the same
+    const bare = learnedRanker('learned/default/h', model)
+    expect(bare.score(input('F'))).toBe(bare.score(input('G')))
+    // the need's own reviews are not its history: for n1, field F has one off-topic rejection (n2's), not two
+    expect(r.score(input('F', 'n1'))).toBeGreaterThan(r.score(input('F')))
+  })
+})
+
 describe('text signals', () => {
   it('reads the need title words in the item title, and the item length', () => {
     const need = needText('锂电池健康状态评估', '锂电池健康状态评估。需要一种估计储能锂电池健康状态的方法')
