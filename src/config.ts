@@ -46,6 +46,9 @@ export const configSchema = z.object({
   HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(200),
   /** suggestions a need keeps at most (reviewed pairs are kept besides) */
   MATCH_MAX_SUGGESTIONS: z.coerce.number().int().min(1).max(500).default(30),
+  /** the learned re-ranker: reviews a platform needs before a first fit, and new reviews before each further fit */
+  RANKER_MIN_REVIEWS: z.coerce.number().int().min(2).max(1_000_000).default(60),
+  RANKER_MIN_NEW_REVIEWS: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /** no suggestion below this calibrated strength (0-1); unset: the floor fitted with the curve (src/matching/calibration.json) */
   MATCH_STRENGTH_FLOOR: z.coerce.number().min(0).max(1).optional(),
   MATCH_WEIGHTS: z

@@ -94,9 +94,10 @@ export async function runEval(argv: string[], env: Record<string, string | undef
       if (ds.queryKind === 'need') {
         // the need's own run (POST /v1/needs/{id}/match): its ranking before the floor and the suggestion cap
         const need = await matchStore.queryRow(rt.db, 'needs', needIds.get(q._id)!)
-        const { scored } = await rt.services.matching.rankItems(queryFromRow(need!), rt.services.matching.needQuerySide(need!), [kind], mode, 110)
+        const { scored, rows } = await rt.services.matching.rankItems(queryFromRow(need!), rt.services.matching.needQuerySide(need!), [kind], mode, 110)
         results = scored
-        lists.push({ qid: q._id, rel, ranked: scored.filter((r) => idOf.has(r.id)).slice(0, 100).map((r) => ({ ...r, doc: idOf.get(r.id)! })) })
+        const item = (id: string) => { const r = rows.get(`${kind}:${id}`); return { field: r?.field ?? null, maturity: r?.maturity ?? null } }
+        lists.push({ qid: q._id, rel, ranked: scored.filter((r) => idOf.has(r.id)).slice(0, 100).map((r) => ({ ...r, doc: idOf.get(r.id)!, item: item(r.id) })) })
       } else {
         const { title } = splitTitle(q.text)
         results = await rt.services.matching.search(SYSTEM, { query: q.text, title, kinds: [kind], mode, limit: 110 })
@@ -129,7 +130,7 @@ export async function runEval(argv: string[], env: Record<string, string | undef
         const k = Number(values['learn-folds'])
         if (!(k >= 2)) throw new Error(USAGE)
         const r = learnFolds(lists, k)
-        Object.assign(extra, { 'ndcg@10_condensed_base': r.base['ndcg@10_condensed'], 'ndcg@10_condensed_learned': r.learned['ndcg@10_condensed'], 'ndcg@10_base': r.base['ndcg@10'], 'ndcg@10_learned': r.learned['ndcg@10'], 'mrr@10_base': r.base['mrr@10'], 'mrr@10_learned': r.learned['mrr@10'], learn_folds: k, learn_needs: r.needs })
+        Object.assign(extra, { 'ndcg@10_condensed_base': r.base['ndcg@10_condensed'], 'ndcg@10_condensed_learned': r.learned['ndcg@10_condensed'], 'ndcg@10_base': r.base['ndcg@10'], 'ndcg@10_learned': r.learned['ndcg@10'], 'mrr@10_base': r.base['mrr@10'], 'mrr@10_learned': r.learned['mrr@10'], learn_folds: k, learn_needs: r.needs, learn_per_fold: r.folds })
       }
     }
     if (values.json) console.log(JSON.stringify({ mode, queries: per.length, ...m, ...extra }))

@@ -2,15 +2,17 @@
 // re-ranker (cross-validated by need).
 import { type Calibration, calibrate, calibrationInput, DEFAULT_CALIBRATION } from '../matching/calibrate'
 import { meanMetrics, queryMetrics } from '../matching/metrics'
-import { RANKER_FEATURES, rankerFeatures } from '../matching/ranker/features'
+import { signalsOfMatch } from '../matching/ranker/features'
+import { type Example, fitReranker, scoreLearned } from '../matching/ranker/fit'
+import { type PastReview, reviewHistory } from '../matching/ranker/history'
+import { fitLogistic } from '../matching/ranker/logistic'
 import type { ScoredMatch } from '../matching/score'
-import { fitLogistic, predict } from '../matching/ranker/logistic'
 
 export interface JudgedList {
   qid: string
   rel: Map<string, number>
   /** the pipeline's ranking (best first), document ids mapped back to the dataset's */
-  ranked: (Pick<ScoredMatch, 'score' | 'components' | 'explanation'> & { doc: string })[]
+  ranked: (Pick<ScoredMatch, 'score' | 'components' | 'explanation'> & { doc: string; item?: { field: string | null; maturity: string | null } })[]
 }
 
 /** Judged pairs among the ranked candidates (label, score). */
@@ -55,46 +57,39 @@ const foldOf = (id: string, k: number) => {
   return (h >>> 0) % k
 }
 
+/** A judged label as a review: label >= `positive` confirmed, else rejected as off-topic (the judges' label 0: unrelated). */
+const asReview = (l: JudgedList, c: JudgedList['ranked'][number], positive: number): PastReview => ({
+  need: l.qid, item: c.doc, field: c.item?.field ?? null, maturity: c.item?.maturity ?? null, rejected: l.rel.get(c.doc)! >= positive ? null : '技术方向不符',
+})
+
 /**
- * k-fold by need: fit the re-ranker on the judged pairs of the other folds' needs, re-rank this fold's candidates by it,
- * and score both orders on the held-out needs only.
+ * k-fold by need, as if the judged pairs were reviews: fit the re-ranker (ranker/fit.ts, the fit job's code) on the
+ * judged pairs of the other folds' needs, with reason-code history from those needs only, re-rank this fold's
+ * candidates by it, and score both orders on the held-out needs only.
  */
-export function learnFolds(lists: JudgedList[], k: number, opts: { positive?: number; l2?: number; features?: readonly string[] } = {}) {
+export function learnFolds(lists: JudgedList[], k: number, opts: { positive?: number; sets?: readonly (readonly string[])[] } = {}) {
   const positive = opts.positive ?? 1
-  const keep = (opts.features ?? RANKER_FEATURES).map((n) => RANKER_FEATURES.indexOf(n as never))
   const base: ReturnType<typeof queryMetrics>[] = []
   const learned: ReturnType<typeof queryMetrics>[] = []
-  const feats = lists.map((l) => l.ranked.map((c) => { const v = rankerFeatures(signalsOf(c)); return keep.map((j) => v[j]!) }))
-  const models = []
+  const folds: { fold: number; needs: number; base: number; learned: number; features: string[]; l2: number }[] = []
   for (let f = 0; f < k; f++) {
-    const X: number[][] = []
-    const y: number[] = []
-    lists.forEach((l, li) => {
-      if (foldOf(l.qid, k) === f) return
-      l.ranked.forEach((c, i) => {
-        if (!l.rel.has(c.doc)) return
-        X.push(feats[li]![i]!)
-        y.push(l.rel.get(c.doc)! >= positive ? 1 : 0)
-      })
+    const train = lists.filter((l) => foldOf(l.qid, k) !== f)
+    const test = lists.filter((l) => foldOf(l.qid, k) === f)
+    if (!test.length) continue
+    const history = reviewHistory(train.flatMap((l) => l.ranked.filter((c) => l.rel.has(c.doc)).map((c) => asReview(l, c, positive))))
+    const signals = (l: JudgedList, c: JudgedList['ranked'][number]) => ({
+      ...signalsOfMatch(c.components, c.explanation, c.item), history: history.of(l.qid, { id: c.doc, field: c.item?.field, maturity: c.item?.maturity }),
     })
-    const model = fitLogistic(X, y, keep.map((j) => RANKER_FEATURES[j]!), { l2: opts.l2 ?? 10 })
-    models.push(model)
-    lists.forEach((l, li) => {
-      if (foldOf(l.qid, k) !== f) return
-      base.push(queryMetrics(l.ranked.map((c) => c.doc), l.rel))
-      const order = l.ranked.map((c, i) => ({ doc: c.doc, p: predict(model, feats[li]![i]!), i })).sort((a, b) => b.p - a.p || a.i - b.i)
-      learned.push(queryMetrics(order.map((o) => o.doc), l.rel))
+    const examples: Example[] = train.flatMap((l) => l.ranked.filter((c) => l.rel.has(c.doc)).map((c) => ({ need: l.qid, y: l.rel.get(c.doc)!, signals: signals(l, c) })))
+    const fit = fitReranker(examples, { positive, sets: opts.sets })
+    const fb = test.map((l) => queryMetrics(l.ranked.map((c) => c.doc), l.rel))
+    const fl = test.map((l) => {
+      const order = l.ranked.map((c, i) => ({ doc: c.doc, p: scoreLearned(fit.model, signals(l, c)), i })).sort((a, b) => b.p - a.p || a.i - b.i)
+      return queryMetrics(order.map((o) => o.doc), l.rel)
     })
+    base.push(...fb)
+    learned.push(...fl)
+    folds.push({ fold: f, needs: test.length, base: meanMetrics(fb)['ndcg@10_condensed'], learned: meanMetrics(fl)['ndcg@10_condensed'], features: fit.model.names, l2: fit.l2 })
   }
-  return { base: meanMetrics(base), learned: meanMetrics(learned), needs: base.length, models }
-}
-
-/** A scored or stored match's ranker signals. */
-export function signalsOf(m: Pick<ScoredMatch, 'components' | 'explanation'>) {
-  const ind = m.explanation.indicators ?? []
-  return {
-    relevance: m.components.relevance, sources: m.components.sources as Record<string, number>, source_scores: m.components.source_scores,
-    features: m.components.features, shared_terms: m.explanation.shared_terms.length,
-    indicators: { met: ind.filter((i) => i.verdict === '达到').length, missed: ind.filter((i) => i.verdict === '未达到').length },
-  }
+  return { base: meanMetrics(base), learned: meanMetrics(learned), needs: base.length, folds }
 }

@@ -42,6 +42,19 @@ const ReviewOut = z
   })
   .openapi('MatchReview')
 
+const RankerVersionOut = z
+  .object({
+    version: z.string(),
+    promoted: z.boolean().openapi({ description: 'ranks new matches now (one per platform at most)' }),
+    reviews: z.number().int().openapi({ description: 'reviews on the platform when it was fitted' }),
+    held_out: z.number().int().openapi({ description: 'reviews held out from the fit (a fifth of the reviewed needs)' }),
+    auc_base: z.number().nullable().openapi({ description: 'the ranking in use on the held-out reviews: share of (confirmed, rejected) pairs of one need ordered right' }),
+    auc_learned: z.number().nullable().openapi({ description: 'this version on the same held-out reviews' }),
+    features: z.array(z.string()),
+    created_at: z.string(),
+  })
+  .openapi('RankerVersion')
+
 const Match = z
   .object({
     id: z.uuid(),
@@ -206,6 +219,16 @@ export function registerMatchingRoutes(app: App, { services }: AppDeps) {
       const r = await matching.listReviews({ ctx: c.get('caller'), input: c.req.valid('query') })
       return c.json({ items: r.items.map(reviewOut), next_cursor: r.next_cursor }, 200)
     },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/rankers', tags,
+      summary: 'Learned ranker versions fitted from reviews, newest first, and which one ranks now (managers and admins)',
+      description: 'A version is fitted by the matching.fit-ranker job once enough new reviews exist (RANKER_MIN_REVIEWS, RANKER_MIN_NEW_REVIEWS) and promoted only if it orders the reviews held out from its fit better than the ranking in use (auc_learned > auc_base). New matches record the version that scored them in components.ranker; with no promoted version the hand-set weights rank (hand-set/1).',
+      responses: { 200: json(z.object({ items: z.array(RankerVersionOut) }), 'versions'), 401: P[401], 403: P[403] },
+    }),
+    async (c) => c.json({ items: await matching.rankerVersions({ ctx: c.get('caller'), input: {} }) }, 200),
   )
 
   app.openapi(

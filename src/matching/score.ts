@@ -5,6 +5,7 @@ import { calibrate } from './calibrate'
 import type { Ranked } from './candidates'
 import { checkIndicators, type IndicatorCheck, indicatorReasons, prepareIndicators, queryText, sharedTerms } from './explain'
 import { computeFeatures, type Features, finalScore, ipcGroup, type ItemSide, type NeedSide, reasons } from './features'
+import { needText, type TextSignals, textSignals } from './ranker/features'
 import type { Indicator, ItemKind, ItemRow } from './store'
 
 /** What a ranker reads of one candidate. */
@@ -18,6 +19,14 @@ export interface RankerInput {
   features: Features
   shared_terms: number
   indicators: { met: number; missed: number }
+  /** the candidate's rank by relevance in its list (1 = first) */
+  rank?: number
+  /** the text agreement a learned ranker reads (ranker/features.ts), and the longest shared term */
+  text?: TextSignals
+  shared_longest?: number
+  /** the item (its field and maturity, for reason-code history) and the need being matched, when there is one */
+  item?: { id: string; field: string | null; maturity: string | null }
+  need_id?: string
 }
 
 /** Scores candidates; a learned ranker plugs in here, and its version is recorded on every match it scores. */
@@ -36,6 +45,9 @@ export const byScore = <T extends { score: number; id: string }>(a: T, b: T) => 
 /** The query side: a need (its text, metadata, indicators), or free text with no metadata. */
 export interface QuerySide {
   text: string
+  /** the need's title and id, when the query side is a stored need */
+  title?: string
+  need_id?: string
   need: NeedSide
   indicators: Indicator[]
 }
@@ -66,24 +78,28 @@ export function scoreCandidates(
   const dates = present.map((c) => rows.get(c.id)!.date).filter((d): d is string => !!d).map((d) => new Date(d).getTime())
   const newest = dates.length ? new Date(Math.max(...dates)) : new Date()
   // the query side is analysed once, not once per candidate
-  const text = queryText(query.text)
+  const qText = queryText(query.text)
   const wanted = prepareIndicators(query.indicators)
-  return present.map((c) => {
+  const need = needText(query.title, query.text)
+  return present.map((c, i) => {
     const row = rows.get(c.id)!
     const item = itemSide(kind, row)
     const features = computeFeatures(query.need, item, newest)
     const itemText = `${row.title}\n${row.body}`
-    const shared = sharedTerms(text, itemText)
+    const shared = sharedTerms(qText, itemText)
     const indicators = checkIndicators(wanted, itemText)
     const ipcOverlap = kind === 'patent' && query.need.ipcGroups ? [...new Set(row.ipc_codes.map(ipcGroup))].filter((g) => query.need.ipcGroups!.has(g)) : []
     const relevance = c.relevance
+    const text = textSignals(need, row.title, row.body)
     const input: RankerInput = {
       kind, relevance, rrf: c.rrf, sources: c.ranks, source_scores: c.scores, features, shared_terms: shared.length,
-      indicators: { met: indicators.filter((i) => i.verdict === '达到').length, missed: indicators.filter((i) => i.verdict === '未达到').length },
+      indicators: { met: indicators.filter((x) => x.verdict === '达到').length, missed: indicators.filter((x) => x.verdict === '未达到').length },
+      rank: i + 1, text, shared_longest: shared.reduce((m, t) => Math.max(m, t.length), 0),
+      item: { id: c.id, field: row.field ?? null, maturity: row.maturity ?? null }, need_id: query.need_id,
     }
     const score = round(ranker.score(input))
     const why = [...reasons(query.need, item, features, shared, ipcOverlap), ...indicatorReasons(indicators)]
-    const components = { relevance: round(relevance), rrf: round(c.rrf, 1e6), sources: c.ranks, source_scores: c.scores, features, ranker: ranker.version }
+    const components = { relevance: round(relevance), rrf: round(c.rrf, 1e6), sources: c.ranks, source_scores: c.scores, features, rank: i + 1, text, ranker: ranker.version }
     return {
       kind, id: c.id, title: row.title, org_id: row.org_id, score,
       strength: calibrate(score, components, featuresWeight),

@@ -11,7 +11,7 @@ import { jobId, type JobQueue } from '../jobs/registry'
 import { jobStore } from '../jobs/store'
 import type { Embedder } from '../models'
 import type { ChatModel } from '../models/chat'
-import { type Caller, ownsOrStaff, visibleOr404 } from '../orgs/access'
+import { type Caller, ownsOrStaff, requireRole, visibleOr404 } from '../orgs/access'
 import { type Band, bandOf, DEFAULT_CALIBRATION } from './calibrate'
 import { createRetriever, type Mode, type Ranked } from './candidates'
 import { inferIpcGroups } from './features'
@@ -20,7 +20,7 @@ import { type MatchQuery, queryFromRow, queryFromText } from './query'
 import { byScore, type QuerySide, type Ranker, recalibrate, scoreCandidates, type ScoredMatch } from './score'
 import { type ItemKind, type ItemRow, matchStore, type NeedRow, TABLE_OF } from './store'
 import { createTermStats } from './term-stats'
-import { createRankerSource, fitRanker, MIN_NEW_REVIEWS, rankerStore } from './ranker/learned'
+import { createRankerSource, fitRanker, rankerStore } from './ranker/learned'
 import { createMatchReview } from './review'
 
 export type { Mode } from './candidates'
@@ -75,6 +75,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
   }
 
   const needQuerySide = (n: NeedRow): Parameters<typeof rankItems>[1] => ({
+    title: n.title, need_id: n.id,
     text: [n.title, n.body, n.indicators.map((i) => [i.name, i.target, i.unit].filter(Boolean).join(' ')).join('；')].filter(Boolean).join('\n'),
     indicators: n.indicators ?? [],
     need: { industry: n.industry, region: n.region, budget_max: n.budget_max, cooperation_modes: n.cooperation_modes, maturity_min: n.maturity_min },
@@ -176,7 +177,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     const results: { kind: string; id: string; title: string; score: number; strength: number | null; band: Band | null; components: unknown; explanation: unknown }[] = []
     if (itemKinds.length) {
       const text = input.title ? `${input.title}\n${input.query}` : input.query
-      const { scored } = await rankItems(q, { text, indicators: [], need: {} }, itemKinds, input.mode, input.limit)
+      const { scored } = await rankItems(q, { text, title: input.title, indicators: [], need: {} }, itemKinds, input.mode, input.limit)
       results.push(...scored.map((m) => ({ kind: m.kind, id: m.id, title: m.title, score: m.score, strength: m.strength, band: bandOf(m.strength), components: m.components, explanation: m.explanation })))
     }
     if (input.kinds.includes('need')) {
@@ -211,13 +212,21 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     runNeed,
     ...createMatchReview({
       db,
-      // every MIN_NEW_REVIEWS reviews, one fit of the learned ranker (it decides itself whether there are enough)
+      // enough new reviews since the last fit: one fit job per platform and batch of new reviews (it decides itself)
       onReviewed: async () => {
         const n = await rankerStore.count(db)
-        if (n % MIN_NEW_REVIEWS === 0) await queue.enqueue('matching.fit-ranker', { platform: 'default' }, { jobId: jobId('fit-ranker', 'default', n), orgId: null })
+        const last = await rankerStore.lastFit(db, 'default')
+        if (n < config.RANKER_MIN_REVIEWS || n - last < config.RANKER_MIN_NEW_REVIEWS) return
+        const batch = Math.floor((n - last) / config.RANKER_MIN_NEW_REVIEWS)
+        await queue.enqueue('matching.fit-ranker', { platform: 'default' }, { jobId: jobId('fit-ranker', 'default', last, batch), orgId: null })
       },
     }),
-    fitRanker: (platform: string) => fitRanker(db, platform).finally(() => rankers.invalidate()),
+    fitRanker: (platform: string) =>
+      fitRanker(db, platform, { minReviews: config.RANKER_MIN_REVIEWS, minNew: config.RANKER_MIN_NEW_REVIEWS }).finally(() => rankers.invalidate()),
+    rankerVersions: ({ ctx, input }: { ctx: Caller; input: { platform?: string } }) => {
+      requireRole(ctx, 'manager', 'admin')
+      return rankerStore.versions(db, input.platform ?? 'default')
+    },
   }
 }
 

@@ -1,44 +1,42 @@
-// The learned re-ranker: a logistic regression over the pipeline's own signals (features.ts), fitted per platform from
-// managers' reviews (confirmed = 1, rejected = 0) by the `matching.fit-ranker` job, versioned in `ranker_versions`.
-// A fit is promoted only when it orders the reviews held out from it (a fifth of the needs) better than the ranking in
-// use (AUC within each need); until then, and without enough reviews, the hand-set weights rank.
+// The learned re-ranker: a pairwise logistic model over the pipeline's own signals (features.ts), reason-code history
+// included (history.ts), fitted per platform from managers' reviews (confirmed = 1, rejected = 0) by the
+// `matching.fit-ranker` job (fit.ts: the feature set and regularisation chosen by inner cross-validation), versioned in
+// `ranker_versions`. A fit is promoted only when it orders the reviews held out from it (a fifth of the needs) better
+// than the ranking in use (AUC within each need); until then, and without enough reviews, the hand-set weights rank.
 import type { MatchWeights } from '../../config'
 import type { Db, Queryable } from '../../db'
 import { handSetRanker, type Ranker, type RankerInput } from '../score'
-import { RANKER_FEATURES, rankerFeatures, type RankerSignals } from './features'
-import { fitLogistic, type LogisticModel, predict } from './logistic'
+import { type RankerSignals, signalsOfMatch } from './features'
+import { type Example, fitReranker, scoreLearned } from './fit'
+import { type PastReview, reviewHistory, type ReviewHistory } from './history'
+import type { LogisticModel } from './logistic'
 
 /** Reviews a platform needs before a first fit, and new reviews before each further fit. */
 export const MIN_REVIEWS = 60
 export const MIN_NEW_REVIEWS = 30
 const CACHE_MS = 60_000
 
-export function learnedRanker(version: string, model: LogisticModel): Ranker {
-  return { version, score: (x) => Math.round(predict(model, rankerFeatures(signalsOfInput(x))) * 1e4) / 1e4 }
-}
-
-const signalsOfInput = (x: RankerInput): RankerSignals => ({
-  relevance: x.relevance, sources: x.sources, source_scores: x.source_scores, features: x.features, shared_terms: x.shared_terms, indicators: x.indicators,
-})
-
-/** A stored match's signals (its components and the explanation the reviewer saw). */
-export function signalsOfStored(components: Record<string, unknown>, explanation: Record<string, unknown>): RankerSignals {
-  const ind = (explanation.indicators as { verdict: string }[] | undefined) ?? []
+/** A candidate's signals as the learned ranker reads them: its own, plus the history of other needs' reviews. */
+export function signalsOfInput(x: RankerInput, history?: ReviewHistory): RankerSignals {
   return {
-    relevance: Number(components.relevance ?? 0), sources: components.sources as RankerSignals['sources'], source_scores: components.source_scores as RankerSignals['source_scores'],
-    features: components.features as RankerSignals['features'], shared_terms: ((explanation.shared_terms as string[] | undefined) ?? []).length,
-    indicators: { met: ind.filter((i) => i.verdict === '达到').length, missed: ind.filter((i) => i.verdict === '未达到').length },
+    relevance: x.relevance, rank: x.rank, sources: x.sources, source_scores: x.source_scores, features: x.features, shared_terms: x.shared_terms,
+    shared_longest: x.shared_longest, indicators: x.indicators, text: x.text, maturity: x.item?.maturity ?? null,
+    history: history && x.item ? history.of(x.need_id, x.item) : undefined,
   }
 }
 
-/** Share of (confirmed, rejected) pairs of the same need that `score` orders right (ties count half). */
+export function learnedRanker(version: string, model: LogisticModel, history?: ReviewHistory): Ranker {
+  return { version, score: (x) => Math.round(scoreLearned(model, signalsOfInput(x, history)) * 1e4) / 1e4 }
+}
+
+/** Share of (better, worse) pairs of the same need that `score` orders right (ties count half). */
 export function withinNeedAuc(rows: { need: string; y: number; s: number }[]): number | null {
   const byNeed = new Map<string, { y: number; s: number }[]>()
   for (const r of rows) byNeed.set(r.need, [...(byNeed.get(r.need) ?? []), r])
   let right = 0
   let pairs = 0
   for (const list of byNeed.values()) {
-    for (const p of list) if (p.y === 1) for (const n of list) if (n.y === 0) {
+    for (const p of list) for (const n of list) if (p.y > n.y) {
       pairs++
       right += p.s > n.s ? 1 : p.s === n.s ? 0.5 : 0
     }
@@ -46,10 +44,39 @@ export function withinNeedAuc(rows: { need: string; y: number; s: number }[]): n
   return pairs ? right / pairs : null
 }
 
-const heldOut = (need: string) => {
+const hash = (s: string) => {
   let h = 0x811c9dc5
-  for (let i = 0; i < need.length; i++) h = Math.imul(h ^ need.charCodeAt(i), 0x01000193)
-  return (h >>> 0) % 5 === 0
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
+
+/** The reviewed needs held out from a fit: every fifth in a fixed (hashed) order, so at least one of two or more. */
+export function heldOutNeeds(needs: Iterable<string>): Set<string> {
+  const order = [...new Set(needs)].sort((a, b) => hash(a) - hash(b) || (a < b ? -1 : 1))
+  return new Set(order.filter((_, i) => i % 5 === 0))
+}
+
+export interface ReviewedMatch {
+  need_id: string
+  item_id: string
+  decision: string
+  reason_code: string | null
+  score: number
+  components: Record<string, unknown>
+  explanation: Record<string, unknown>
+  field: string | null
+  maturity: string | null
+}
+
+export interface RankerVersion {
+  version: string
+  promoted: boolean
+  reviews: number
+  held_out: number
+  auc_base: number | null
+  auc_learned: number | null
+  features: string[]
+  created_at: string
 }
 
 export const rankerStore = {
@@ -61,19 +88,33 @@ export const rankerStore = {
     const r = await db.query<{ reviews: number }>('SELECT reviews FROM ranker_versions WHERE platform = $1 ORDER BY created_at DESC LIMIT 1', [platform])
     return r.rows[0]?.reviews ?? 0
   },
-  /** The latest decision on each reviewed match: what it was scored with and what the manager decided. */
-  async reviewed(db: Queryable) {
-    const r = await db.query<{ need_id: string; decision: string; score: number; components: Record<string, unknown>; explanation: Record<string, unknown> }>(
-      `SELECT DISTINCT ON (m.id) m.need_id, r.decision, r.score, m.components, r.explanation
+  /** The latest decision on each reviewed match: what it was scored with, the item's field and maturity, the decision. */
+  async reviewed(db: Queryable): Promise<ReviewedMatch[]> {
+    const r = await db.query<ReviewedMatch>(
+      `SELECT DISTINCT ON (m.id) m.need_id, m.item_id, r.decision, r.reason_code, r.score, m.components, r.explanation, a.field, a.maturity
          FROM match_reviews r JOIN matches m ON m.id = r.match_id
+         LEFT JOIN achievements a ON m.item_kind = 'achievement' AND a.id = m.item_id
         ORDER BY m.id, r.created_at DESC, r.id DESC`,
     )
     return r.rows
+  },
+  /** The platform's fitted versions, newest first: whether promoted, on how many reviews, and the held-out comparison. */
+  async versions(db: Queryable, platform: string) {
+    const r = await db.query<RankerVersion>(
+      `SELECT version, promoted, reviews, held_out, auc_base, auc_learned, model->'names' AS features, created_at
+         FROM ranker_versions WHERE platform = $1 ORDER BY created_at DESC, version DESC LIMIT 100`,
+      [platform],
+    )
+    return r.rows.map((v) => ({ ...v, created_at: new Date(v.created_at).toISOString() }))
   },
   async count(db: Queryable) {
     return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM match_reviews')).rows[0]!.n
   },
 }
+
+/** Reviews as reason-code history (a rejection without a code counts as 其他). */
+export const pastReviews = (rows: ReviewedMatch[]): PastReview[] =>
+  rows.map((r) => ({ need: r.need_id, item: r.item_id, field: r.field, maturity: r.maturity, rejected: r.decision === 'confirmed' ? null : r.reason_code ?? '其他' }))
 
 /**
  * Job: fit a ranker version from the platform's reviews when enough new ones exist; promote it only if it beats the
@@ -83,15 +124,24 @@ export async function fitRanker(db: Db, platform = 'default', opts: { minReviews
   const total = await rankerStore.count(db)
   const last = await rankerStore.lastFit(db, platform)
   if (total < (opts.minReviews ?? MIN_REVIEWS) || total - last < (opts.minNew ?? MIN_NEW_REVIEWS)) return { skipped: 'not enough new reviews', reviews: total, last_fit_reviews: last }
-  const rows = (await rankerStore.reviewed(db)).map((r) => ({ need: r.need_id, y: r.decision === 'confirmed' ? 1 : 0, x: rankerFeatures(signalsOfStored(r.components, r.explanation)), base: Number(r.score) }))
-  const train = rows.filter((r) => !heldOut(r.need))
+  const all = await rankerStore.reviewed(db)
+  const held = heldOutNeeds(all.map((r) => r.need_id))
+  const heldOut = (need: string) => held.has(need)
+  // the history a training review reads: the other training needs' reviews; a held-out one reads all training reviews
+  const history = reviewHistory(pastReviews(all.filter((r) => !heldOut(r.need_id))))
+  // matches scored before their text signals were stored (components.text) cannot be read the same way: not examples
+  const rows = all.filter((r) => r.components.text).map((r) => ({
+    need: r.need_id, y: r.decision === 'confirmed' ? 1 : 0, base: Number(r.score),
+    signals: { ...signalsOfMatch(r.components, r.explanation, r), history: history.of(r.need_id, { id: r.item_id, field: r.field, maturity: r.maturity }) },
+  }))
+  const train: Example[] = rows.filter((r) => !heldOut(r.need))
   const test = rows.filter((r) => heldOut(r.need))
   if (new Set(train.map((r) => r.y)).size < 2) return { skipped: 'reviews are all one decision', reviews: total, last_fit_reviews: last }
-  const model = fitLogistic(train.map((r) => r.x), train.map((r) => r.y), [...RANKER_FEATURES], { l2: 10 })
+  const fit = fitReranker(train)
   const current = await rankerStore.promoted(db, platform)
-  const inUse = (x: number[], base: number) => (current ? predict(current.model, x) : base)
-  const aucBase = withinNeedAuc(test.map((r) => ({ need: r.need, y: r.y, s: inUse(r.x, r.base) })))
-  const aucLearned = withinNeedAuc(test.map((r) => ({ need: r.need, y: r.y, s: predict(model, r.x) })))
+  const inUse = (r: (typeof rows)[number]) => (current ? scoreLearned(current.model, r.signals) : r.base)
+  const aucBase = withinNeedAuc(test.map((r) => ({ need: r.need, y: r.y, s: inUse(r) })))
+  const aucLearned = withinNeedAuc(test.map((r) => ({ need: r.need, y: r.y, s: scoreLearned(fit.model, r.signals) })))
   const promote = aucBase !== null && aucLearned !== null && aucLearned > aucBase
   const version = `learned/${platform}/${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${total}`
   await db.transaction(async (tx) => {
@@ -99,13 +149,16 @@ export async function fitRanker(db: Db, platform = 'default', opts: { minReviews
     await tx.query(
       `INSERT INTO ranker_versions (platform, version, model, reviews, held_out, auc_base, auc_learned, promoted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (version) DO NOTHING`,
-      [platform, version, JSON.stringify(model), total, test.length, aucBase, aucLearned, promote],
+      [platform, version, JSON.stringify(fit.model), total, test.length, aucBase, aucLearned, promote],
     )
   })
-  return { version, promoted: promote, reviews: total, held_out: test.length, auc_base: aucBase, auc_learned: aucLearned }
+  return { version, promoted: promote, reviews: total, held_out: test.length, auc_base: aucBase, auc_learned: aucLearned, features: fit.model.names, l2: fit.l2 }
 }
 
-/** The ranker in use: the promoted version of the platform, else the hand-set weights (re-read at most once a minute). */
+/**
+ * The ranker in use: the promoted version of the platform with the platform's review history, else the hand-set
+ * weights (re-read at most once a minute).
+ */
 export function createRankerSource(db: Db, weights: MatchWeights, platform = 'default') {
   const handSet = handSetRanker(weights)
   let cached: { at: number; ranker: Ranker } | null = null
@@ -113,7 +166,8 @@ export function createRankerSource(db: Db, weights: MatchWeights, platform = 'de
     async current(): Promise<Ranker> {
       if (cached && Date.now() - cached.at < CACHE_MS) return cached.ranker
       const p = await rankerStore.promoted(db, platform)
-      cached = { at: Date.now(), ranker: p ? learnedRanker(p.version, p.model) : handSet }
+      const history = p && p.model.names.some((n) => n.startsWith('hist_')) ? reviewHistory(pastReviews(await rankerStore.reviewed(db))) : undefined
+      cached = { at: Date.now(), ranker: p ? learnedRanker(p.version, p.model, history) : handSet }
       return cached.ranker
     },
     invalidate() {
