@@ -1,11 +1,9 @@
-// Offline fits over judged pairs, as if the judges' labels were reviews: the calibrated strength and the learned
-// re-ranker (cross-validated by need).
-import { type Calibration, calibrate, calibrationInput, DEFAULT_CALIBRATION } from '../matching/calibrate'
+// Offline fits over judged pairs, as if the judges' labels were reviews: the learned re-ranker (cross-validated by
+// need). The calibrated strength is fitted in calibrate.ts.
 import { meanMetrics, queryMetrics } from '../matching/metrics'
 import { signalsOfMatch } from '../matching/ranker/features'
 import { type Example, fitReranker, scoreLearned } from '../matching/ranker/fit'
 import { type PastReview, reviewHistory } from '../matching/ranker/history'
-import { fitLogistic } from '../matching/ranker/logistic'
 import type { ScoredMatch } from '../matching/score'
 
 export interface JudgedList {
@@ -13,41 +11,6 @@ export interface JudgedList {
   rel: Map<string, number>
   /** the pipeline's ranking (best first), document ids mapped back to the dataset's */
   ranked: (Pick<ScoredMatch, 'score' | 'components' | 'explanation'> & { doc: string; item?: { field: string | null; maturity: string | null } })[]
-}
-
-/** Judged pairs among the ranked candidates (label, score). */
-function judgedPairs(lists: JudgedList[]) {
-  const out: { qid: string; label: number; score: number }[] = []
-  for (const l of lists) for (const c of l.ranked) if (l.rel.has(c.doc)) out.push({ qid: l.qid, label: l.rel.get(c.doc)!, score: c.score })
-  return out
-}
-
-/** Mean strength per label and the share of label-0 pairs at or above the floor. */
-export function calibrationReport(lists: JudgedList[], floor: number, cal: Calibration = DEFAULT_CALIBRATION) {
-  const pairs = judgedPairs(lists)
-  const byLabel: Record<string, { n: number; mean: number }> = {}
-  for (const g of [0, 1, 2, 3]) {
-    const s = pairs.filter((p) => p.label === g).map((p) => calibrate(p.score, undefined, undefined, cal))
-    byLabel[g] = { n: s.length, mean: Math.round((s.reduce((a, b) => a + b, 0) / (s.length || 1)) * 1e4) / 1e4 }
-  }
-  const zero = pairs.filter((p) => p.label === 0)
-  const rel = pairs.filter((p) => p.label >= 1)
-  const share = (xs: typeof pairs) => Math.round((xs.filter((p) => calibrate(p.score, undefined, undefined, cal) >= floor).length / (xs.length || 1)) * 1e4) / 1e4
-  return { pairs: pairs.length, floor, mean_strength_by_label: byLabel, label0_above_floor: share(zero), relevant_above_floor: share(rel), label2plus_above_floor: share(pairs.filter((p) => p.label >= 2)) }
-}
-
-/** Fits the strength curve: P(label >= 1 | ln score), each need weighted equally. */
-export function fitCalibration(lists: JudgedList[]): Calibration {
-  const pairs = judgedPairs(lists)
-  const perNeed = new Map<string, number>()
-  for (const p of pairs) perNeed.set(p.qid, (perNeed.get(p.qid) ?? 0) + 1)
-  const model = fitLogistic(pairs.map((p) => calibrationInput(p.score)), pairs.map((p) => (p.label >= 1 ? 1 : 0)), ['ln_score'], {
-    l2: 0.1, sampleWeight: pairs.map((p) => pairs.length / perNeed.size / perNeed.get(p.qid)!),
-  })
-  // fold the standardisation into the weights so the committed curve reads as strength = sigmoid(bias + w x ln score)
-  const w = model.weights[0]! / model.scale[0]!
-  const b = model.bias - w * model.mean[0]!
-  return { ...DEFAULT_CALIBRATION, model: { names: ['ln_score'], mean: [0], scale: [1], weights: [Math.round(w * 1e4) / 1e4], bias: Math.round(b * 1e4) / 1e4 } }
 }
 
 /** Deterministic fold of a need id (FNV-1a), so folds never depend on file order. */
