@@ -22,7 +22,9 @@ export async function benchLoad(argv: string[]) {
   const items = Number(values.items)
   const log = (s: string) => !values.json && console.log(s)
   const dbs = (values.db === 'both' ? ['pglite', 'pg'] : [values.db!]) as ('pglite' | 'pg')[]
-  const catalogue = [...synthetic(items)].map((x) => JSON.stringify(x)).join('\n')
+  // files of at most 20,000 rows (a 100,000-row catalogue is over the default upload limit as one file)
+  const rows = [...synthetic(items)].map((x) => JSON.stringify(x))
+  const files = Array.from({ length: Math.ceil(rows.length / 20_000) }, (_, i) => rows.slice(i * 20_000, (i + 1) * 20_000).join('\n'))
   const needs = [...synthetic(NEEDS, 99)]
   log(`load benchmark: ${items} synthetic achievements, ${NEEDS} needs; ${clients} clients for ${seconds} s (60% match lists, 40% search)`)
 
@@ -32,8 +34,10 @@ export async function benchLoad(argv: string[]) {
       const t0 = performance.now()
       const uni = await benchTenant(server, 'university', 'university')
       const ent = await benchTenant(server, 'enterprise', 'enterprise')
-      const imp = await importFile(server, uni.key, 'achievement', 'catalogue.jsonl', catalogue)
-      if (imp.status !== 'completed') throw new Error(`catalogue import ${imp.status}: ${imp.error}`)
+      for (const [i, file] of files.entries()) {
+        const imp = await importFile(server, uni.key, 'achievement', `catalogue-${i + 1}.jsonl`, file)
+        if (imp.status !== 'completed') throw new Error(`catalogue import ${imp.status}: ${imp.error}`)
+      }
       const needIds: string[] = []
       for (const n of needs) {
         const r = await server.api('/v1/needs', { method: 'POST', key: ent.key, json: { title: n.title, description: n.summary, industry: n.industry } })
