@@ -686,7 +686,9 @@ export function project2d(Z: Float64Array, n: number, d: number, _seed: number):
 }
 
 /** Function and position words that name no technology (kept in the features, left out of labels). */
-const LABEL_STOP = new Set('及其 以及 其中 对应 相应 分别 所述 上述 内部 底部 顶部 外部 一侧 两侧 表面 两个 多种 各自'.split(' '))
+const LABEL_STOP = new Set('及其 以及 其中 对应 相应 分别 所述 上述 内部 底部 顶部 外部 一侧 两侧 表面 两个 多种 各自 seq id no'.split(' '))
+/** Latin-letter tokens this short (sequence-listing "seq id no", units) name no technology in a Chinese label */
+const SHORT_LATIN = /^[a-z]{1,2}$/
 
 /** The words most over-represented in each cluster (mean tf-idf inside minus mean overall), bigrams left out. */
 export function clusterTerms(X: TfIdf, assign: Int32Array, k: number, top = 5): string[][] {
@@ -702,7 +704,7 @@ export function clusterTerms(X: TfIdf, assign: Int32Array, k: number, top = 5): 
       all[X.cols[e]!]! += X.vals[e]!
     }
   }
-  const words = [...Array(V).keys()].filter((j) => !X.vocab[j]!.startsWith('\u0001') && !LABEL_STOP.has(X.vocab[j]!))
+  const words = [...Array(V).keys()].filter((j) => !X.vocab[j]!.startsWith('\u0001') && !LABEL_STOP.has(X.vocab[j]!) && !SHORT_LATIN.test(X.vocab[j]!))
   return inside.map((w, c) => {
     if (!size[c]) return []
     return words
@@ -759,7 +761,7 @@ export function clusterDocs(docs: ClusterDoc[], o: ClusterOptions = {}): Cluster
     criterion = `k = ${k}：候选 ${kMin}–${kMax} 个主题中简化轮廓系数（余弦）最高`
   }
   const run = overclusterWard(Z, lsaOut.Z, n, d, k, seed, o.restarts ?? (n > 5000 ? 1 : 2), o.groups)
-  return { k, criterion, assign: run.assign, terms: clusterTerms(X, run.assign, k), sims: run.sims, coords: project2d(Z, n, d, seed), scores }
+  return { k, criterion, assign: run.assign, terms: clusterTerms(X, run.assign, k, 8), sims: run.sims, coords: project2d(Z, n, d, seed), scores }
 }
 
 /**
