@@ -48,6 +48,31 @@ export function ipcChart(r: Report): string | null {
   }, 760, 60 + rows.length * 28)
 }
 
+/** Growth by IPC subclass: the last `window` years against the `window` before, side by side (the growth in the label). */
+export function ipcGrowthChart(r: Report): string | null {
+  const ref = r.ipc.reference_year
+  const rows = r.ipc.subclasses.filter((s) => s.recent + s.previous > 0).slice(0, 10).reverse()
+  if (ref === null || !rows.length) return null
+  const w = r.ipc.window
+  const recentName = `近${w}年（${ref - w + 1}–${ref}）`
+  const previousName = `前${w}年（${ref - 2 * w + 1}–${ref - w}）`
+  const growthOf = (g: number | null) => (g === null ? '新出现' : `${g >= 0 ? '+' : ''}${Math.round(g * 100)}%`)
+  return render({
+    title: title(`IPC 主分类小类：近${w}年与前${w}年申请量（件）`),
+    legend: { top: 26, data: [previousName, recentName] },
+    grid: { left: 70, right: 70, top: 56, bottom: 24 },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: rows.map((s) => s.code) },
+    series: [
+      { name: previousName, type: 'bar', data: rows.map((s) => s.previous), itemStyle: { color: '#a9c4e4' }, barGap: '10%' },
+      {
+        name: recentName, type: 'bar', data: rows.map((s) => ({ value: s.recent, growth: growthOf(s.growth) })),
+        label: { show: true, position: 'right', fontSize: 10, formatter: (p: { value: number; data: { growth: string } }) => `${p.value}（${p.data.growth}）` },
+      },
+    ],
+  }, 760, 80 + rows.length * 40)
+}
+
 export function applicantChart(r: Report): string | null {
   const rows = r.applicants.top.slice(0, 10).reverse()
   if (!rows.length) return null
@@ -106,7 +131,7 @@ export function clusterMapChart(r: Report): string | null {
     labelLayout: { moveOverlap: 'shiftY' },
   } as never)
   return render({
-    title: title('技术主题分布图（文本向量的二维投影，每点一件专利）'),
+    title: title('技术主题分布图（文本向量在主题中心分得最开的两个方向上的投影，每点一件专利）'),
     legend: { type: 'plain', bottom: 4, itemWidth: 10, itemHeight: 10, textStyle: { fontSize: 11 }, data: series.filter((s) => s.name !== '主题中心').map((s) => s.name) },
     grid: { left: 40, right: 20, top: 40, bottom: 90 },
     xAxis: { type: 'value', scale: true, axisLabel: { show: false }, axisTick: { show: false }, axisLine: { onZero: false, lineStyle: { color: '#ccc' } }, splitLine: { show: false } },

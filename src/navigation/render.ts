@@ -1,7 +1,7 @@
 // A built report as a self-contained, printable Chinese HTML page (charts as inline SVG) and as Markdown.
 // Every piece of text that comes from data (patent titles, applicant names, keywords, model output) is escaped.
 import { LEGAL_LABEL, TYPE_LABEL } from './build'
-import { applicantChart, clusterMapChart, effectsChart, ipcChart, kindsChart, legalChart, lifecycleChart, trendChart } from './charts'
+import { applicantChart, clusterMapChart, effectsChart, ipcChart, ipcGrowthChart, kindsChart, legalChart, lifecycleChart, trendChart } from './charts'
 import { escapeHtml as h, escapeMarkdown as m } from './escape'
 import type { Report, Summary } from './schema'
 
@@ -116,6 +116,7 @@ export function renderHtml(r: Report, meta: RenderMeta): string {
   out.push(sec(2))
   if (!r.ipc.subclasses.length) out.push('<p class="empty">检索结果中的专利均无 IPC 分类号，技术构成见第六节“技术主题”。</p>')
   out.push(chart(ipcChart(r)))
+  out.push(chart(ipcGrowthChart(r)))
   const ref = r.ipc.reference_year
   const win = ref === null ? '' : `近${r.ipc.window}年 = ${ref - r.ipc.window + 1}–${ref}，前${r.ipc.window}年 = ${ref - 2 * r.ipc.window + 1}–${ref - r.ipc.window}`
   if (r.ipc.subclasses.length) out.push(`<h3>IPC 小类（主分类）</h3>${table(['小类', '专利数', '占比', '近3年', '前3年', '增长'], r.ipc.subclasses.map((s) => [h(s.code), s.count, share(s.count, n), s.recent, s.previous, growth(s.growth)]), { num: [1, 2, 3, 4, 5] })}`)
