@@ -185,7 +185,7 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
       patents: n, truncated, applicants: applicantsAll.length, inventors: inventors.total,
       with_date: rows.filter((r) => r.year !== null).length, first_year: years.length ? Math.min(...years) : null, last_year: refYear,
     },
-    breakdown: breakdownOf(rows, clusters),
+    breakdown: breakdownOf(rows, clusters, clustering?.assign),
     trend,
     ipc: { reference_year: refYear, window: WINDOW, subclasses, groups },
     applicants: {
@@ -210,21 +210,35 @@ function withGrowth(r: { code: string; count: number; recent: number; previous: 
 }
 
 /** 技术分解表: IPC subclass -> main groups when most patents carry IPC codes, else the topics and their words. */
-function breakdownOf(rows: ScopeRow[], clusters: Report['clusters']): Report['breakdown'] {
+function breakdownOf(rows: ScopeRow[], clusters: Report['clusters'], assign?: Int32Array): Report['breakdown'] {
   const withIpc = rows.filter((r) => r.ipc_main)
   if (withIpc.length >= rows.length / 2 && withIpc.length) {
     const tree = new Map<string, Map<string, number>>()
-    for (const r of withIpc) {
-      const sub = r.ipc_main!.slice(0, 4)
-      const group = r.ipc_main!.includes('/') ? r.ipc_main!.split('/')[0] + '/00' : r.ipc_main!
+    // the topics (clusters) each subclass's patents fall in: the breakdown by IPC and by content side by side
+    const topicsOf = new Map<string, Map<string, number>>()
+    rows.forEach((r, i) => {
+      if (!r.ipc_main) return
+      const sub = r.ipc_main.slice(0, 4)
+      const group = r.ipc_main.includes('/') ? r.ipc_main.split('/')[0] + '/00' : r.ipc_main
       const g = tree.get(sub) ?? new Map<string, number>()
       g.set(group, (g.get(group) ?? 0) + 1)
       tree.set(sub, g)
-    }
+      const item = clusters && assign ? clusters.items[assign[i]!] : undefined
+      if (item) {
+        const t = topicsOf.get(sub) ?? new Map<string, number>()
+        const name = `T${item.id + 1} ${item.label}`
+        t.set(name, (t.get(name) ?? 0) + 1)
+        topicsOf.set(sub, t)
+      }
+    })
+    const top = (m: Map<string, number> | undefined, n: number) =>
+      [...(m ?? [])].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)).slice(0, n)
     return [...tree]
       .map(([sub, g]) => ({
         branch: sub, label: IPC_SECTIONS[sub[0]!] ? `${sub[0]} 部：${IPC_SECTIONS[sub[0]!]}` : sub, count: [...g.values()].reduce((s, x) => s + x, 0),
-        children: [...g].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)).slice(0, 6),
+        children: top(g, 6),
+        // a single stray patent of a large branch is no main topic of it
+        ...(clusters ? { topics: top(topicsOf.get(sub), 3).filter((t, i) => i === 0 || t.count > 1 || [...g.values()].reduce((a, x) => a + x, 0) < 20) } : {}),
       }))
       .sort((a, b) => b.count - a.count || (a.branch < b.branch ? -1 : 1))
       .slice(0, 12)

@@ -99,9 +99,11 @@ export function renderHtml(r: Report, meta: RenderMeta): string {
     + `${r.counts.with_date} 件有申请日。发明专利申请自申请日起约 18 个月公开，最近两年的数据不完整。</p>`)
   out.push(`<h3>技术分解表</h3>`)
   const byTopic = r.breakdown.every((b) => b.children.every((c) => !c.count))
-  out.push(table(['一级分支', '专利数', '占比', byTopic ? '二级分支（主题词）' : '二级分支（件）'], r.breakdown.map((b) => [
+  const withTopics = r.breakdown.some((b) => b.topics?.length)
+  out.push(table(['一级分支', '专利数', '占比', byTopic ? '二级分支（主题词）' : '二级分支（件）', ...(withTopics ? ['主要技术主题（件）'] : [])], r.breakdown.map((b) => [
     `${h(b.branch)}${b.label !== b.branch ? `<br><span class="note">${h(b.label)}</span>` : ''}`, b.count, share(b.count, n),
     b.children.map((c) => (c.count ? `${h(c.name)}（${c.count}）` : h(c.name))).join('、'),
+    ...(withTopics ? [(b.topics ?? []).map((t) => `${h(t.name)}（${t.count}）`).join('<br>')] : []),
   ]), { num: [1, 2] }))
 
   // 2
@@ -226,7 +228,10 @@ export function renderMarkdown(r: Report, meta: RenderMeta): string {
   L.push(`专利 ${n} 件，申请人 ${r.counts.applicants} 个，发明人 ${r.counts.inventors} 人，申请年份 ${r.counts.first_year ?? '—'}–${r.counts.last_year ?? '—'}。`, '')
   tbl(['项目', '条件'], scopeRows(r).map(([k, v]) => [k, m(v)]))
   L.push('检索式：', '', '```', r.query.replace(/`/g, 'ˋ'), '```', '')
-  tbl(['一级分支', '专利数', '占比', '二级分支（件）'], r.breakdown.map((b) => [m(b.branch), b.count, share(b.count, n), b.children.map((c) => (c.count ? `${m(c.name)}（${c.count}）` : m(c.name))).join('、')]))
+  tbl(['一级分支', '专利数', '占比', '二级分支（件）', '主要技术主题（件）'], r.breakdown.map((b) => [
+    m(b.branch), b.count, share(b.count, n), b.children.map((c) => (c.count ? `${m(c.name)}（${c.count}）` : m(c.name))).join('、'),
+    (b.topics ?? []).map((t) => `${m(t.name)}（${t.count}）`).join('；'),
+  ]))
   sec(1)
   tbl(['年份', '申请量', '授权量', '申请人数'], r.trend.map((t) => [t.year, t.applications, t.grants, t.applicants]))
   sec(2)
