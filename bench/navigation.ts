@@ -1,8 +1,11 @@
-// `npm run bench -- navigation [--n 10000] [--db pglite|pg|both] [--k N] [--html out.html] [--json]`
+// `npm run bench -- navigation [--n 10000] [--db pglite|pg|both] [--k N] [--html out.html] [--json] [--dataset <BEIR dir> [--fill]]`
 // Seeded synthetic patents (dates, IPC codes, applicants of every kind, inventors, legal status) are written through
 // the catalogue's bulk path and indexed; then one report over all of them is ordered and built by its job, timed from
 // the order to the completed report. --json prints one line per database: {"db", "patents", "seconds", ...}.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+// --dataset: the patents of a BEIR corpus instead (title, abstract, metadata.assignee as applicants; read by path, for
+// looking at a report over real texts, e.g. ../shared/bench/patents-cls-dev); --fill gives them seeded synthetic
+// application dates, legal status and types (such corpora have none), so every chart has data.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -71,16 +74,20 @@ export function syntheticPatents(n: number, seed = 7): Record<string, unknown>[]
 export async function benchNavigation(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
-    options: { n: { type: 'string', default: '10000' }, db: { type: 'string', default: 'both' }, json: { type: 'boolean', default: false }, k: { type: 'string' }, html: { type: 'string' } },
+    options: {
+      n: { type: 'string', default: '10000' }, db: { type: 'string', default: 'both' }, json: { type: 'boolean', default: false }, k: { type: 'string' }, html: { type: 'string' },
+      dataset: { type: 'string' }, fill: { type: 'boolean', default: false },
+    },
   })
-  const n = Number(values.n)
   const log = (s: string) => !values.json && console.log(s)
-  const records = syntheticPatents(n).map((p) => {
+  const source = values.dataset ? datasetPatents(values.dataset, values.fill!) : syntheticPatents(Number(values.n))
+  const n = source.length
+  const records = source.map((p) => {
     const v = validateRecord('patent', p)
     if (!v.success) throw new Error(v.error.message)
     return v.data
   })
-  log(`navigation benchmark: one report over ${n} synthetic patents (the machine is shared: figures vary with load)`)
+  log(`navigation benchmark: one report over ${n} ${values.dataset ? 'patents of ' + values.dataset : 'synthetic patents'} (the machine is shared: figures vary with load)`)
   for (const kind of values.db === 'both' ? ['pg', 'pglite'] : [values.db!]) {
     const rss = peakRss()
     let dir: string | undefined
@@ -107,7 +114,11 @@ export async function benchNavigation(argv: string[]) {
       const t1 = performance.now()
       const cpu0 = process.cpuUsage()
       const row = await rt.services.navigation.createReport({
-        ctx, input: { title: '江苏省重点产业专利导航（合成数据）', scope: { date_from: '2010-01-01' }, ...(values.k ? { k: Number(values.k) } : {}) },
+        ctx, input: {
+          title: values.dataset ? `${path.basename(values.dataset)} 专利导航${values.fill ? '（日期与法律状态为合成数据）' : ''}` : '江苏省重点产业专利导航（合成数据）',
+          // a corpus without dates: every abstract has a full stop
+          scope: values.dataset && !values.fill ? { keywords: ['。'] } : { date_from: '2010-01-01' }, ...(values.k ? { k: Number(values.k) } : {}),
+        },
       })
       await rt.queue.drain()
       const seconds = (performance.now() - t1) / 1000
@@ -129,4 +140,25 @@ export async function benchNavigation(argv: string[]) {
       if (dir) rmSync(dir, { recursive: true, force: true })
     }
   }
+}
+
+/** A BEIR corpus's patents: title, abstract and applicant (metadata.assignee); with `fill`, seeded dates, status, type. */
+export function datasetPatents(dir: string, fill: boolean): Record<string, unknown>[] {
+  const r = rng(11)
+  const lines = readFileSync(path.join(dir, 'corpus.jsonl'), 'utf8').split('\n').filter((l) => l.trim())
+  return lines.map((l, i) => {
+    const d = JSON.parse(l) as { _id: string; title?: string; text: string; metadata?: { assignee?: string } }
+    const p: Record<string, unknown> = {
+      publication_number: `CN${String(300000000 + i)}A`, title: d.title || d.text.slice(0, 40), abstract: d.text,
+      applicants: d.metadata?.assignee ? d.metadata.assignee.split(/[;；]\s*/).filter(Boolean) : [],
+    }
+    if (fill) {
+      const year = 2012 + Math.min(11, Math.floor(Math.sqrt(r()) * 12))
+      p.application_date = `${year}-${String(1 + Math.floor(r() * 12)).padStart(2, '0')}-15`
+      p.patent_type = r() < 0.2 ? 'utility_model' : 'invention'
+      p.legal_status = year >= 2022 ? 'pending' : r() < 0.65 ? 'valid' : 'invalid'
+      if (p.legal_status === 'valid') p.grant_date = `${year + 2}-06-01`
+    }
+    return p
+  })
 }

@@ -5,7 +5,7 @@ import { Params } from '../db/params'
 import type { Caller } from '../orgs/access'
 import { normalize } from '../text/analyze'
 import { APPLICANT_KIND_LABEL, APPLICANT_KINDS, type ApplicantKind, classifyApplicant } from './classify'
-import { clusterDocsOffThread } from './cluster'
+import { clusterDocsOffThread, GROUPS_PER_CLUSTER, KNN } from './cluster'
 import { EFFECTS, effectsOf } from './effects'
 import type { ClusterInfo, IpcRow, KeyPatent, Report, Scope } from './schema'
 import { navigationStore as store, type ScopeRow } from './store'
@@ -131,7 +131,7 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
     const step = Math.max(1, Math.ceil(n / MAP_POINTS))
     const points: [number, number, number][] = []
     for (let i = 0; i < n; i += step) points.push([clustering.coords[i]![0], clustering.coords[i]![1], renumber.get(clustering.assign[i]!)!])
-    clusters = { k: items.length, method: 'tf-idf（jieba 词 + 汉字二元组，次线性）→ LSA 100 维 → 近邻平滑（tf-idf 余弦最近的 15 件）→ 球面 k-means 先分约 4k 个小组、Ward 法合并为 k 个、再以球面 k-means 精修（种子 42）', criterion: clustering.criterion, items, points }
+    clusters = { k: items.length, method: `词频-逆文档频率向量（tf-idf：jieba 分词 + 汉字二元组，次线性词频）→ 潜在语义分析（LSA）降至 100 维 → 近邻平滑（每件专利与 tf-idf 余弦最相近的 ${KNN} 件取平均）→ 球面 k 均值先分约 ${GROUPS_PER_CLUSTER}k 个小组，Ward 法合并为 k 个，再以球面 k 均值精修（随机种子 42，结果可复现）`, criterion: clustering.criterion, items, points }
     for (let i = 0; i < n; i++) clustering.assign[i] = renumber.get(clustering.assign[i]!)!
   }
 
@@ -185,7 +185,7 @@ export async function buildReport(db: Db, input: BuildInput): Promise<Report> {
       patents: n, truncated, applicants: applicantsAll.length, inventors: inventors.total,
       with_date: rows.filter((r) => r.year !== null).length, first_year: years.length ? Math.min(...years) : null, last_year: refYear,
     },
-    breakdown: breakdownOf(rows, clusters),
+    breakdown: breakdownOf(rows, clusters, clustering?.assign),
     trend,
     ipc: { reference_year: refYear, window: WINDOW, subclasses, groups },
     applicants: {
@@ -210,27 +210,42 @@ function withGrowth(r: { code: string; count: number; recent: number; previous: 
 }
 
 /** 技术分解表: IPC subclass -> main groups when most patents carry IPC codes, else the topics and their words. */
-function breakdownOf(rows: ScopeRow[], clusters: Report['clusters']): Report['breakdown'] {
+function breakdownOf(rows: ScopeRow[], clusters: Report['clusters'], assign?: Int32Array): Report['breakdown'] {
   const withIpc = rows.filter((r) => r.ipc_main)
   if (withIpc.length >= rows.length / 2 && withIpc.length) {
     const tree = new Map<string, Map<string, number>>()
-    for (const r of withIpc) {
-      const sub = r.ipc_main!.slice(0, 4)
-      const group = r.ipc_main!.includes('/') ? r.ipc_main!.split('/')[0] + '/00' : r.ipc_main!
+    // the topics (clusters) each subclass's patents fall in: the breakdown by IPC and by content side by side
+    const topicsOf = new Map<string, Map<string, number>>()
+    rows.forEach((r, i) => {
+      if (!r.ipc_main) return
+      const sub = r.ipc_main.slice(0, 4)
+      const group = r.ipc_main.includes('/') ? r.ipc_main.split('/')[0] + '/00' : r.ipc_main
       const g = tree.get(sub) ?? new Map<string, number>()
       g.set(group, (g.get(group) ?? 0) + 1)
       tree.set(sub, g)
-    }
+      const item = clusters && assign ? clusters.items[assign[i]!] : undefined
+      if (item) {
+        const t = topicsOf.get(sub) ?? new Map<string, number>()
+        const name = `T${item.id + 1} ${item.label}`
+        t.set(name, (t.get(name) ?? 0) + 1)
+        topicsOf.set(sub, t)
+      }
+    })
+    const top = (m: Map<string, number> | undefined, n: number) =>
+      [...(m ?? [])].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)).slice(0, n)
     return [...tree]
       .map(([sub, g]) => ({
         branch: sub, label: IPC_SECTIONS[sub[0]!] ? `${sub[0]} 部：${IPC_SECTIONS[sub[0]!]}` : sub, count: [...g.values()].reduce((s, x) => s + x, 0),
-        children: [...g].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)).slice(0, 6),
+        children: top(g, 6),
+        // a single stray patent of a large branch is no main topic of it
+        ...(clusters ? { topics: top(topicsOf.get(sub), 3).filter((t, i) => i === 0 || t.count > 1 || [...g.values()].reduce((a, x) => a + x, 0) < 20) } : {}),
       }))
       .sort((a, b) => b.count - a.count || (a.branch < b.branch ? -1 : 1))
       .slice(0, 12)
   }
   if (!clusters) return []
-  return clusters.items.map((c) => ({ branch: `T${c.id + 1}`, label: c.label, count: c.size, children: c.terms.map((t) => ({ name: t, count: 0 })) }))
+  // the topic's further words (those not already in its label) as its sub-branches
+  return clusters.items.map((c) => ({ branch: `T${c.id + 1}`, label: c.label, count: c.size, children: c.terms.slice(3).map((t) => ({ name: t, count: 0 })) }))
 }
 
 /**
@@ -321,17 +336,32 @@ function keyPatents(
     if (repOf.has(r.id)) {
       score += 0.5
       reasons.push(`技术主题 T${repOf.get(r.id)! + 1} 的代表专利`)
-    } else if (sims && assign) score += 0.2 * Math.max(0, sims[i]!)
+    } else if (sims && assign) {
+      score += 0.2 * Math.max(0, sims[i]!)
+      if (reasons.length) reasons.push(`属技术主题 T${assign[i]! + 1}（与主题中心的相似度 ${sims[i]!.toFixed(2)}）`)
+    }
     if (r.applicants.length > 1) {
       score += 0.05
       reasons.push('多个申请人联合申请')
     }
     return { r, score, reasons }
   })
-  return scored
+  const ranked = scored
+    .map((s, i) => ({ ...s, topic: assign ? assign[i]! : -1 }))
     .filter((s) => s.reasons.length)
     .sort((a, b) => b.score - a.score || (a.r.id < b.r.id ? -1 : 1))
-    .slice(0, 10)
+  // at most 2 from one topic while other topics have candidates, so the list spans the area
+  const picked: typeof ranked = []
+  const perTopic = new Map<number, number>()
+  for (const s of ranked) {
+    if (picked.length >= 10) break
+    if (s.topic >= 0 && (perTopic.get(s.topic) ?? 0) >= 2) continue
+    perTopic.set(s.topic, (perTopic.get(s.topic) ?? 0) + 1)
+    picked.push(s)
+  }
+  for (const s of ranked) if (picked.length < 10 && !picked.includes(s)) picked.push(s)
+  return picked
+    .sort((a, b) => b.score - a.score || (a.r.id < b.r.id ? -1 : 1))
     .map(({ r, score, reasons }) => ({
       id: r.id, publication_number: r.publication_number, title: r.title, applicants: r.applicants, legal_status: r.legal_status, score: round(score, 3), reasons,
     }))

@@ -48,6 +48,31 @@ export function ipcChart(r: Report): string | null {
   }, 760, 60 + rows.length * 28)
 }
 
+/** Growth by IPC subclass: the last `window` years against the `window` before, side by side (the growth in the label). */
+export function ipcGrowthChart(r: Report): string | null {
+  const ref = r.ipc.reference_year
+  const rows = r.ipc.subclasses.filter((s) => s.recent + s.previous > 0).slice(0, 10).reverse()
+  if (ref === null || !rows.length) return null
+  const w = r.ipc.window
+  const recentName = `近${w}年（${ref - w + 1}–${ref}）`
+  const previousName = `前${w}年（${ref - 2 * w + 1}–${ref - w}）`
+  const growthOf = (g: number | null) => (g === null ? '新出现' : `${g >= 0 ? '+' : ''}${Math.round(g * 100)}%`)
+  return render({
+    title: title(`IPC 主分类小类：近${w}年与前${w}年申请量（件）`),
+    legend: { top: 26, data: [previousName, recentName] },
+    grid: { left: 70, right: 70, top: 56, bottom: 24 },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: rows.map((s) => s.code) },
+    series: [
+      { name: previousName, type: 'bar', data: rows.map((s) => s.previous), itemStyle: { color: '#a9c4e4' }, barGap: '10%' },
+      {
+        name: recentName, type: 'bar', data: rows.map((s) => ({ value: s.recent, growth: growthOf(s.growth) })),
+        label: { show: true, position: 'right', fontSize: 10, formatter: (p: { value: number; data: { growth: string } }) => `${p.value}（${p.data.growth}）` },
+      },
+    ],
+  }, 760, 80 + rows.length * 40)
+}
+
 export function applicantChart(r: Report): string | null {
   const rows = r.applicants.top.slice(0, 10).reverse()
   if (!rows.length) return null
@@ -62,15 +87,16 @@ export function applicantChart(r: Report): string | null {
 
 function pie(name: string, data: { name: string; value: number }[], center: string) {
   return {
-    name, type: 'pie', radius: ['28%', '50%'], center: [center, '58%'], data: data.filter((d) => d.value > 0),
-    label: { formatter: '{b}\n{c} 件（{d}%）', fontSize: 11, overflow: 'none' }, labelLine: { length: 8, length2: 8 },
+    name, type: 'pie', radius: ['30%', '54%'], center: [center, '56%'], data: data.filter((d) => d.value > 0), percentPrecision: 1,
+    label: { formatter: '{b}\n{c} 件（{d}%）', fontSize: 12, overflow: 'none' }, labelLine: { length: 8, length2: 8 },
+    labelLayout: { hideOverlap: false },
   }
 }
 
 export function kindsChart(r: Report): string | null {
   const data = r.applicants.kinds.map((k) => ({ name: k.label, value: k.patents }))
   if (!data.some((d) => d.value)) return null
-  return render({ title: title('创新主体类型（按第一申请人，件）'), series: [pie('主体类型', data, '50%')] }, 760, 300)
+  return render({ title: title('创新主体类型（按第一申请人，件）'), series: [{ ...pie('主体类型', data, '50%'), radius: ['34%', '62%'] }] }, 760, 320)
 }
 
 export function legalChart(r: Report): string | null {
@@ -101,14 +127,15 @@ export function clusterMapChart(r: Report): string | null {
   series.push({
     name: '主题中心', type: 'scatter', symbolSize: 10, itemStyle: { color: '#222', opacity: 0.9 },
     data: shown.map((c) => ({ value: c.centroid2d, name: `T${c.id + 1}` })) as never,
-    label: { show: true, formatter: '{b}', position: 'top', fontSize: 11, fontWeight: 'bold', color: '#222' },
+    label: { show: true, formatter: '{b}', position: 'top', fontSize: 11, fontWeight: 'bold', color: '#222', backgroundColor: 'rgba(255,255,255,0.75)', padding: [1, 2] },
+    labelLayout: { moveOverlap: 'shiftY' },
   } as never)
   return render({
-    title: title('技术主题分布图（文本向量的二维投影，每点一件专利）'),
+    title: title('技术主题分布图（文本向量在主题中心分得最开的两个方向上的投影，每点一件专利）'),
     legend: { type: 'plain', bottom: 4, itemWidth: 10, itemHeight: 10, textStyle: { fontSize: 11 }, data: series.filter((s) => s.name !== '主题中心').map((s) => s.name) },
     grid: { left: 40, right: 20, top: 40, bottom: 90 },
-    xAxis: { type: 'value', scale: true, axisLabel: { show: false }, splitLine: { show: false } },
-    yAxis: { type: 'value', scale: true, axisLabel: { show: false }, splitLine: { show: false } },
+    xAxis: { type: 'value', scale: true, axisLabel: { show: false }, axisTick: { show: false }, axisLine: { onZero: false, lineStyle: { color: '#ccc' } }, splitLine: { show: false } },
+    yAxis: { type: 'value', scale: true, axisLabel: { show: false }, axisTick: { show: false }, axisLine: { onZero: false, lineStyle: { color: '#ccc' } }, splitLine: { show: false } },
     series,
   }, 760, 520)
 }
@@ -140,7 +167,7 @@ export function lifecycleChart(r: Report): string | null {
     yAxis: { type: 'value', name: '申请量', nameLocation: 'middle', nameGap: 40, minInterval: 1, scale: true },
     series: [{
       type: 'line', symbolSize: 7, data: pts.map((p) => ({ value: [p.applicants, p.applications], name: String(p.year) })),
-      label: { show: true, formatter: '{b}', position: 'right', fontSize: 10 }, lineStyle: { width: 1.5 },
+      label: { show: true, formatter: '{b}', position: 'right', fontSize: 10 }, labelLayout: { hideOverlap: true }, lineStyle: { width: 1.5 },
     }],
   }, 760, 380)
 }

@@ -5,8 +5,8 @@
 //   -> spherical k-means++ into about 4k small groups, Ward's agglomeration of them down to k, spherical k-means
 //      over every document from there (overclusterWard).
 // k is given, or chosen from the data: the k in a range set by n with the best simplified silhouette (see chooseK).
-// Labels are the words most over-represented in a cluster; the 2-D map is the first two principal components of the
-// smoothed vectors. Measured with `npm run eval -- clusters` (README).
+// Labels are the words most over-represented in a cluster; the 2-D map projects the smoothed vectors on the two
+// directions along which the cluster centres spread most. Measured with `npm run eval -- clusters` (README).
 import { Worker } from 'node:worker_threads'
 import { normalize, STOP_WORDS, tokenize } from '../text/analyze'
 
@@ -650,17 +650,38 @@ export function smoothKnn(X: TfIdf, Z: Float64Array, d: number, m: number, beta:
   return out
 }
 
-/** First two principal components of the rows of Z (eigenvectors of the d x d covariance), as map coordinates. */
-export function project2d(Z: Float64Array, n: number, d: number, _seed: number): [number, number][] {
+/**
+ * 2-D map coordinates: the rows of Z on the two directions along which the cluster centres spread most (principal
+ * components of the between-cluster covariance, each centre weighted by its size), so that topics overlap as little as a
+ * plane allows; without an assignment, the first two principal components of the rows.
+ */
+export function project2d(Z: Float64Array, n: number, d: number, assign?: Int32Array, k = 0): [number, number][] {
   const mean = new Float64Array(d)
   for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) mean[c]! += Z[i * d + c]! / n
   const C = new Float64Array(d * d)
   const row = new Float64Array(d)
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < d; c++) row[c] = Z[i * d + c]! - mean[c]!
+  const add = (w: number) => {
     for (let a = 0; a < d; a++) {
-      const x = row[a]!
+      const x = w * row[a]!
       for (let b = a; b < d; b++) C[a * d + b]! += x * row[b]!
+    }
+  }
+  if (assign && k > 1) {
+    const sums = new Float64Array(k * d)
+    const sizes = new Int32Array(k)
+    for (let i = 0; i < n; i++) {
+      sizes[assign[i]!]!++
+      for (let c = 0; c < d; c++) sums[assign[i]! * d + c]! += Z[i * d + c]!
+    }
+    for (let g = 0; g < k; g++) {
+      if (!sizes[g]) continue
+      for (let c = 0; c < d; c++) row[c] = sums[g * d + c]! / sizes[g]! - mean[c]!
+      add(sizes[g]!)
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < d; c++) row[c] = Z[i * d + c]! - mean[c]!
+      add(1)
     }
   }
   for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) C[a * d + b] = C[b * d + a]!
@@ -686,7 +707,9 @@ export function project2d(Z: Float64Array, n: number, d: number, _seed: number):
 }
 
 /** Function and position words that name no technology (kept in the features, left out of labels). */
-const LABEL_STOP = new Set('及其 以及 其中 对应 相应 分别 所述 上述 内部 底部 顶部 外部 一侧 两侧 表面 两个 多种 各自'.split(' '))
+const LABEL_STOP = new Set('及其 以及 其中 对应 相应 分别 所述 上述 内部 底部 顶部 外部 一侧 两侧 表面 两个 多种 各自 seq id no'.split(' '))
+/** Latin-letter tokens this short (sequence-listing "seq id no", units) name no technology in a Chinese label */
+const SHORT_LATIN = /^[a-z]{1,2}$/
 
 /** The words most over-represented in each cluster (mean tf-idf inside minus mean overall), bigrams left out. */
 export function clusterTerms(X: TfIdf, assign: Int32Array, k: number, top = 5): string[][] {
@@ -702,7 +725,7 @@ export function clusterTerms(X: TfIdf, assign: Int32Array, k: number, top = 5): 
       all[X.cols[e]!]! += X.vals[e]!
     }
   }
-  const words = [...Array(V).keys()].filter((j) => !X.vocab[j]!.startsWith('\u0001') && !LABEL_STOP.has(X.vocab[j]!))
+  const words = [...Array(V).keys()].filter((j) => !X.vocab[j]!.startsWith('\u0001') && !LABEL_STOP.has(X.vocab[j]!) && !SHORT_LATIN.test(X.vocab[j]!))
   return inside.map((w, c) => {
     if (!size[c]) return []
     return words
@@ -759,7 +782,7 @@ export function clusterDocs(docs: ClusterDoc[], o: ClusterOptions = {}): Cluster
     criterion = `k = ${k}：候选 ${kMin}–${kMax} 个主题中简化轮廓系数（余弦）最高`
   }
   const run = overclusterWard(Z, lsaOut.Z, n, d, k, seed, o.restarts ?? (n > 5000 ? 1 : 2), o.groups)
-  return { k, criterion, assign: run.assign, terms: clusterTerms(X, run.assign, k), sims: run.sims, coords: project2d(Z, n, d, seed), scores }
+  return { k, criterion, assign: run.assign, terms: clusterTerms(X, run.assign, k, 8), sims: run.sims, coords: project2d(Z, n, d, run.assign, k), scores }
 }
 
 /**

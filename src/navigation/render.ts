@@ -1,7 +1,7 @@
 // A built report as a self-contained, printable Chinese HTML page (charts as inline SVG) and as Markdown.
 // Every piece of text that comes from data (patent titles, applicant names, keywords, model output) is escaped.
 import { LEGAL_LABEL, TYPE_LABEL } from './build'
-import { applicantChart, clusterMapChart, effectsChart, ipcChart, kindsChart, legalChart, lifecycleChart, trendChart } from './charts'
+import { applicantChart, clusterMapChart, effectsChart, ipcChart, ipcGrowthChart, kindsChart, legalChart, lifecycleChart, trendChart } from './charts'
 import { escapeHtml as h, escapeMarkdown as m } from './escape'
 import type { Report, Summary } from './schema'
 
@@ -93,14 +93,17 @@ export function renderHtml(r: Report, meta: RenderMeta): string {
   // 1
   out.push(sec(0))
   out.push(`<div class="stats"><div class="stat"><b>${n}</b><span>专利（件）</span></div><div class="stat"><b>${r.counts.applicants}</b><span>申请人</span></div>`
-    + `<div class="stat"><b>${r.counts.inventors}</b><span>发明人</span></div><div class="stat"><b>${r.counts.first_year === null ? '—' : `${r.counts.first_year}–${r.counts.last_year}`}</b><span>申请年份</span></div></div>`)
+    + `<div class="stat"><b>${r.counts.inventors || '—'}</b><span>发明人</span></div><div class="stat"><b>${r.counts.first_year === null ? '—' : `${r.counts.first_year}–${r.counts.last_year}`}</b><span>申请年份</span></div></div>`)
   out.push(`<h3>检索范围</h3>${table(['项目', '条件'], scopeRows(r).map(([k, v]) => [h(k), h(v)]))}`)
   out.push(`<h3>检索式</h3><pre class="query">${h(r.query)}</pre><p class="note">检索截止日：${h(r.cutoff_date)}。数据来源：本平台专利库；一份报告至多分析 20000 件${r.counts.truncated ? '（本次检索结果超过上限，取申请日最近的 20000 件）' : ''}；`
     + `${r.counts.with_date} 件有申请日。发明专利申请自申请日起约 18 个月公开，最近两年的数据不完整。</p>`)
   out.push(`<h3>技术分解表</h3>`)
-  out.push(table(['一级分支', '专利数', '占比', '二级分支（件）'], r.breakdown.map((b) => [
+  const byTopic = r.breakdown.every((b) => b.children.every((c) => !c.count))
+  const withTopics = r.breakdown.some((b) => b.topics?.length)
+  out.push(table(['一级分支', '专利数', '占比', byTopic ? '二级分支（主题词）' : '二级分支（件）', ...(withTopics ? ['主要技术主题（件）'] : [])], r.breakdown.map((b) => [
     `${h(b.branch)}${b.label !== b.branch ? `<br><span class="note">${h(b.label)}</span>` : ''}`, b.count, share(b.count, n),
     b.children.map((c) => (c.count ? `${h(c.name)}（${c.count}）` : h(c.name))).join('、'),
+    ...(withTopics ? [(b.topics ?? []).map((t) => `${h(t.name)}（${t.count}）`).join('<br>')] : []),
   ]), { num: [1, 2] }))
 
   // 2
@@ -115,11 +118,12 @@ export function renderHtml(r: Report, meta: RenderMeta): string {
   out.push(sec(2))
   if (!r.ipc.subclasses.length) out.push('<p class="empty">检索结果中的专利均无 IPC 分类号，技术构成见第六节“技术主题”。</p>')
   out.push(chart(ipcChart(r)))
+  out.push(chart(ipcGrowthChart(r)))
   const ref = r.ipc.reference_year
   const win = ref === null ? '' : `近${r.ipc.window}年 = ${ref - r.ipc.window + 1}–${ref}，前${r.ipc.window}年 = ${ref - 2 * r.ipc.window + 1}–${ref - r.ipc.window}`
   if (r.ipc.subclasses.length) out.push(`<h3>IPC 小类（主分类）</h3>${table(['小类', '专利数', '占比', '近3年', '前3年', '增长'], r.ipc.subclasses.map((s) => [h(s.code), s.count, share(s.count, n), s.recent, s.previous, growth(s.growth)]), { num: [1, 2, 3, 4, 5] })}`)
   if (r.ipc.groups.length) out.push(`<h3>IPC 大组（主分类）</h3>${table(['大组', '专利数', '占比', '近3年', '前3年', '增长'], r.ipc.groups.map((s) => [h(s.code), s.count, share(s.count, n), s.recent, s.previous, growth(s.growth)]), { num: [1, 2, 3, 4, 5] })}`)
-  if (win) out.push(`<p class="note">增长 = （近3年 − 前3年）÷ 前3年；${h(win)}。</p>`)
+  if (win && r.ipc.subclasses.length) out.push(`<p class="note">增长 = （近3年 − 前3年）÷ 前3年；${h(win)}。</p>`)
 
   // 4
   out.push(sec(3))
@@ -141,10 +145,11 @@ export function renderHtml(r: Report, meta: RenderMeta): string {
   // 6
   out.push(sec(5))
   if (r.clusters) {
+    const dated = r.counts.with_date > 0
     out.push(`<p>方法：${h(r.clusters.method)}；${h(r.clusters.criterion)}。主题名称取该主题中相对最突出的词。</p>`)
     out.push(chart(clusterMapChart(r)))
     out.push(table(['主题', '主题词', '专利数', '近3年', '前3年', '增长', '代表专利'], r.clusters.items.map((c) => [
-      `T${c.id + 1}`, h(c.terms.join('、')), c.size, c.recent, c.previous, growth(c.growth),
+      `T${c.id + 1}`, h(c.terms.join('、')), c.size, dated ? c.recent : '—', dated ? c.previous : '—', growth(c.growth),
       c.representatives.map((p) => `${h(p.publication_number)} ${h(p.title)}`).join('<br>'),
     ]), { num: [2, 3, 4, 5] }))
   } else out.push('<p class="empty">专利过少，未做主题聚类。</p>')
@@ -223,7 +228,10 @@ export function renderMarkdown(r: Report, meta: RenderMeta): string {
   L.push(`专利 ${n} 件，申请人 ${r.counts.applicants} 个，发明人 ${r.counts.inventors} 人，申请年份 ${r.counts.first_year ?? '—'}–${r.counts.last_year ?? '—'}。`, '')
   tbl(['项目', '条件'], scopeRows(r).map(([k, v]) => [k, m(v)]))
   L.push('检索式：', '', '```', r.query.replace(/`/g, 'ˋ'), '```', '')
-  tbl(['一级分支', '专利数', '占比', '二级分支（件）'], r.breakdown.map((b) => [m(b.branch), b.count, share(b.count, n), b.children.map((c) => (c.count ? `${m(c.name)}（${c.count}）` : m(c.name))).join('、')]))
+  tbl(['一级分支', '专利数', '占比', '二级分支（件）', '主要技术主题（件）'], r.breakdown.map((b) => [
+    m(b.branch), b.count, share(b.count, n), b.children.map((c) => (c.count ? `${m(c.name)}（${c.count}）` : m(c.name))).join('、'),
+    (b.topics ?? []).map((t) => `${m(t.name)}（${t.count}）`).join('；'),
+  ]))
   sec(1)
   tbl(['年份', '申请量', '授权量', '申请人数'], r.trend.map((t) => [t.year, t.applications, t.grants, t.applicants]))
   sec(2)

@@ -111,7 +111,8 @@ export interface Report {
   /** 检索式, as a reader can reproduce it */
   query: string
   counts: { patents: number; truncated: boolean; applicants: number; inventors: number; with_date: number; first_year: number | null; last_year: number | null }
-  breakdown: { branch: string; label: string; count: number; children: Count[] }[]
+  /** 技术分解表: branches (IPC subclasses, or topics) with sub-branches; for IPC branches, the topics their patents fall in */
+  breakdown: { branch: string; label: string; count: number; children: Count[]; topics?: Count[] }[]
   trend: YearRow[]
   ipc: { reference_year: number | null; window: number; subclasses: IpcRow[]; groups: IpcRow[] }
   applicants: {

@@ -86,7 +86,7 @@ export function unsupportedNumbers(text: string, facts: unknown): string[] {
 export function templateSummary(f: SummaryFacts): string {
   const paras: string[] = []
   const span = f.first_year !== null && f.last_year !== null ? `（申请年份 ${f.first_year}–${f.last_year}）` : ''
-  paras.push(`截至 ${f.cutoff_date}，按检索式 ${f.query} 共检得专利 ${f.patents} 件${span}，涉及申请人 ${f.applicants} 个、发明人 ${f.inventors} 人。`)
+  paras.push(`截至 ${f.cutoff_date}，按检索式 ${f.query} 共检得专利 ${f.patents} 件${span}，涉及申请人 ${f.applicants} 个${f.inventors ? `、发明人 ${f.inventors} 人` : ''}。`)
   if (f.peak && f.recent) {
     const gp = f.recent.growth_pct
     const g = gp === null ? '' : `，较前${f.window_years}年（${f.recent.previous_applications} 件）${gp >= 0 ? '增长' : '减少'} ${Math.abs(gp)}%`

@@ -40,6 +40,13 @@ describe('navigation report statistics', () => {
     expect(r.cutoff_date).toBe(new Date().toISOString().slice(0, 10))
     expect(r.counts).toEqual({ patents: 10, truncated: false, applicants: 6, inventors: 7, with_date: 10, first_year: 2018, last_year: 2023 })
     expect(r.breakdown[0]).toMatchObject({ branch: 'H01M', count: 10, children: [{ name: 'H01M10/00', count: 7 }, { name: 'H01M4/00', count: 3 }] })
+    // beside the IPC groups, the topics the subclass's patents fall in (by content), largest first
+    const topics = r.breakdown[0].topics as { name: string; count: number }[]
+    expect(topics.length).toBeGreaterThan(0)
+    for (const t of topics) expect(t.name).toMatch(/^T\d+ \S/)
+    expect(topics.map((t) => t.count)).toEqual([...topics.map((t) => t.count)].sort((a, b) => b - a))
+    const sizes = new Map(r.clusters.items.map((c: { id: number; size: number }) => [`T${c.id + 1}`, c.size]))
+    for (const t of topics) expect(t.count).toBe(sizes.get(t.name.split(' ')[0])) // every patent of the scope is in H01M
   })
 
   it('counts applications, grants and applicants by year', async () => {
