@@ -106,7 +106,7 @@ export function createBriefService(deps: BriefDeps) {
   }
 
   async function draftBrief({ ctx, input }: { ctx: Caller; input: { needId: string; writer: WriterChoice; navigation?: NavigationMode } }) {
-    const need = await catalog.get(ctx, 'need', input.needId) // 404 when the caller may not see it
+    const need = await catalog.getItem({ ctx, input: { kind: 'need', id: input.needId } }) // 404 when the caller may not see it
     if (!mayWrite(ctx, need.org_id)) throw new ForbiddenError('Only the need\'s enterprise or a manager may draft a brief / 仅需求方企业或技术经理人可起草榜单')
     if (input.writer === 'model' && !chat) {
       throw new InvalidError([{ field: 'body.writer', message: 'no chat model is configured (CHAT_MODEL); use template or auto' }], 'No chat model configured / 未配置对话模型')
@@ -151,7 +151,7 @@ export function createBriefService(deps: BriefDeps) {
   }
 
   async function writeDraft(b: BriefRow, payload: JobPayload<'briefs.draft'>, job: { attempt: number; maxAttempts: number; signal?: AbortSignal }) {
-    const need = await catalog.get(SYSTEM, 'need', b.need_id)
+    const need = await catalog.getItem({ ctx: SYSTEM, input: { kind: 'need', id: b.need_id } })
     const org = await orgStore.getOrg(db, need.org_id)
     const requester = callerOf(payload.requester)
     const references = await referencesFromMatches(matching, requester, need.id).catch(() => [])
@@ -201,7 +201,7 @@ export function createBriefService(deps: BriefDeps) {
   }
 
   async function listBriefsForNeed({ ctx, input }: { ctx: Caller; input: { needId: string } }): Promise<BriefView[]> {
-    await catalog.get(ctx, 'need', input.needId)
+    await catalog.getItem({ ctx, input: { kind: 'need', id: input.needId } })
     const rows = (await briefStore.listForNeed(db, input.needId)).filter((b) => maySeeBrief(ctx, b))
     return Promise.all(rows.map(async (b) => view(b, await briefStore.current(db, b))))
   }

@@ -25,7 +25,7 @@ export function registerCatalogRoutes(app: App, { services }: AppDeps) {
         responses: { 201: json(Written, 'created; analysis and embedding run as a job'), 400: P[400], 401: P[401], 403: P[403], 409: P[409] },
       }),
       async (c) => {
-        const r = await catalog.create(c.get('caller'), kind, c.req.valid('json'))
+        const r = await catalog.createItem({ ctx: c.get('caller'), input: { kind, fields: c.req.valid('json') } })
         return c.json({ ...rowOut(r.row), job_id: r.jobId }, 201)
       },
     )
@@ -37,7 +37,7 @@ export function registerCatalogRoutes(app: App, { services }: AppDeps) {
         responses: { 200: json(pageOf(Item), 'a page, newest first'), 400: P[400], 401: P[401] },
       }),
       async (c) => {
-        const r = await catalog.list(c.get('caller'), kind, c.req.valid('query'))
+        const r = await catalog.listItems({ ctx: c.get('caller'), input: { kind, query: c.req.valid('query') } })
         return c.json({ items: r.items.map(rowOut), next_cursor: r.next_cursor }, 200)
       },
     )
@@ -48,7 +48,7 @@ export function registerCatalogRoutes(app: App, { services }: AppDeps) {
         request: { params: IdParam },
         responses: { 200: json(Item, 'the item'), 401: P[401], 404: P[404] },
       }),
-      async (c) => c.json(rowOut(await catalog.get(c.get('caller'), kind, c.req.valid('param').id)), 200),
+      async (c) => c.json(rowOut(await catalog.getItem({ ctx: c.get('caller'), input: { kind, id: c.req.valid('param').id } })), 200),
     )
 
     app.openapi(
@@ -58,7 +58,7 @@ export function registerCatalogRoutes(app: App, { services }: AppDeps) {
         responses: { 200: json(Written, 'updated'), 400: P[400], 401: P[401], 403: P[403], 404: P[404] },
       }),
       async (c) => {
-        const r = await catalog.update(c.get('caller'), kind, c.req.valid('param').id, c.req.valid('json'))
+        const r = await catalog.updateItem({ ctx: c.get('caller'), input: { kind, id: c.req.valid('param').id, patch: c.req.valid('json') } })
         return c.json({ ...rowOut(r.row), job_id: r.jobId }, 200)
       },
     )
@@ -70,7 +70,7 @@ export function registerCatalogRoutes(app: App, { services }: AppDeps) {
         responses: { 204: { description: 'deleted' }, 401: P[401], 403: P[403], 404: P[404] },
       }),
       async (c) => {
-        await catalog.remove(c.get('caller'), kind, c.req.valid('param').id)
+        await catalog.deleteItem({ ctx: c.get('caller'), input: { kind, id: c.req.valid('param').id } })
         return c.body(null, 204)
       },
     )

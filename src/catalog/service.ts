@@ -79,7 +79,8 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     return jobs.map((j) => j.opts.jobId)
   }
 
-  async function create(caller: Caller, kind: Kind, input: Fields & { org_id?: string }) {
+  /** POST /v1/<kind>s: the row, its audit event and its index job commit together. */
+  async function createItem({ ctx: caller, input: { kind, fields: input } }: { ctx: Caller; input: { kind: Kind; fields: Fields & { org_id?: string } } }) {
     const def = kindDef(kind)
     const orgId = await ownerFor(caller, kind, input.org_id)
     const prepared = prepareRecord(def, input)
@@ -99,7 +100,8 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
   }
 
 
-  async function get<K extends Kind>(caller: Caller, kind: K, id: string): Promise<CatalogRow<K>> {
+  /** One row the caller may read (else 404). */
+  async function getItem<K extends Kind>({ ctx: caller, input: { kind, id } }: { ctx: Caller; input: { kind: K; id: string } }): Promise<CatalogRow<K>> {
     const def = KIND_DEFS[kind]
     return visibleOr404(await catalogStore.get(db, def, id), (r) => def.maySee(caller, r), def.label)
   }
@@ -111,7 +113,8 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     return row
   }
 
-  async function update(caller: Caller, kind: Kind, id: string, patch: Partial<Fields>) {
+  /** PATCH: merged with the stored row and validated whole; a text change re-indexes, any other change re-matches. */
+  async function updateItem({ ctx: caller, input: { kind, id, patch } }: { ctx: Caller; input: { kind: Kind; id: string; patch: Partial<Fields> } }) {
     const def = kindDef(kind)
     const row = await writable(caller, def, id)
     const merged = def.fields.safeParse({ ...rowToFields(def, row), ...patch })
@@ -135,7 +138,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     })
   }
 
-  async function remove(caller: Caller, kind: Kind, id: string): Promise<void> {
+  async function deleteItem({ ctx: caller, input: { kind, id } }: { ctx: Caller; input: { kind: Kind; id: string } }): Promise<void> {
     const def = kindDef(kind)
     const row = await writable(caller, def, id)
     await db.transaction(async (tx) => {
@@ -144,7 +147,8 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     })
   }
 
-  async function list(caller: Caller, kind: Kind, q: Record<string, unknown> & { limit: number; cursor?: string }) {
+  /** A filtered page of what the caller may read (keyword query q pages by rank, else by time). */
+  async function listItems({ ctx: caller, input: { kind, query: q } }: { ctx: Caller; input: { kind: Kind; query: Record<string, unknown> & { limit: number; cursor?: string } } }) {
     const def = kindDef(kind)
     const text = typeof q.q === 'string' ? searchTokens(q.q).join(' or ') : undefined
     if (typeof q.q === 'string' && !text) return { items: [], next_cursor: null }
@@ -378,7 +382,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     await catalogStore.vacuumAnalyze(db, kindDef(kind))
   }
 
-  return { ownerFor, create, get, update, remove, list, prepareMany, writeMany, bulkLoad, upsertMany, afterBulkLoad, indexRows, reembed, enqueueIndex, maintain }
+  return { ownerFor, createItem, getItem, updateItem, deleteItem, listItems, prepareMany, writeMany, bulkLoad, upsertMany, afterBulkLoad, indexRows, reembed, enqueueIndex, maintain }
 }
 
 /**

@@ -15,7 +15,7 @@ const ATTRS = ['industry', 'field', 'region', 'maturity', 'trl', 'transfer_modes
 
 /** What the chat model reads of a row: its title, text and the attributes that decide a match. */
 export function sideOf(kind: string, row: ItemRow | NeedRow): RerankSide {
-  const r = row as unknown as Record<string, unknown>
+  const r: { readonly [K in (typeof ATTRS)[number]]?: unknown } = row
   const attrs = Object.fromEntries(ATTRS.map((k) => [k, r[k]]).filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && !v.length)))
   return { kind, title: row.title, text: row.body, attrs }
 }

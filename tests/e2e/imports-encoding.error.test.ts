@@ -3,6 +3,7 @@ import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertRecognisedEncoding } from '../../src/imports/read'
 import { createTestApp, type TestApp } from '../helpers/app'
+import { uploadImport } from '../helpers/imports'
 
 let t: TestApp
 let uni: { orgId: string; key: string }
@@ -12,20 +13,13 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-async function upload(key: string, kind: string, name: string, content: Uint8Array | string) {
-  const form = new FormData()
-  form.set('file', new File([content], name))
-  form.set('kind', kind)
-  return t.request('/v1/imports', { method: 'POST', key, body: form })
-}
-
 const HEADER = '公开号,标题,摘要,申请人\n'
 const ROWS = ['CN114000001A,一种锂离子电池健康状态估计方法,基于深度学习的电池健康状态在线估计,东南大学', 'CN114000002A,一种钙钛矿太阳能电池的制备方法,两步旋涂法与界面钝化,南京大学']
 
 describe('file encodings', () => {
   it('refuses a Shift-JIS file: the encoding could not be recognised, and which encodings are accepted', async () => {
     const sjis = iconv.encode('特許番号,タイトル,要約,出願人\nJP2020123456A,リチウムイオン電池の製造方法,電池の健康状態を推定する,株式会社テスト\n', 'shift_jis')
-    const r = await upload(uni.key, 'patent', 'jp.csv', sjis)
+    const r = await uploadImport(t, uni.key, 'patent', 'jp.csv', sjis)
     expect(r.status).toBe(400)
     const body = await r.json()
     expect(body.type).toBe('/problems/bad_file')
@@ -37,7 +31,7 @@ describe('file encodings', () => {
 
   it('refuses a file with a UTF-8 header and Latin-1 rows (mixed encodings)', async () => {
     const mixed = Buffer.concat([Buffer.from(HEADER, 'utf8'), iconv.encode('CN114000003A,Café résumé naïve,Crème brûlée façade,Université\n', 'latin1')])
-    const r = await upload(uni.key, 'patent', 'mixed.csv', mixed)
+    const r = await uploadImport(t, uni.key, 'patent', 'mixed.csv', mixed)
     expect(r.status).toBe(400)
     const body = await r.json()
     expect(body.detail).toMatch(/could not be recognised/)
@@ -52,7 +46,7 @@ describe('file encodings', () => {
       ['gb.csv', iconv.encode(text, 'gb18030')],
       ['gbk.csv', iconv.encode(text.replace('东南大学', '东南大学（堃珺研究所）'), 'gbk')],
     ] as const) {
-      const r = await upload(uni.key, 'patent', name, buf)
+      const r = await uploadImport(t, uni.key, 'patent', name, buf)
       expect(r.status, name).toBe(202)
     }
     await t.settle()

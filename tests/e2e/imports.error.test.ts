@@ -3,6 +3,7 @@
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app'
+import { importFinished, uploadImport } from '../helpers/imports'
 
 let t: TestApp
 let uni: { orgId: string; key: string }
@@ -14,21 +15,6 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-function upload(key: string, kind: string, name: string, content: Uint8Array | string, extra: Record<string, string> = {}) {
-  const form = new FormData()
-  form.set('file', new File([content], name))
-  form.set('kind', kind)
-  for (const [k, v] of Object.entries(extra)) form.set(k, v)
-  return t.request('/v1/imports', { method: 'POST', key, body: form })
-}
-
-async function finished(key: string, id: string) {
-  const imp = await (await t.request(`/v1/imports/${id}`, { key })).json()
-  await t.job(imp.job_id)
-  await t.settle()
-  return (await t.request(`/v1/imports/${id}`, { key })).json()
-}
-
 const errorsOf = async (key: string, id: string) =>
   (await (await t.request(`/v1/imports/${id}/errors`, { key })).json()).items as { line: number; field: string; reason: string; raw: Record<string, unknown> }[]
 
@@ -39,7 +25,7 @@ const achievementRows = (n: number, tag: string) =>
 describe('the request path reads a bounded head of the file', () => {
   it('refuses a one-line CSV far longer than a header with bad_file, and another request is answered meanwhile', async () => {
     const line = '标题,'.repeat(2_000_000) // 8 MB, no line break: no header line a person could mean
-    const [r, health] = await Promise.all([upload(uni.key, 'achievement', 'one-line.csv', line), t.request('/healthz')])
+    const [r, health] = await Promise.all([uploadImport(t, uni.key, 'achievement', 'one-line.csv', line), t.request('/healthz')])
     expect(health.status).toBe(200)
     expect(r.status).toBe(400)
     const body = await r.json()
@@ -53,11 +39,11 @@ describe('the request path reads a bounded head of the file', () => {
     const rows = achievementRows(3000, 'big').map((r) => r + pad)
     const csv = '编号,成果名称,成果简介\n' + rows.join('\n') + '\n"never closed,x,y\n'
     expect(csv.length * 2).toBeGreaterThan(1 << 20)
-    const r = await upload(uni.key, 'achievement', 'big.csv', csv)
+    const r = await uploadImport(t, uni.key, 'achievement', 'big.csv', csv)
     expect(r.status).toBe(202)
     const accepted = await r.json()
     expect(accepted).toMatchObject({ status: 'queued', format: 'csv', encoding: 'utf-8' })
-    const done = await finished(uni.key, accepted.id)
+    const done = await importFinished(t, uni.key, accepted.id)
     expect(done.status).toBe('failed')
     expect(done.error).toMatch(/CSV/)
   })
@@ -68,12 +54,12 @@ describe('the request path reads a bounded head of the file', () => {
     ws.addRow(['编号', '成果名称', '成果简介'])
     for (let i = 0; i < 1200; i++) ws.addRow([`x-${i}`, `秸秆纤维增强复合材料第${i}号`, `一种低成本秸秆纤维复合材料，编号${i}。`])
     const buf = new Uint8Array(await wb.xlsx.writeBuffer())
-    const [r, health] = await Promise.all([upload(uni.key, 'achievement', 'big.xlsx', buf), t.request('/healthz')])
+    const [r, health] = await Promise.all([uploadImport(t, uni.key, 'achievement', 'big.xlsx', buf), t.request('/healthz')])
     expect(health.status).toBe(200)
     expect(r.status).toBe(202)
     const accepted = await r.json()
     expect(accepted.mapping).toMatchObject({ external_id: '编号', title: '成果名称', summary: '成果简介' })
-    const done = await finished(uni.key, accepted.id)
+    const done = await importFinished(t, uni.key, accepted.id)
     expect(done).toMatchObject({ status: 'completed', rows_read: 1200, rows_inserted: 1200, rows_rejected: 0 })
   })
 
@@ -82,7 +68,7 @@ describe('the request path reads a bounded head of the file', () => {
       '公开(公告)号,申请号,申请日,标题,摘要,申请(专利权)人,发明人,IPC主分类号,IPC分类号,当前法律状态\n' +
       'CN114123456A,CN202110000001.X,2021-01-05,一种电池健康状态估计方法,摘要,东南大学,张三,H01M10/42,H01M10/42,有效\n'
     const own = await t.tenant('university', 'university')
-    const r = await upload(own.key, 'achievement', 'patents.csv', csv)
+    const r = await uploadImport(t, own.key, 'achievement', 'patents.csv', csv)
     expect(r.status).toBe(400)
     const body = await r.json()
     expect(body.type).toBe('/problems/bad_file')
@@ -91,11 +77,11 @@ describe('the request path reads a bounded head of the file', () => {
     const n = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM achievements WHERE org_id = $1', [own.orgId])
     expect(n.rows[0]!.n).toBe(0)
     // the same file as patents is fine
-    expect((await upload(own.key, 'patent', 'patents.csv', csv)).status).toBe(202)
+    expect((await uploadImport(t, own.key, 'patent', 'patents.csv', csv)).status).toBe(202)
   })
 
   it('names the kind a file looks like when the chosen kind lacks its required columns', async () => {
-    const r = await upload(ent.key, 'need', 'achievements.csv', '成果名称,成果简介,成熟度\n某成果,简介,中试\n')
+    const r = await uploadImport(t, ent.key, 'need', 'achievements.csv', '成果名称,成果简介,成熟度\n某成果,简介,中试\n')
     expect(r.status).toBe(400)
     const body = await r.json()
     expect(body.type).toBe('/problems/bad_file')
@@ -109,9 +95,9 @@ describe('one bad row never fails a whole import', () => {
     rows[300] = `nul-300,含空字符的\u0000成果,简介` // line 302, well past 8 KB
     const csv = '编号,成果名称,成果简介\n' + rows.join('\n') + '\n'
     expect(csv.indexOf('\u0000')).toBeGreaterThan(8192)
-    const r = await upload(uni.key, 'achievement', 'nul.csv', csv)
+    const r = await uploadImport(t, uni.key, 'achievement', 'nul.csv', csv)
     expect(r.status).toBe(202)
-    const done = await finished(uni.key, (await r.json()).id)
+    const done = await importFinished(t, uni.key, (await r.json()).id)
     expect(done).toMatchObject({ status: 'completed', rows_read: 401, rows_inserted: 400, rows_rejected: 1 })
     const errs = await errorsOf(uni.key, done.id)
     expect(errs).toHaveLength(1)
@@ -128,9 +114,9 @@ describe('one bad row never fails a whole import', () => {
       '{"id":"j-4","name":"正常","context":"说明里有孤立代理项\\udfff"}',
       JSON.stringify({ id: 'j-5', name: '工业废水膜处理技术', context: '一种抗污染的复合膜。' }),
     ]
-    const r = await upload(uni.key, 'achievement', 'records.jsonl', lines.join('\n') + '\n', { map: 'external_id=id,title=name,summary=context' })
+    const r = await uploadImport(t, uni.key, 'achievement', 'records.jsonl', lines.join('\n') + '\n', { map: 'external_id=id,title=name,summary=context' })
     expect(r.status).toBe(202)
-    const done = await finished(uni.key, (await r.json()).id)
+    const done = await importFinished(t, uni.key, (await r.json()).id)
     expect(done).toMatchObject({ status: 'completed', rows_read: 5, rows_inserted: 2, rows_rejected: 3 })
     const errs = await errorsOf(uni.key, done.id)
     expect(errs.map((e) => [e.line, e.field])).toEqual([[2, 'title'], [3, 'title'], [4, 'summary']])
@@ -145,7 +131,7 @@ describe('one bad row never fails a whole import', () => {
       'CN100000002A,年份超出范围的专利,99999-01-01\n' +
       'CN100000003A,零年专利,0000-01-01\n' +
       'CN100000004A,另一件正常的专利,2020-02-29\n'
-    const done = await finished(uni.key, (await (await upload(uni.key, 'patent', 'dates.csv', csv)).json()).id)
+    const done = await importFinished(t, uni.key, (await (await uploadImport(t, uni.key, 'patent', 'dates.csv', csv)).json()).id)
     expect(done).toMatchObject({ status: 'completed', rows_read: 4, rows_inserted: 2, rows_rejected: 2 })
     expect((await errorsOf(uni.key, done.id)).map((e) => [e.line, e.field])).toEqual([[3, 'application_date'], [4, 'application_date']])
   })
@@ -153,15 +139,15 @@ describe('one bad row never fails a whole import', () => {
 
 describe('bulk import: refused at upload', () => {
   it('rejects a file that is not what it claims with one clear error', async () => {
-    const empty = await upload(uni.key, 'patent', 'empty.csv', '')
+    const empty = await uploadImport(t, uni.key, 'patent', 'empty.csv', '')
     expect(empty.status).toBe(400)
     expect((await empty.json()).type).toBe('/problems/bad_file')
-    const binary = await upload(uni.key, 'patent', 'data.csv', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2, 3]))
+    const binary = await uploadImport(t, uni.key, 'patent', 'data.csv', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2, 3]))
     expect((await binary.json()).detail).toMatch(/binary/)
-    const fakeXlsx = await upload(uni.key, 'patent', 'data.xlsx', '标题,摘要\n a,b')
+    const fakeXlsx = await uploadImport(t, uni.key, 'patent', 'data.xlsx', '标题,摘要\n a,b')
     expect((await fakeXlsx.json()).detail).toMatch(/XLSX/)
     // An achievements sheet uploaded as patents: no publication-number column.
-    const wrong = await upload(uni.key, 'patent', 'achievements.csv', '成果名称,成果简介\n某成果,简介')
+    const wrong = await uploadImport(t, uni.key, 'patent', 'achievements.csv', '成果名称,成果简介\n某成果,简介')
     expect(wrong.status).toBe(400)
     const body = await wrong.json()
     expect(body.type).toBe('/problems/bad_file')
@@ -169,10 +155,10 @@ describe('bulk import: refused at upload', () => {
   })
 
   it('validates the mapping and the role', async () => {
-    const badMap = await upload(uni.key, 'achievement', 'a.csv', 'name,context\nx,y', { map: 'title=nope' })
+    const badMap = await uploadImport(t, uni.key, 'achievement', 'a.csv', 'name,context\nx,y', { map: 'title=nope' })
     expect(badMap.status).toBe(400)
     expect((await badMap.json()).errors[0].field).toBe('map')
-    const wrongRole = await upload(ent.key, 'patent', 'p.csv', '公开号,标题\nCN1A,x')
+    const wrongRole = await uploadImport(t, ent.key, 'patent', 'p.csv', '公开号,标题\nCN1A,x')
     expect(wrongRole.status).toBe(403)
     const noFile = await t.request('/v1/imports', { method: 'POST', key: uni.key, body: (() => { const f = new FormData(); f.set('kind', 'patent'); return f })() })
     expect(noFile.status).toBe(400)

@@ -3,6 +3,7 @@ import path from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app'
+import { importFinished, uploadImport } from '../helpers/imports'
 
 const FIXTURES = path.resolve(__dirname, '../fixtures')
 const EVAL = path.resolve(__dirname, '../../../shared/eval-data')
@@ -17,31 +18,16 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-async function upload(key: string, kind: string, name: string, content: Uint8Array | string, extra: Record<string, string> = {}) {
-  const form = new FormData()
-  form.set('file', new File([content], name))
-  form.set('kind', kind)
-  for (const [k, v] of Object.entries(extra)) form.set(k, v)
-  return t.request('/v1/imports', { method: 'POST', key, body: form })
-}
-
-async function finished(key: string, id: string) {
-  const imp = await (await t.request(`/v1/imports/${id}`, { key })).json()
-  await t.job(imp.job_id)
-  await t.settle()
-  return (await t.request(`/v1/imports/${id}`, { key })).json()
-}
-
 describe('bulk import', () => {
   it('imports a GB18030 patent export with Chinese headers, reports bad rows, and is idempotent', async () => {
     const file = readFileSync(path.join(FIXTURES, 'patents-gb18030.csv'))
-    const r = await upload(uni.key, 'patent', 'patents-gb18030.csv', file)
+    const r = await uploadImport(t, uni.key, 'patent', 'patents-gb18030.csv', file)
     expect(r.status).toBe(202)
     const accepted = await r.json()
     expect(accepted).toMatchObject({ kind: 'patent', format: 'csv', encoding: 'gb18030', status: 'queued' })
     expect(accepted.mapping).toMatchObject({ publication_number: '公开（公告）号', title: '标题', ipc_codes: 'IPC分类号', legal_status: '当前法律状态' })
 
-    const done = await finished(uni.key, accepted.id)
+    const done = await importFinished(t, uni.key, accepted.id)
     expect(done).toMatchObject({ status: 'completed', rows_read: 5, rows_inserted: 2, rows_rejected: 3 })
 
     const errs = (await (await t.request(`/v1/imports/${accepted.id}/errors`, { key: uni.key })).json()).items
@@ -69,7 +55,7 @@ describe('bulk import', () => {
     expect(p.terms.map((x: { term: string }) => x.term)).toContain('锂离子')
 
     // The same file again changes nothing.
-    const again = await finished(uni.key, (await (await upload(uni.key, 'patent', 'patents-gb18030.csv', file)).json()).id)
+    const again = await importFinished(t, uni.key, (await (await uploadImport(t, uni.key, 'patent', 'patents-gb18030.csv', file)).json()).id)
     expect(again).toMatchObject({ status: 'completed', rows_read: 5, rows_inserted: 0, rows_updated: 0, rows_unchanged: 2, rows_rejected: 3 })
     const count = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM patents WHERE org_id = $1', [uni.orgId])
     expect(count.rows[0]!.n).toBe(2)
@@ -83,9 +69,9 @@ describe('bulk import', () => {
     ws.addRow(['', '缺少名称', '新能源', '面议', '2027-01-01', '委托开发', '', '公开'])
     ws.addRow(['低成本钙钛矿组件封装', '寻求钙钛矿光伏组件封装技术，提高湿热稳定性。', '新能源', '一百万', '2027-03-01', '技术转让', '', '公开'])
     const buf = new Uint8Array(await wb.xlsx.writeBuffer())
-    const r = await upload(ent.key, 'need', 'needs.xlsx', buf)
+    const r = await uploadImport(t, ent.key, 'need', 'needs.xlsx', buf)
     expect(r.status).toBe(202)
-    const done = await finished(ent.key, (await r.json()).id)
+    const done = await importFinished(t, ent.key, (await r.json()).id)
     expect(done).toMatchObject({ status: 'completed', format: 'xlsx', rows_read: 3, rows_inserted: 1, rows_rejected: 2 })
     const errs = (await (await t.request(`/v1/imports/${done.id}/errors`, { key: ent.key })).json()).items
     expect(errs.map((e: { line: number; field: string }) => [e.line, e.field])).toEqual([[3, 'title'], [4, 'budget']])
@@ -100,9 +86,9 @@ describe('bulk import', () => {
 describe.runIf(existsSync(EVAL))('bulk import of the real data in ../shared/eval-data', () => {
   it('imports the 51jishu achievements (JSON) with a mapping', async () => {
     const file = readFileSync(path.join(EVAL, 'zhibei-51jishu/technical_achievements_data_source_part_1.json'))
-    const r = await upload(uni.key, 'achievement', 'part_1.json', file, { map: 'title=name,summary=context,field=industry,industry=classification' })
+    const r = await uploadImport(t, uni.key, 'achievement', 'part_1.json', file, { map: 'title=name,summary=context,field=industry,industry=classification' })
     expect(r.status).toBe(202)
-    const done = await finished(uni.key, (await r.json()).id)
+    const done = await importFinished(t, uni.key, (await r.json()).id)
     expect(done.status).toBe('completed')
     expect(done.rows_read).toBe(1000)
     expect(done.rows_inserted + done.rows_updated + done.rows_unchanged + done.rows_rejected).toBe(1000)
@@ -116,9 +102,9 @@ describe.runIf(existsSync(EVAL))('bulk import of the real data in ../shared/eval
 
   it('imports the CCF 2022 patents (JSON Lines) with a mapping', async () => {
     const file = readFileSync(path.join(EVAL, 'ccf2022-patent-fewshot/train.json'))
-    const r = await upload(uni.key, 'patent', 'train.json', file, { map: 'publication_number=id,applicants=assignee' })
+    const r = await uploadImport(t, uni.key, 'patent', 'train.json', file, { map: 'publication_number=id,applicants=assignee' })
     expect(r.status).toBe(202)
-    const done = await finished(uni.key, (await r.json()).id)
+    const done = await importFinished(t, uni.key, (await r.json()).id)
     expect(done).toMatchObject({ status: 'completed', format: 'jsonl', rows_read: 958, rows_rejected: 0, rows_inserted: 958 })
     const n = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM patents WHERE org_id = $1 AND embedding IS NOT NULL AND tokens IS NOT NULL', [uni.orgId])
     expect(n.rows[0]!.n).toBeGreaterThanOrEqual(958)

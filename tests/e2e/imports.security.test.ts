@@ -1,6 +1,7 @@
 // Imports: uploaded values are untrusted; the rejected-rows CSV neutralises anything a spreadsheet would evaluate.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app'
+import { uploadImport } from '../helpers/imports'
 
 let t: TestApp
 let uni: { orgId: string; key: string }
@@ -9,13 +10,6 @@ beforeAll(async () => {
   uni = await t.tenant('university', 'university')
 })
 afterAll(() => t.close())
-
-async function upload(key: string, kind: string, name: string, content: Uint8Array | string) {
-  const form = new FormData()
-  form.set('file', new File([content], name))
-  form.set('kind', kind)
-  return t.request('/v1/imports', { method: 'POST', key, body: form })
-}
 
 /** Cells of a simple RFC 4180 CSV (quoted fields with "" escapes, CRLF records). */
 function csvCells(text: string): string[][] {
@@ -45,7 +39,7 @@ describe('import error report CSV', () => {
       '+1+2',
       '-2+3',
     ].join('\n')
-    const r = await upload(uni.key, 'patent', 'evil.jsonl', jsonl)
+    const r = await uploadImport(t, uni.key, 'patent', 'evil.jsonl', jsonl)
     expect(r.status).toBe(202)
     const imp = await r.json()
     await t.job(imp.job_id)
@@ -63,7 +57,7 @@ describe('import error report CSV', () => {
 
 describe('bulk import: other organisations', () => {
   it("hides another organisation's import (404)", async () => {
-    const r = await upload(uni.key, 'achievement', 'a.csv', '成果名称,成果简介\n测试成果,一段简介')
+    const r = await uploadImport(t, uni.key, 'achievement', 'a.csv', '成果名称,成果简介\n测试成果,一段简介')
     const { id } = await r.json()
     const other = await t.tenant('university', 'university')
     expect((await t.request(`/v1/imports/${id}`, { key: other.key })).status).toBe(404)
