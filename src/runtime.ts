@@ -8,6 +8,7 @@ import { BullQueue } from './jobs/bullmq'
 import type { JobHandlers, JobQueue } from './jobs/registry'
 import { InlineQueue } from './jobs/inline'
 import type { Embedder } from './models'
+import { INDEX_VERSION } from './models/sparse'
 import { createJobHandlers, createServices, type Services } from './services'
 
 export interface Runtime {
@@ -41,7 +42,8 @@ export async function openRuntime(config: Config, logger: Logger, opts: RuntimeO
   if (queue instanceof InlineQueue && opts.runInlineJobs !== false) queue.start(handlers)
   // recorded but not queued, or queued but lost from Redis: re-queued now and every few seconds
   if (queue instanceof BullQueue) queue.startRelay()
-  if (applied.includes('0004_postings.sql')) await reindexAfterUpgrade(db, queue, logger)
+  // rows indexed before the inverted index (0004) or with an older sparse layout (INDEX_VERSION): indexed again
+  await reindexAfterUpgrade(db, queue, logger)
   return {
     config,
     db,
@@ -72,15 +74,16 @@ export async function withDeadline(p: Promise<unknown>, ms: number): Promise<boo
 }
 
 /**
- * Rows indexed before the inverted index existed were marked stale by that migration (0004): queue their indexing.
- * A fresh database has none. The queue may still be connecting to Redis: retry for a few seconds, then say what to run.
+ * Rows indexed before the inverted index existed (marked stale by migration 0004), or with an older sparse layout
+ * (models/sparse.ts INDEX_VERSION, recorded per row since 0016): queue their indexing, once per layout version (the
+ * job id names it). A fresh database has none; the check is one scan that stops at the first stale row. The queue may still be connecting to Redis: retry for a few seconds, then say what to run.
  */
 async function reindexAfterUpgrade(db: Db, queue: JobQueue, logger: Logger): Promise<void> {
   if (!(await catalogStore.anyStaleIndex(db))) return
   for (let attempt = 1; ; attempt++) {
     try {
-      await queue.enqueue('catalog.reembed', { kinds: ['achievement', 'patent', 'need'], force: false }, { jobId: 'reindex-0004-postings' })
-      logger.info('queued re-indexing of rows indexed before the inverted index')
+      await queue.enqueue('catalog.reembed', { kinds: ['achievement', 'patent', 'need'], force: false }, { jobId: `reindex-layout-v${INDEX_VERSION}` })
+      logger.info('queued re-indexing of rows indexed with an older sparse layout', { index_version: INDEX_VERSION })
       return
     } catch (err) {
       if (attempt >= 50) {

@@ -313,9 +313,15 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
       }
       analysed.push(analyzeRow(def, rows[i]!))
     }
-    const vectors = embedder.local && embedder.embedAnalysis
+    // a remote model embeds only rows whose embedding is not current (a row re-indexed for its sparse layout keeps it)
+    const vectors: (number[] | null)[] = embedder.local && embedder.embedAnalysis
       ? analysed.map((a) => embedder.embedAnalysis!(a.analysis))
-      : await embedder.embedDocuments(texts)
+      : rows.map(() => null)
+    if (!(embedder.local && embedder.embedAnalysis)) {
+      const todo = rows.flatMap((r, i) => (force || !r.embedding_current ? [i] : []))
+      const fresh = todo.length ? await embedder.embedDocuments(todo.map((i) => texts[i]!)) : []
+      todo.forEach((i, k) => (vectors[i] = fresh[k]!))
+    }
     // The index and the matching jobs it calls for commit together.
     return withJobs(db, queue, async (tx) => {
       const n = await catalogStore.writeIndex(
@@ -323,7 +329,7 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
         def,
         rows.map((r, i) => {
           const { analysis, sparse } = analysed[i]!
-          return { id: r.id, contentHash: r.content_hash, index: { tokenText: analysis.tokenText, terms: analysis.terms, embedding: vectors[i]!, sparse, model: embedder.modelId } }
+          return { id: r.id, contentHash: r.content_hash, index: { tokenText: analysis.tokenText, terms: analysis.terms, embedding: vectors[i] ?? null, sparse, model: embedder.modelId } }
         }),
         embedder.modelId,
       )

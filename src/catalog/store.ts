@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import type { Queryable } from '../db'
 import { toVectorLiteral } from '../db'
 import { Params } from '../db/params'
-import { postingsOf, type SparseVector, toSparseLiteral } from '../models/sparse'
+import { INDEX_VERSION, postingsOf, type SparseVector, toSparseLiteral } from '../models/sparse'
 import type { Caller } from '../orgs/access'
 import { yieldToEventLoop } from '../yield'
 import type { CatalogRow, IndexRow, Kind, KindDef } from './kinds'
@@ -26,7 +26,8 @@ function selectList(def: KindDef): string {
 export interface IndexData {
   tokenText: string
   terms: unknown
-  embedding: number[]
+  /** null: keep the row's stored embedding (it is current; only the sparse layout changed) */
+  embedding: number[] | null
   sparse: SparseVector
   model: string
 }
@@ -73,7 +74,7 @@ export const catalogStore = {
     const p = new Params()
     const withIndex = rows.every((r) => r.index)
     const cols = ['org_id', ...(def.keyColumn === 'natural_key' ? ['natural_key'] : []), ...def.columns, 'content_hash', 'record_hash']
-    const indexCols = withIndex ? ['tokens', 'terms', 'embedding', 'sparse', 'embedding_model', 'embedding_hash'] : []
+    const indexCols = withIndex ? ['tokens', 'terms', 'embedding', 'sparse', 'embedding_model', 'embedding_hash', 'index_version'] : []
     const tuples: string[] = []
     for (const [i, r] of rows.entries()) {
       // formatting a batch's vectors takes tens of ms: let other requests in between
@@ -92,7 +93,8 @@ export const catalogStore = {
         const ix = r.index!
         vals.push(
           `to_tsvector('simple', ${p.p(ix.tokenText)})`, `${p.p(JSON.stringify(ix.terms))}::jsonb`,
-          `${p.p(toVectorLiteral(ix.embedding))}::vector`, `${p.p(toSparseLiteral(ix.sparse))}::sparsevec`, p.p(ix.model), p.p(r.contentHash),
+          `${p.p(ix.embedding && toVectorLiteral(ix.embedding))}::vector`, `${p.p(toSparseLiteral(ix.sparse))}::sparsevec`, p.p(ix.model), p.p(r.contentHash),
+          p.p(INDEX_VERSION),
         )
       }
       tuples.push(`(${vals.join(', ')})`)
@@ -188,13 +190,19 @@ export const catalogStore = {
   },
 
   /** Rows among ids whose analysis or embedding is missing or stale for this model. */
-  async needingIndex<K extends Kind>(q: Queryable, def: KindDef<K>, ids: string[], modelId: string, force = false): Promise<IndexRow<K>[]> {
-    const r = await q.query<IndexRow<K>>(
-      `SELECT t.id, t.org_id, t.content_hash, ${def.columns.map((c) => `t.${c}`).join(', ')} FROM ${def.table} t
+  /**
+   * Rows that need indexing: no vectors, text changed, another embedding model, or an older sparse layout
+   * (`index_version`); `embedding_current` says the stored embedding can be kept (only the sparse layout is old).
+   */
+  async needingIndex<K extends Kind>(q: Queryable, def: KindDef<K>, ids: string[], modelId: string, force = false): Promise<(IndexRow<K> & { embedding_current: boolean })[]> {
+    const r = await q.query<IndexRow<K> & { embedding_current: boolean }>(
+      `SELECT t.id, t.org_id, t.content_hash, ${def.columns.map((c) => `t.${c}`).join(', ')},
+              (t.embedding IS NOT NULL AND t.embedding_hash = t.content_hash AND t.embedding_model = $2) AS embedding_current
+         FROM ${def.table} t
         WHERE t.id = ANY($1::uuid[])
           AND ($3 OR t.embedding IS NULL OR t.sparse IS NULL OR t.embedding_hash IS DISTINCT FROM t.content_hash
-               OR t.embedding_model IS DISTINCT FROM $2)`,
-      [ids, modelId, force],
+               OR t.embedding_model IS DISTINCT FROM $2 OR t.index_version IS DISTINCT FROM $4)`,
+      [ids, modelId, force, INDEX_VERSION],
     )
     return r.rows
   },
@@ -212,7 +220,8 @@ export const catalogStore = {
     const r = await q.query<{ n: number }>(
       `WITH upd AS (
          UPDATE ${def.table} t SET tokens = to_tsvector('simple', d.tok), terms = d.terms::jsonb,
-                embedding = d.emb::vector, sparse = d.sp::sparsevec, embedding_model = $7, embedding_hash = d.hash
+                embedding = coalesce(d.emb::vector, t.embedding), sparse = d.sp::sparsevec, embedding_model = $7, embedding_hash = d.hash,
+                index_version = $11
            FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::text[]) AS hash, unnest($3::text[]) AS tok,
                         unnest($4::text[]) AS terms, unnest($5::text[]) AS emb, unnest($6::text[]) AS sp) d
           WHERE t.id = d.id AND t.content_hash = d.hash
@@ -226,12 +235,13 @@ export const catalogStore = {
         items.map((i) => i.contentHash),
         items.map((i) => i.index.tokenText),
         items.map((i) => JSON.stringify(i.index.terms)),
-        items.map((i) => toVectorLiteral(i.index.embedding)),
+        items.map((i) => i.index.embedding && toVectorLiteral(i.index.embedding)),
         items.map((i) => toSparseLiteral(i.index.sparse)),
         modelId,
         terms,
         weights,
         ids,
+        INDEX_VERSION,
       ],
     )
     return r.rows[0]!.n
@@ -256,12 +266,15 @@ export const catalogStore = {
     await q.exec(`VACUUM (ANALYZE) ${def.table}, ${def.table}_postings`)
   },
 
-  /** Rows indexed before the inverted index existed (marked stale by migration 0004). */
+  /**
+   * Rows indexed before the inverted index existed (marked stale by migration 0004), or with an older sparse layout
+   * (`index_version`, see models/sparse.ts).
+   */
   async anyStaleIndex(q: Queryable): Promise<boolean> {
+    const stale = (t: string) => `EXISTS (SELECT 1 FROM ${t} WHERE sparse IS NOT NULL AND (embedding_hash IS NULL OR index_version <> $1))`
     const r = await q.query<{ stale: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM achievements WHERE sparse IS NOT NULL AND embedding_hash IS NULL)
-           OR EXISTS (SELECT 1 FROM patents WHERE sparse IS NOT NULL AND embedding_hash IS NULL)
-           OR EXISTS (SELECT 1 FROM needs WHERE sparse IS NOT NULL AND embedding_hash IS NULL) AS stale`,
+      `SELECT ${['achievements', 'patents', 'needs'].map(stale).join(' OR ')} AS stale`,
+      [INDEX_VERSION],
     )
     return r.rows[0]?.stale === true
   },

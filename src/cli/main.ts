@@ -9,6 +9,7 @@ import { ORG_KINDS, type OrgKind, ROLES, type Role, SYSTEM } from '../orgs/acces
 import { runEval } from './eval'
 import { runBriefEval } from './eval-briefs'
 import { runClusterEval } from './eval-clusters'
+import { runDenseStudy } from './eval-dense'
 import { runImport, runImportViaApi } from './import'
 import { UsageError } from './usage'
 import { openRuntime } from '../runtime'
@@ -38,6 +39,8 @@ commands:
   eval clusters --dataset <dir> [--k N] [--seed S] [--json]
                                             topic clustering of the navigation reports: NMI and purity
                                             against the classes the qrels define
+  eval dense-study --dataset <dir> [--dim 128] [--exclude-self] [--json]
+                                            would a corpus LSA embedding help? exhaustive sparse, LSA and fusions
   reembed [--kind <kind> ...] [--force]    re-analyse and re-embed through jobs (after a model change)
 `
 
@@ -124,6 +127,7 @@ async function main(argv: string[]) {
         const args = rest.slice(1)
         await runEval([...args.filter((a) => a !== '--write'), '--fit-calibration', ...(args.includes('--write') ? ['--write-calibration'] : [])])
       }
+      else if (rest[0] === 'dense-study') await runDenseStudy(rest.slice(1))
       else await runEval(rest)
       return
     case 'import':

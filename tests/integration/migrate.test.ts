@@ -7,7 +7,10 @@ import { MIGRATIONS_DIR, migrate, migrationStatus, MigrationError, loadMigration
 import { openPg } from '../../src/db/pg'
 import { openPglite } from '../../src/db/pglite'
 import { createLogger } from '../../src/log'
+import { OpenAIEmbedder } from '../../src/models/openai-embedder'
+import { INDEX_VERSION } from '../../src/models/sparse'
 import { openRuntime } from '../../src/runtime'
+import { loopbackServer } from '../helpers/loopback'
 import { DATABASE_URL, TEST_EMBEDDING_DIM, testConfig } from '../helpers/env'
 import { scratchPgDatabase } from '../helpers/db'
 
@@ -68,6 +71,43 @@ describe('upgrading to the inverted index', () => {
     await rt.queue.close()
     await rt.services.preparePool.close()
   }, 180_000) // a fresh database, every migration and a re-index: ~50 s on a busy 2-core machine
+})
+
+describe('upgrading the sparse layout (index_version)', () => {
+  it('indexes again the rows of an older layout at start, with all their postings, and keeps a current remote embedding', async () => {
+    const { db } = await freshDatabase()
+    await migrate(db, { embeddingDim: TEST_EMBEDDING_DIM })
+    // a remote embedding model that must not be called for a row whose embedding is current
+    const calls: string[][] = []
+    const server = await loopbackServer((body, res) => {
+      calls.push(body.input)
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ object: 'list', model: body.model, data: body.input.map((_: string, i: number) => ({ object: 'embedding', index: i, embedding: Array.from({ length: TEST_EMBEDDING_DIM }, () => 0.5) })), usage: { prompt_tokens: 1, total_tokens: 1 } }))
+    })
+    cleanups.push(() => server.close())
+    const embedder = new OpenAIEmbedder({ baseURL: server.base, apiKey: 'sk-test', model: 'bge-m3', dim: TEST_EMBEDDING_DIM, sendDimensions: false, maxRetries: 0, timeoutMs: 5000 })
+    const org = await db.query<{ id: string }>("INSERT INTO organizations (name, kind) VALUES ('老用户大学', 'university') RETURNING id")
+    const summary = Array.from({ length: 50 }, (_, i) => `成分${'甲乙丙丁戊己庚辛壬癸'[i % 10]}${'子丑寅卯辰巳午未申酉'[Math.floor(i / 10)]}`).join('、')
+    const row = await db.query<{ id: string }>(
+      `INSERT INTO achievements (org_id, natural_key, title, summary, content_hash, record_hash, embedding, sparse, embedding_model, embedding_hash, index_version)
+       VALUES ($1, 'x:old-2', '复合菌剂配方', $2, 'c2', 'r2', $3::vector, '{1:1}/1048576', $4, 'c2', 1) RETURNING id`,
+      [org.rows[0]!.id, summary, `[${Array.from({ length: TEST_EMBEDDING_DIM }, () => 0.1).join(',')}]`, embedder.modelId],
+    )
+    await db.query('INSERT INTO achievements_postings (term, w, id) VALUES (1, 1, $1)', [row.rows[0]!.id])
+    const rt = await openRuntime(testConfig({ REDIS_URL: '' }), createLogger('silent'), { db, embedder })
+    await rt.queue.drain()
+    const after = await db.query<{ n: number; v: number; e: string }>(
+      'SELECT (SELECT count(*)::int FROM achievements_postings WHERE id = a.id) AS n, a.index_version AS v, a.embedding::text AS e FROM achievements a WHERE a.id = $1',
+      [row.rows[0]!.id],
+    )
+    expect(after.rows[0]!.v).toBe(INDEX_VERSION)
+    // 50 distinct words and the title's: more than the 32 postings of layout 1
+    expect(after.rows[0]!.n).toBeGreaterThan(32)
+    expect(after.rows[0]!.e.startsWith('[0.1,')).toBe(true)
+    expect(calls).toEqual([])
+    await rt.queue.close()
+    await rt.services.preparePool.close()
+  }, 180_000)
 })
 
 describe('migrations', () => {
