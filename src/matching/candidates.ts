@@ -41,7 +41,7 @@ export function createRetriever(deps: { db: Db; config: Config; weights: MatchWe
     lexicalRows: 600,
   })
 
-  const limit = createLimiter(config.RETRIEVAL_CONCURRENCY ?? (db.engine === 'pglite' ? 2 : 4))
+  const limit = createLimiter(config.RETRIEVAL_CONCURRENCY ?? 2)
 
   /** Candidates from each source of the mode, fused; only rows that may be candidates (and pass `extra`). */
   function rank(table: Table, q: MatchQuery, mode: Mode, extra?: Where): Promise<Ranked[]> {
