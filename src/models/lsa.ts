@@ -1,8 +1,9 @@
 // Latent semantic analysis in plain TypeScript: a truncated SVD (randomized range finder, power iterations) of the
 // catalogue's tf-idf matrix, over the same sparse term vectors the sparse stage stores (models/sparse.ts). A text is
 // embedded as its tf-idf vector times the term components, L2-normalised, so documents and queries go through one
-// function. Measured as a dense source on zhibei-dev (`npm run eval -- dense-study`, README): it lowered the ranking,
+// function. The eigen solver and the seeded generator are the navigation clustering's (navigation/cluster.ts). Measured as a dense source on zhibei-dev (`npm run eval -- dense-study`, README): it lowered the ranking,
 // so no provider serves it; the module is what a fitted corpus embedding would be built on.
+import { rng, symmetricEigen } from '../navigation/cluster'
 import type { SparseVector } from './sparse'
 
 export interface LsaModel {
@@ -24,16 +25,6 @@ export interface LsaOptions {
   power?: number
   oversample?: number
   seed?: number
-}
-
-/** Deterministic uniform [0, 1) generator (a fit is reproducible from its seed). */
-function uniform(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0
-    s ^= s >>> 13
-    return s / 4294967296
-  }
 }
 
 interface Csr { rows: number; cols: number; ptr: Int32Array; idx: Int32Array; val: Float64Array }
@@ -79,48 +70,6 @@ function orthonormalize(M: Float64Array, n: number, l: number): void {
   }
 }
 
-/** Eigen-decomposition of a small symmetric matrix (cyclic Jacobi): eigenvalues descending, eigenvectors. */
-export function symmetricEigen(S: Float64Array, l: number): { values: number[]; vectors: Float64Array[] } {
-  const a = Float64Array.from(S)
-  const V = new Float64Array(l * l)
-  for (let i = 0; i < l; i++) V[i * l + i] = 1
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0
-    for (let i = 0; i < l; i++) for (let j = i + 1; j < l; j++) off += a[i * l + j]! ** 2
-    if (off < 1e-22) break
-    for (let p = 0; p < l; p++) {
-      for (let q = p + 1; q < l; q++) {
-        const apq = a[p * l + q]!
-        if (Math.abs(apq) < 1e-30) continue
-        const theta = (a[q * l + q]! - a[p * l + p]!) / (2 * apq)
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1))
-        const c = 1 / Math.sqrt(t * t + 1)
-        const s = t * c
-        for (let k = 0; k < l; k++) {
-          const akp = a[k * l + p]!
-          const akq = a[k * l + q]!
-          a[k * l + p] = c * akp - s * akq
-          a[k * l + q] = s * akp + c * akq
-        }
-        for (let k = 0; k < l; k++) {
-          const apk = a[p * l + k]!
-          const aqk = a[q * l + k]!
-          a[p * l + k] = c * apk - s * aqk
-          a[q * l + k] = s * apk + c * aqk
-        }
-        for (let k = 0; k < l; k++) {
-          const vkp = V[k * l + p]!
-          const vkq = V[k * l + q]!
-          V[k * l + p] = c * vkp - s * vkq
-          V[k * l + q] = s * vkp + c * vkq
-        }
-      }
-    }
-  }
-  const order = [...Array(l).keys()].sort((x, y) => a[y * l + y]! - a[x * l + x]!)
-  return { values: order.map((i) => a[i * l + i]!), vectors: order.map((i) => Float64Array.from({ length: l }, (_, k) => V[k * l + i]!)) }
-}
-
 /** tf-idf of a stored sparse vector (its values are sublinear term frequencies) over the model's terms, L2-normalised. */
 function tfidf(v: SparseVector, rows: Map<number, number>, idf: Float64Array): [number, number][] {
   const out: [number, number][] = []
@@ -157,7 +106,7 @@ export function fitLsa(docs: SparseVector[], o: LsaOptions): LsaModel {
   })
   const dim = Math.min(o.dim, A.rows, A.cols)
   const l = Math.min(dim + (o.oversample ?? 16), A.rows, A.cols)
-  const rnd = uniform(o.seed ?? 1)
+  const rnd = rng(o.seed ?? 1)
   const omega = new Float64Array(A.cols * l)
   for (let i = 0; i < omega.length; i++) omega[i] = Math.sqrt(-2 * Math.log(Math.max(rnd(), 1e-12))) * Math.cos(2 * Math.PI * rnd())
   let Q = mul(A, omega, l)
@@ -180,14 +129,14 @@ export function fitLsa(docs: SparseVector[], o: LsaOptions): LsaModel {
   }
   for (let a = 0; a < l; a++) for (let b = 0; b < a; b++) S[a * l + b] = S[b * l + a]!
   const { values, vectors } = symmetricEigen(S, l)
-  const singular = values.slice(0, dim).map((x) => Math.sqrt(Math.max(x, 0)))
+  const singular = Array.from(values.slice(0, dim), (x) => Math.sqrt(Math.max(x, 0)))
   const components = new Float64Array(A.cols * dim)
   for (let j = 0; j < A.cols; j++) {
     for (let c = 0; c < dim; c++) {
       if (!singular[c]) continue
       let s = 0
-      const u = vectors[c]!
-      for (let a = 0; a < l; a++) s += Bt[j * l + a]! * u[a]!
+      // eigenvectors are the columns of `vectors` (l x l, row-major)
+      for (let a = 0; a < l; a++) s += Bt[j * l + a]! * vectors[a * l + c]!
       components[j * dim + c] = s / singular[c]!
     }
   }

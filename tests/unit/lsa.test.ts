@@ -1,7 +1,7 @@
 // LSA in plain TypeScript (src/models/lsa.ts): the truncated SVD recovers a known low-rank structure, and texts that
 // share a topic but no word end up closer than texts of another topic.
 import { describe, expect, it } from 'vitest'
-import { embedLsa, fitLsa, symmetricEigen } from '../../src/models/lsa'
+import { embedLsa, fitLsa } from '../../src/models/lsa'
 import type { SparseVector } from '../../src/models/sparse'
 
 const vec = (entries: [number, number][]): SparseVector => {
@@ -10,14 +10,6 @@ const vec = (entries: [number, number][]): SparseVector => {
   return { indices: e.map(([i]) => i), values: e.map(([, v]) => v / norm) }
 }
 const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0)
-
-describe('symmetricEigen', () => {
-  it('diagonalises a symmetric matrix: eigenvalues descending', () => {
-    const { values, vectors } = symmetricEigen(Float64Array.from([2, 1, 0, 1, 2, 0, 0, 0, 5]), 3)
-    expect(values.map((v) => Math.round(v * 1e6) / 1e6)).toEqual([5, 3, 1])
-    expect(Math.abs(vectors[0]![2]!)).toBeCloseTo(1, 6)
-  })
-})
 
 describe('fitLsa / embedLsa', () => {
   // two topics: words 1-4 (batteries) and 11-14 (water treatment); documents use two or three words of one topic
