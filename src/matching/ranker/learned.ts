@@ -5,6 +5,7 @@
 // than the ranking in use (AUC within each need); until then, and without enough reviews, the hand-set weights rank.
 import type { MatchWeights } from '../../config'
 import type { Db } from '../../db'
+import { checkAborted } from '../../jobs/registry'
 import { handSetRanker, type Ranker, type RankerInput } from '../score'
 import { type RankerSignals, signalsOfMatch } from './features'
 import { type Example, fitReranker, scoreLearned } from './fit'
@@ -65,11 +66,12 @@ export const pastReviews = (rows: ReviewedMatch[]): PastReview[] =>
  * Job: fit a ranker version from the platform's reviews when enough new ones exist; promote it only if it beats the
  * ranking in use on the held-out reviews. Returns what it did.
  */
-export async function fitRanker(db: Db, platform = 'default', opts: { minReviews?: number; minNew?: number } = {}) {
+export async function fitRanker(db: Db, platform = 'default', opts: { minReviews?: number; minNew?: number; signal?: AbortSignal } = {}) {
   const total = await rankerStore.count(db)
   const last = await rankerStore.lastFit(db, platform)
   if (total < (opts.minReviews ?? MIN_REVIEWS) || total - last < (opts.minNew ?? MIN_NEW_REVIEWS)) return { skipped: 'not enough new reviews', reviews: total, last_fit_reviews: last }
   const all = await rankerStore.reviewed(db)
+  checkAborted(opts.signal)
   const held = heldOutNeeds(all.map((r) => r.need_id))
   const heldOut = (need: string) => held.has(need)
   // the history a training review reads: the other training needs' reviews; a held-out one reads all training reviews
@@ -84,6 +86,7 @@ export async function fitRanker(db: Db, platform = 'default', opts: { minReviews
   if (new Set(train.map((r) => r.y)).size < 2) return { skipped: 'reviews are all one decision', reviews: total, last_fit_reviews: last }
   const fit = fitReranker(train)
   const current = await rankerStore.promoted(db, platform)
+  checkAborted(opts.signal) // the fit itself is synchronous (no timer fires during it): checked after it, before the write
   const inUse = (r: (typeof rows)[number]) => (current ? scoreLearned(current.model, r.signals) : r.base)
   const aucBase = withinNeedAuc(test.map((r) => ({ need: r.need, y: r.y, s: inUse(r) })))
   const aucLearned = withinNeedAuc(test.map((r) => ({ need: r.need, y: r.y, s: scoreLearned(fit.model, r.signals) })))
