@@ -45,14 +45,14 @@ export function createJobHandlers(s: Services): JobHandlers {
     'catalog.index': (p, ctx) => s.catalog.indexRows(p.kind, p.ids, p.force, ctx.signal),
     'catalog.reembed': (p, ctx) => s.catalog.reembed(p.kinds, p.force, ctx.progress, ctx.signal, ctx.jobId),
     'imports.run': (p, ctx) => s.imports.run(p.importId, ctx.progress, ctx.signal),
-    'navigation.build': (p, ctx) => s.navigation.runBuild(p.reportId, p.build, ctx.progress),
+    'navigation.build': (p, ctx) => s.navigation.runBuild(p.reportId, p.build, ctx.progress, ctx.signal),
     'briefs.draft': (p, ctx) => s.briefs.runDraft(p, { attempt: ctx.attempt, maxAttempts: JOBS['briefs.draft'].attempts, signal: ctx.signal }),
-    'matching.fit-ranker': (p) => s.matching.fitRanker(p.platform),
+    'matching.fit-ranker': (p, ctx) => s.matching.fitRanker(p.platform, ctx.signal),
     'matching.rematch': async (p, ctx) => {
       const r = await s.matching.rematchWhenIndexed(p, { n: ctx.attempt, max: JOBS['matching.rematch'].attempts })
       if (p.importId) await s.imports.setRematched(p.importId, r.needs)
       return r
     },
-    'matching.run': (p) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId, p.catalogVersion) : s.matching.runForItem(p.kind, p.id)),
+    'matching.run': (p, ctx) => (p.kind === 'need' ? s.matching.runForNeed(p.id, p.runId, p.catalogVersion, ctx.signal) : s.matching.runForItem(p.kind, p.id, ctx.signal)),
   }
 }

@@ -4,6 +4,7 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { ping } from '../db'
 import { migrationStatus } from '../db/migrate'
 import { registerCatalogRoutes } from '../catalog/routes'
 import { registerImportRoutes } from '../imports/routes'
@@ -61,7 +62,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
     if (deps.draining?.()) return c.json({ status: 'draining', checks: {} }, 503)
     const checks: Record<string, { ok: boolean; degraded?: boolean; detail?: string }> = {}
     try {
-      await deps.db.query('SELECT 1')
+      await ping(deps.db)
       checks.database = { ok: true, detail: deps.db.engine }
       const m = await migrationStatus(deps.db)
       checks.migrations = m.current ? { ok: true } : { ok: false, detail: `pending: ${m.pending.join(', ')}` }

@@ -256,6 +256,12 @@ export const catalogStore = {
     return r.rows.map((x) => x.id)
   },
 
+  /** Every row's id with its external id or publication number (the evaluation maps its dataset's ids with it). */
+  async idsWith(q: Queryable, def: KindDef, column: 'external_id' | 'publication_number'): Promise<{ id: string; key: string }[]> {
+    const r = await q.query<{ id: string; key: string }>(`SELECT id, ${column} AS key FROM ${def.table}`)
+    return r.rows
+  },
+
   async idByKey(q: Queryable, def: KindDef, orgId: string, key: string): Promise<string | null> {
     const r = await q.query<{ id: string }>(`SELECT id FROM ${def.table} WHERE org_id = $1 AND ${def.keyColumn} = $2`, [orgId, key])
     return r.rows[0]?.id ?? null

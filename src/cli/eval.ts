@@ -6,7 +6,9 @@
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { createLogger } from '../log'
+import { kindDef } from '../catalog/kinds'
 import { validateRecord } from '../catalog/service'
+import { catalogStore } from '../catalog/store'
 import { loadConfig } from '../config'
 import type { Db } from '../db'
 import { openPg } from '../db/pg'
@@ -71,7 +73,7 @@ export async function runEval(argv: string[], env: Record<string, string | undef
       const recs = ds.queries.map((q) => validated('need', q._id, needRecord(q)))
       for (let i = 0; i < recs.length; i += 500) await rt.services.catalog.upsertMany('need', ent.id, recs.slice(i, i + 500), `eval-needs-${i}`)
       await rt.queue.drain()
-      for (const r of (await rt.db.query<{ id: string; external_id: string }>('SELECT id, external_id FROM needs')).rows) needIds.set(r.external_id, r.id)
+      for (const r of await catalogStore.idsWith(rt.db, kindDef('need'), 'external_id')) needIds.set(r.key, r.id)
     }
     const org = await orgStore.insertOrg(rt.db, { name: 'eval corpus', kind: 'university' })
     const records = ds.corpus.map((d) => validated(kind, d._id, kind === 'achievement' ? achievementRecord(d) : patentRecord(d)))
@@ -79,7 +81,7 @@ export async function runEval(argv: string[], env: Record<string, string | undef
     await rt.queue.drain()
     await rt.services.matching.termStats.refresh(table)
     const byKey = new Map(ds.corpus.map((d) => [kind === 'achievement' ? d._id : validated('patent', d._id, patentRecord(d)).publication_number, d._id]))
-    const idOf = new Map((await rt.db.query<{ id: string; key: string }>(`SELECT id, ${keyCol} AS key FROM ${table}`)).rows.map((r) => [r.id, byKey.get(r.key)!]))
+    const idOf = new Map((await catalogStore.idsWith(rt.db, kindDef(kind), keyCol)).map((r) => [r.id, byKey.get(r.key)!]))
     log(`loaded ${ds.corpus.length} ${kind}s in ${((performance.now() - t0) / 1000).toFixed(1)} s (${rt.db.engine}, ${rt.services.embedder.modelId})`)
 
     const per: Metrics[] = []

@@ -18,6 +18,11 @@ export interface Db extends Queryable {
   close(): Promise<void>
 }
 
+/** Throws when the database does not answer (the readiness check). */
+export async function ping(q: Queryable): Promise<void> {
+  await q.query('SELECT 1')
+}
+
 /** Formats a number array as a pgvector literal; pass it as a parameter with a ::vector cast. */
 export function toVectorLiteral(v: ArrayLike<number>): string {
   return '[' + Array.from(v, (x) => (Number.isFinite(x) ? x : 0)).join(',') + ']'

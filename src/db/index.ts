@@ -5,7 +5,7 @@ import { openPg } from './pg'
 import { openPglite } from './pglite'
 
 export type { Db, Queryable, QueryResult } from './db'
-export { toVectorLiteral, parseVector } from './db'
+export { toVectorLiteral, parseVector, ping } from './db'
 
 /** PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite under DATA_DIR/pgdata. */
 export async function openDb(cfg: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): Promise<Db> {

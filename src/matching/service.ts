@@ -7,7 +7,7 @@ import type { Db } from '../db'
 import type { Logger } from '../log'
 import { ConflictError, ForbiddenError } from '../errors'
 import { KIND_DEFS } from '../catalog/kinds'
-import { jobId, type JobQueue } from '../jobs/registry'
+import { checkAborted, jobId, type JobQueue } from '../jobs/registry'
 import { jobStore } from '../jobs/store'
 import type { Embedder } from '../models'
 import type { ChatModel } from '../models/chat'
@@ -20,7 +20,8 @@ import { type MatchQuery, queryFromRow, queryFromText } from './query'
 import { byScore, type QuerySide, type Ranker, recalibrate, scoreCandidates, type ScoredMatch } from './score'
 import { type ItemKind, type ItemRow, matchStore, type NeedRow, TABLE_OF } from './store'
 import { createTermStats } from './term-stats'
-import { createRankerSource, fitRanker, rankerStore } from './ranker/learned'
+import { createRankerSource, fitRanker } from './ranker/learned'
+import { rankerStore } from './ranker/store'
 import { createMatchReview } from './review'
 
 export type { Mode } from './candidates'
@@ -92,7 +93,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
   }
 
   /** Job: match one need and store its suggestions (reviewed pairs stay as they are). */
-  async function runForNeed(needId: string, runId: string, catalogVersion?: number) {
+  async function runForNeed(needId: string, runId: string, catalogVersion?: number, signal?: AbortSignal) {
     const need = await matchStore.queryRow(db, 'needs', needId)
     if (!need) return { skipped: 'need not found' }
     if (need.status !== 'open') return { skipped: `need is ${need.status}`, withdrawn: await matchStore.withdrawNeed(db, needId) }
@@ -102,6 +103,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     }
     const version = await matchStore.catalogVersion(db) // read before ranking: a later change re-runs the need
     const ranked = await rankNeed(need)
+    checkAborted(signal) // given up while ranking: the run stores nothing
     return db.transaction(async (tx) => {
       const saved = await matchStore.saveRun(tx, needId, runId, ranked.map((m) => ({
         need_id: needId, item_kind: m.kind, item_id: m.id, score: m.score, strength: m.strength, components: m.components, explanation: m.explanation,
@@ -129,7 +131,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
    * Job: an achievement or patent was written. The open needs it may enter (its best-ranked open needs) and those
    * that list it already are re-run through their own ranking: one scale for every list.
    */
-  async function runForItem(kind: ItemKind, itemId: string) {
+  async function runForItem(kind: ItemKind, itemId: string, signal?: AbortSignal) {
     const table = TABLE_OF[kind]
     const item = await matchStore.queryRow(db, table, itemId)
     const version = await matchStore.catalogVersion(db)
@@ -137,6 +139,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     // a withdrawn or unindexed item enters no list (its suggestions went with the write that withdrew it)
     if (!item || !item.embedding || item.status !== 'active') return { needs: await enqueueNeedRuns(already, version) }
     const fused = await rank('needs', queryFromRow(item), 'hybrid')
+    checkAborted(signal)
     return { needs: await enqueueNeedRuns([...fused.slice(0, AFFECTED_NEEDS).map((c) => c.id), ...already], version) }
   }
 
@@ -221,8 +224,8 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
         await queue.enqueue('matching.fit-ranker', { platform: 'default' }, { jobId: jobId('fit-ranker', 'default', last, batch), orgId: null })
       },
     }),
-    fitRanker: (platform: string) =>
-      fitRanker(db, platform, { minReviews: config.RANKER_MIN_REVIEWS, minNew: config.RANKER_MIN_NEW_REVIEWS }).finally(() => rankers.invalidate()),
+    fitRanker: (platform: string, signal?: AbortSignal) =>
+      fitRanker(db, platform, { minReviews: config.RANKER_MIN_REVIEWS, minNew: config.RANKER_MIN_NEW_REVIEWS, signal }).finally(() => rankers.invalidate()),
     rankerVersions: ({ ctx, input }: { ctx: Caller; input: { platform?: string } }) => {
       requireRole(ctx, 'manager', 'admin')
       return rankerStore.versions(db, input.platform ?? 'default')

@@ -4,6 +4,7 @@
 import type { Db } from '../db'
 import { sparseIndicesOf } from '../models/sparse'
 import type { Table } from './retrieve'
+import { termStatsStore } from './term-stats-store'
 
 const CHECK_EVERY_MS = 60_000
 const PAGE = 2000
@@ -25,31 +26,15 @@ export function createTermStats(db: Db) {
     let docs = 0
     let after: string | null = null
     for (;;) {
-      // as text: parsing it here is ~4x faster than the driver's sparsevec type parser
-      const r: { rows: { id: string; sparse: string }[] } = await db.query<{ id: string; sparse: string }>(
-        `SELECT id, sparse::text AS sparse FROM ${table} WHERE sparse IS NOT NULL AND ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT ${PAGE}`,
-        [after],
-      )
-      if (!r.rows.length) break
-      for (const row of r.rows) {
+      const rows = await termStatsStore.sparsePage(db, table, after, PAGE)
+      if (!rows.length) break
+      for (const row of rows) {
         docs++
         for (const i of sparseIndicesOf(row.sparse)) df.set(i, (df.get(i) ?? 0) + 1)
       }
-      after = r.rows[r.rows.length - 1]!.id
+      after = rows[rows.length - 1]!.id
     }
-    const terms = [...df.keys()]
-    await db.transaction(async (tx) => {
-      await tx.query('DELETE FROM term_stats WHERE catalog = $1', [table])
-      for (let i = 0; i < terms.length; i += 20_000) {
-        const chunk = terms.slice(i, i + 20_000)
-        await tx.query('INSERT INTO term_stats (catalog, term, df) SELECT $1, * FROM unnest($2::int[], $3::int[])', [table, chunk, chunk.map((t) => df.get(t)!)])
-      }
-      await tx.query(
-        `INSERT INTO term_stats_meta (catalog, docs) VALUES ($1, $2)
-         ON CONFLICT (catalog) DO UPDATE SET docs = EXCLUDED.docs, refreshed_at = now()`,
-        [table, docs],
-      )
-    })
+    await termStatsStore.replace(db, table, docs, df)
     cache.delete(table) // this process sees its own refresh at once
     return docs
   }
@@ -70,12 +55,7 @@ export function createTermStats(db: Db) {
     const now = Date.now()
     if (now - (checked.get(table) ?? 0) < CHECK_EVERY_MS) return
     checked.set(table, now)
-    const [meta, count] = await Promise.all([
-      db.query<{ docs: number }>('SELECT docs FROM term_stats_meta WHERE catalog = $1', [table]),
-      db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE sparse IS NOT NULL`),
-    ])
-    const docs = meta.rows[0]?.docs
-    const n = count.rows[0]!.n
+    const [docs, n] = await Promise.all([termStatsStore.counted(db, table), termStatsStore.documents(db, table)])
     if (docs === undefined || Math.abs(n - docs) > Math.max(1, docs * 0.1)) await refresh(table)
   }
 
@@ -89,9 +69,7 @@ export function createTermStats(db: Db) {
     if (c && Date.now() - c.readAt < META_TTL_MS) return c
     let p = metaInFlight.get(table)
     if (!p) {
-      p = db.query<{ docs: number; stamp: string }>('SELECT docs, refreshed_at::text AS stamp FROM term_stats_meta WHERE catalog = $1', [table])
-        .then((r) => ({ docs: r.rows[0]?.docs ?? 0, stamp: r.rows[0]?.stamp ?? '' }))
-        .finally(() => metaInFlight.delete(table))
+      p = termStatsStore.meta(db, table).finally(() => metaInFlight.delete(table))
       metaInFlight.set(table, p)
     }
     const m = await p
@@ -111,10 +89,10 @@ export function createTermStats(db: Db) {
     const c = await metaOf(table)
     const missing = [...new Set(indices)].filter((i) => !c.df.has(i))
     if (missing.length) {
-      const r = await db.query<{ term: number; df: number }>('SELECT term, df FROM term_stats WHERE catalog = $1 AND term = ANY($2::int[])', [table, missing])
+      const rows = await termStatsStore.frequencies(db, table, missing)
       if (c.df.size + missing.length > MAX_CACHED_TERMS) c.df = new Map()
       for (const i of missing) c.df.set(i, 0) // absent = no document has it
-      for (const x of r.rows) c.df.set(x.term, x.df)
+      for (const x of rows) c.df.set(x.term, x.df)
     }
     const df = new Map(indices.map((i) => [i, c.df.get(i) ?? 0]))
     const docs = c.docs

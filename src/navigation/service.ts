@@ -7,7 +7,7 @@ import { ConflictError, ForbiddenError, InvalidError } from '../errors'
 import { recordAudit } from '../audit/store'
 import { type CatalogRow, KIND_DEFS } from '../catalog/kinds'
 import { catalogStore } from '../catalog/store'
-import { jobId, PermanentJobError, type JobQueue } from '../jobs/registry'
+import { checkAborted, jobId, PermanentJobError, type JobQueue } from '../jobs/registry'
 import { withJobs } from '../jobs/outbox'
 import type { MatchingService } from '../matching/service'
 import type { ChatModel } from '../models/chat'
@@ -143,12 +143,13 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
     return store.latestForNeed(db, input.needId)
   }
 
-  /** Job `navigation.build`: builds one build of a report; a superseded build stops. */
-  async function runBuild(reportId: string, build: number, progress: (p: Record<string, unknown>) => Promise<void>) {
+  /** Job `navigation.build`: builds one build of a report; a superseded build stops, and so does one given up (`signal`). */
+  async function runBuild(reportId: string, build: number, progress: (p: Record<string, unknown>) => Promise<void>, signal?: AbortSignal) {
     const row = await store.get(db, reportId)
     if (!row) throw new PermanentJobError(`navigation report ${reportId} not found`)
     if (row.build !== build) return { skipped: 'superseded by a newer build' }
     const step = async (s: string, percent: number) => {
+      checkAborted(signal) // between build steps: a given-up build writes no further step
       await store.progress(db, reportId, build, 'running', { step: s, percent })
       await progress({ step: s, percent })
     }
@@ -175,6 +176,7 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
       const report = await buildReport(db, { title: row.title, scope, k: scope.k, caller, need, progress: step })
       await step('summary', 95)
       const summary = await writeSummary(db, modelAllowed ? deps.chat : undefined, report)
+      checkAborted(signal)
       const done = await db.transaction(async (tx) => {
         const ok = await store.complete(tx, reportId, build, report, summary)
         if (ok) {

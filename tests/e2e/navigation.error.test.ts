@@ -2,6 +2,7 @@
 // are not built yet 409, and a build that cannot run is stored as failed with its reason.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app'
+import { JobTimeoutError } from '../../src/jobs/registry'
 import { navigationStore } from '../../src/navigation/store'
 
 let t: TestApp
@@ -82,6 +83,21 @@ describe('navigation reports: state conflicts and failures', () => {
     expect(got).toMatchObject({ status: 'failed', report: null })
     expect(got.error).toContain('需求已不存在')
     expect((await t.request(`/v1/navigation-reports/${row.id}/rebuild`, { key: mgr.key, method: 'POST' })).status).toBe(202)
+  })
+
+  it('a build given up (its signal aborted) between steps goes no further and stores no report', async () => {
+    const row = await queuedRow()
+    const ac = new AbortController()
+    const steps: unknown[] = []
+    const progress = async (p: Record<string, unknown>) => {
+      steps.push(p.step)
+      if (p.step === 'statistics') ac.abort(new JobTimeoutError('given up'))
+    }
+    await expect(t.services.navigation.runBuild(row.id, 1, progress, ac.signal)).rejects.toBeInstanceOf(JobTimeoutError)
+    expect(steps.at(-1)).toBe('statistics')
+    const after = (await navigationStore.get(t.db, row.id))!
+    expect(after.report).toBeNull()
+    expect(after.status).not.toBe('completed')
   })
 
   it('a superseded build changes nothing', async () => {

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/log'
 import { validateRecord } from '../../src/catalog/service'
 import { InlineQueue } from '../../src/jobs/inline'
 import { checkAborted, type JobHandlers, JobTimeoutError, runJob } from '../../src/jobs/registry'
+import { matchStore } from '../../src/matching/store'
 import type { Caller } from '../../src/orgs/access'
 import { openRuntime, type Runtime } from '../../src/runtime'
 import { openTestDb } from '../helpers/db'
@@ -156,6 +157,20 @@ describe('a job that runs past its timeout', () => {
     expect(await indexed()).toBe(false)
     expect(await rt.services.catalog.indexRows('achievement', [id])).toEqual({ indexed: 1, skipped: 0 })
     expect(await indexed()).toBe(true)
+  })
+
+  it('the matching handler given up (its signal aborted) stores no run; run again, it stores one', async () => {
+    const tag = `mr${Date.now()}`
+    const record = validateRecord('need', { external_id: tag, title: '放弃的匹配任务测试需求', description: '需要一种复合材料制备工艺' }).data!
+    await rt.services.catalog.writeMany('need', orgId, rt.services.catalog.prepareMany('need', [record]), 1, tag)
+    const { id } = (await rt.db.query<{ id: string }>('SELECT id FROM needs WHERE org_id = $1 AND external_id = $2', [orgId, tag])).rows[0]!
+    const lastRun = () => matchStore.lastRunVersion(rt.db, id)
+    expect(await lastRun()).toBeNull()
+    const givenUp = AbortSignal.abort(new JobTimeoutError('given up'))
+    await expect(rt.services.matching.runForNeed(id, `given-up:${id}`, undefined, givenUp)).rejects.toBeInstanceOf(JobTimeoutError)
+    expect(await lastRun()).toBeNull()
+    expect(await rt.services.matching.runForNeed(id, `again:${id}`)).toHaveProperty('catalog_version')
+    expect(await lastRun()).not.toBeNull()
   })
 
   it('is retried by the inline runner as a failed attempt', async () => {

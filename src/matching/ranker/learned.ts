@@ -4,12 +4,14 @@
 // `ranker_versions`. A fit is promoted only when it orders the reviews held out from it (a fifth of the needs) better
 // than the ranking in use (AUC within each need); until then, and without enough reviews, the hand-set weights rank.
 import type { MatchWeights } from '../../config'
-import type { Db, Queryable } from '../../db'
+import type { Db } from '../../db'
+import { checkAborted } from '../../jobs/registry'
 import { handSetRanker, type Ranker, type RankerInput } from '../score'
 import { type RankerSignals, signalsOfMatch } from './features'
 import { type Example, fitReranker, scoreLearned } from './fit'
 import { type PastReview, reviewHistory, type ReviewHistory } from './history'
 import type { LogisticModel } from './logistic'
+import { rankerStore, type ReviewedMatch } from './store'
 
 /** Reviews a platform needs before a first fit, and new reviews before each further fit. */
 export const MIN_REVIEWS = 60
@@ -56,62 +58,6 @@ export function heldOutNeeds(needs: Iterable<string>): Set<string> {
   return new Set(order.filter((_, i) => i % 5 === 0))
 }
 
-export interface ReviewedMatch {
-  need_id: string
-  item_id: string
-  decision: string
-  reason_code: string | null
-  score: number
-  components: Record<string, unknown>
-  explanation: Record<string, unknown>
-  field: string | null
-  maturity: string | null
-}
-
-export interface RankerVersion {
-  version: string
-  promoted: boolean
-  reviews: number
-  held_out: number
-  auc_base: number | null
-  auc_learned: number | null
-  features: string[]
-  created_at: string
-}
-
-export const rankerStore = {
-  async promoted(db: Queryable, platform: string) {
-    const r = await db.query<{ version: string; model: LogisticModel }>('SELECT version, model FROM ranker_versions WHERE platform = $1 AND promoted', [platform])
-    return r.rows[0] ?? null
-  },
-  async lastFit(db: Queryable, platform: string) {
-    const r = await db.query<{ reviews: number }>('SELECT reviews FROM ranker_versions WHERE platform = $1 ORDER BY created_at DESC LIMIT 1', [platform])
-    return r.rows[0]?.reviews ?? 0
-  },
-  /** The latest decision on each reviewed match: what it was scored with, the item's field and maturity, the decision. */
-  async reviewed(db: Queryable): Promise<ReviewedMatch[]> {
-    const r = await db.query<ReviewedMatch>(
-      `SELECT DISTINCT ON (m.id) m.need_id, m.item_id, r.decision, r.reason_code, r.score, m.components, r.explanation, a.field, a.maturity
-         FROM match_reviews r JOIN matches m ON m.id = r.match_id
-         LEFT JOIN achievements a ON m.item_kind = 'achievement' AND a.id = m.item_id
-        ORDER BY m.id, r.created_at DESC, r.id DESC`,
-    )
-    return r.rows
-  },
-  /** The platform's fitted versions, newest first: whether promoted, on how many reviews, and the held-out comparison. */
-  async versions(db: Queryable, platform: string) {
-    const r = await db.query<RankerVersion>(
-      `SELECT version, promoted, reviews, held_out, auc_base, auc_learned, model->'names' AS features, created_at
-         FROM ranker_versions WHERE platform = $1 ORDER BY created_at DESC, version DESC LIMIT 100`,
-      [platform],
-    )
-    return r.rows.map((v) => ({ ...v, created_at: new Date(v.created_at).toISOString() }))
-  },
-  async count(db: Queryable) {
-    return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM match_reviews')).rows[0]!.n
-  },
-}
-
 /** Reviews as reason-code history (a rejection without a code counts as 其他). */
 export const pastReviews = (rows: ReviewedMatch[]): PastReview[] =>
   rows.map((r) => ({ need: r.need_id, item: r.item_id, field: r.field, maturity: r.maturity, rejected: r.decision === 'confirmed' ? null : r.reason_code ?? '其他' }))
@@ -120,11 +66,12 @@ export const pastReviews = (rows: ReviewedMatch[]): PastReview[] =>
  * Job: fit a ranker version from the platform's reviews when enough new ones exist; promote it only if it beats the
  * ranking in use on the held-out reviews. Returns what it did.
  */
-export async function fitRanker(db: Db, platform = 'default', opts: { minReviews?: number; minNew?: number } = {}) {
+export async function fitRanker(db: Db, platform = 'default', opts: { minReviews?: number; minNew?: number; signal?: AbortSignal } = {}) {
   const total = await rankerStore.count(db)
   const last = await rankerStore.lastFit(db, platform)
   if (total < (opts.minReviews ?? MIN_REVIEWS) || total - last < (opts.minNew ?? MIN_NEW_REVIEWS)) return { skipped: 'not enough new reviews', reviews: total, last_fit_reviews: last }
   const all = await rankerStore.reviewed(db)
+  checkAborted(opts.signal)
   const held = heldOutNeeds(all.map((r) => r.need_id))
   const heldOut = (need: string) => held.has(need)
   // the history a training review reads: the other training needs' reviews; a held-out one reads all training reviews
@@ -139,19 +86,13 @@ export async function fitRanker(db: Db, platform = 'default', opts: { minReviews
   if (new Set(train.map((r) => r.y)).size < 2) return { skipped: 'reviews are all one decision', reviews: total, last_fit_reviews: last }
   const fit = fitReranker(train)
   const current = await rankerStore.promoted(db, platform)
+  checkAborted(opts.signal) // the fit itself is synchronous (no timer fires during it): checked after it, before the write
   const inUse = (r: (typeof rows)[number]) => (current ? scoreLearned(current.model, r.signals) : r.base)
   const aucBase = withinNeedAuc(test.map((r) => ({ need: r.need, y: r.y, s: inUse(r) })))
   const aucLearned = withinNeedAuc(test.map((r) => ({ need: r.need, y: r.y, s: scoreLearned(fit.model, r.signals) })))
   const promote = aucBase !== null && aucLearned !== null && aucLearned > aucBase
   const version = `learned/${platform}/${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${total}`
-  await db.transaction(async (tx) => {
-    if (promote) await tx.query('UPDATE ranker_versions SET promoted = false WHERE platform = $1 AND promoted', [platform])
-    await tx.query(
-      `INSERT INTO ranker_versions (platform, version, model, reviews, held_out, auc_base, auc_learned, promoted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (version) DO NOTHING`,
-      [platform, version, JSON.stringify(fit.model), total, test.length, aucBase, aucLearned, promote],
-    )
-  })
+  await rankerStore.insertVersion(db, { platform, version, model: fit.model, reviews: total, held_out: test.length, auc_base: aucBase, auc_learned: aucLearned, promoted: promote })
   return { version, promoted: promote, reviews: total, held_out: test.length, auc_base: aucBase, auc_learned: aucLearned, features: fit.model.names, l2: fit.l2 }
 }
 
