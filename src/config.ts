@@ -12,6 +12,8 @@ export const configSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: optionalUrl,
   DATA_DIR: z.string().min(1).default('./data'),
+  /** PostgreSQL connections per process: retrievals take up to 8 at once (RETRIEVAL_CONCURRENCY 2, sources in parallel), reads need the rest */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(200).default(20),
   REDIS_URL: optionalUrl,
   EMBEDDING_PROVIDER: z.enum(['hash', 'openai']).default('hash'),
   EMBEDDING_DIM: z.coerce.number().int().min(8).max(4000).default(256),

@@ -8,7 +8,7 @@ export type { Db, Queryable, QueryResult } from './db'
 export { toVectorLiteral, parseVector, ping } from './db'
 
 /** PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite under DATA_DIR/pgdata. */
-export async function openDb(cfg: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): Promise<Db> {
-  if (cfg.DATABASE_URL) return openPg(cfg.DATABASE_URL)
+export async function openDb(cfg: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> & Partial<Pick<Config, 'DATABASE_POOL_MAX'>>): Promise<Db> {
+  if (cfg.DATABASE_URL) return openPg(cfg.DATABASE_URL, { max: cfg.DATABASE_POOL_MAX })
   return openPglite(path.resolve(cfg.DATA_DIR, 'pgdata'))
 }
