@@ -52,8 +52,8 @@ export function createRetriever(deps: { db: Db; config: Config; weights: MatchWe
     // no indexable word (e.g. "!!! ???"): nothing to match, rather than a zero vector's NaN distances in SQL
     if (!q.terms.length && !q.sparse.indices.length) return []
     const o = opts(table, extra)
-    // a source the fusion gives no weight proposes nothing worth its query (hybrid with dense off by default): skip it,
-    // unless it is the mode's only source
+    // a source the fusion gives no weight only proposes candidates (hybrid with dense off by default): skip its query,
+    // unless it is the mode's only source (zhibei-dev condensed nDCG@10 0.7359 with the dense proposals, 0.7339 without)
     const sources = MODE_SOURCES[mode].length > 1 ? MODE_SOURCES[mode].filter((s) => (weights[s] ?? 1) > 0) : MODE_SOURCES[mode]
     // the sources are independent: on PostgreSQL they run at once on separate connections
     const none = Promise.resolve(undefined)
