@@ -21,7 +21,7 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
   const catalog = createCatalogService({ db, queue, embedder, preparePool })
   const chat = opts.chat === undefined ? createChatModel(config) : opts.chat ?? undefined
   const matching = createMatchingService({ db, embedder, config, queue, chat, logger: opts.logger })
-  const navigation = createNavigationService({ db, queue, matching, chat, config })
+  const navigation = createNavigationService({ db, queue, matching, chat })
   return {
     preparePool,
     queue,

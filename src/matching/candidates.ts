@@ -26,12 +26,21 @@ export interface Ranked {
 /** An extra SQL condition on alias t (e.g. what a caller may see), built with the query's Params. */
 export type Where = (p: Params) => string
 
+/**
+ * Another set of rows than the candidates matching proposes, for callers outside matching (a navigation report's lapsed
+ * patents): `eligible` replaces the table's candidate condition, `k` raises the candidates each source proposes.
+ */
+export interface Scope {
+  eligible?: string
+  k?: number
+}
+
 export function createRetriever(deps: { db: Db; config: Config; weights: MatchWeights; termStats: TermStats }) {
   const { db, config, weights, termStats } = deps
-  const opts = (table: Table, extra?: Where): RetrievalOptions => ({
-    k: config.MATCH_CANDIDATES,
-    efSearch: Math.max(config.HNSW_EF_SEARCH, config.MATCH_CANDIDATES),
-    where: (p) => [ELIGIBLE[table], extra?.(p)].filter(Boolean).join(' AND '),
+  const opts = (table: Table, extra?: Where, over: Scope = {}): RetrievalOptions => ({
+    k: Math.max(config.MATCH_CANDIDATES, over.k ?? 0),
+    efSearch: Math.max(config.HNSW_EF_SEARCH, config.MATCH_CANDIDATES, over.k ?? 0),
+    where: (p) => [over.eligible ?? ELIGIBLE[table], extra?.(p)].filter(Boolean).join(' AND '),
     prfDocs: weights.prf > 0 ? 10 : 0,
     prfBeta: weights.prf,
     // bounded work per query (see retrieve.ts); chosen on the patents dev split and the 100k benchmark (README)
@@ -44,14 +53,14 @@ export function createRetriever(deps: { db: Db; config: Config; weights: MatchWe
   const limit = createLimiter(config.RETRIEVAL_CONCURRENCY ?? 2)
 
   /** Candidates from each source of the mode, fused; only rows that may be candidates (and pass `extra`). */
-  function rank(table: Table, q: MatchQuery, mode: Mode, extra?: Where): Promise<Ranked[]> {
-    return limit(() => rankNow(table, q, mode, extra))
+  function rank(table: Table, q: MatchQuery, mode: Mode, extra?: Where, over?: Scope): Promise<Ranked[]> {
+    return limit(() => rankNow(table, q, mode, extra, over))
   }
 
-  async function rankNow(table: Table, q: MatchQuery, mode: Mode, extra?: Where): Promise<Ranked[]> {
+  async function rankNow(table: Table, q: MatchQuery, mode: Mode, extra?: Where, over?: Scope): Promise<Ranked[]> {
     // no indexable word (e.g. "!!! ???"): nothing to match, rather than a zero vector's NaN distances in SQL
     if (!q.terms.length && !q.sparse.indices.length) return []
-    const o = opts(table, extra)
+    const o = opts(table, extra, over)
     // a source the fusion gives no weight only proposes candidates (hybrid with dense off by default): skip its query,
     // unless it is the mode's only source (zhibei-dev condensed nDCG@10 0.7359 with the dense proposals, 0.7339 without)
     const sources = MODE_SOURCES[mode].length > 1 ? MODE_SOURCES[mode].filter((s) => (weights[s] ?? 1) > 0) : MODE_SOURCES[mode]

@@ -1,7 +1,6 @@
 // Patent-navigation reports: order (a job builds it), read (JSON, Markdown, HTML), list, rebuild, confirm the summary.
 // Who: managers, admins and organisers for any scope; an enterprise for its own needs only. A report is built with
 // the visibility of whoever ordered it, and read by staff and by the organisation that ordered it.
-import { type Config, DEFAULT_MATCH_WEIGHTS, type MatchWeights } from '../config'
 import type { Db, Queryable } from '../db'
 import { ConflictError, ForbiddenError, InvalidError } from '../errors'
 import { recordAudit } from '../audit/store'
@@ -38,10 +37,8 @@ function parse<T extends z.ZodType>(schema: T, input: unknown, prefix = 'body'):
   return r.data
 }
 
-export function createNavigationService(deps: { db: Db; queue: JobQueue; matching: MatchingService; chat?: ChatModel; config?: Config }) {
+export function createNavigationService(deps: { db: Db; queue: JobQueue; matching: MatchingService; chat?: ChatModel }) {
   const { db, queue } = deps
-  // matching's source weights and candidate counts, for the lapsed patents of a need scope (need-scope.ts)
-  const weights: MatchWeights = { ...DEFAULT_MATCH_WEIGHTS, ...(deps.config?.MATCH_WEIGHTS as Partial<MatchWeights> | undefined) }
 
   /** The need a report is scoped by, read through the catalogue's store (its owner checks visibility). */
   const needRow = (id: string): Promise<CatalogRow<'need'> | null> => catalogStore.get(db, KIND_DEFS.need, id)
@@ -167,9 +164,8 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
         await step('need', 3)
         need = {
           need: { id: n.id, title: String(n.title), text: `${n.title}\n${n.description ?? ''}` },
-          relevance: await patentsForNeed(db, deps.matching, n, {
-            minRelevance: scope.need_min_relevance, limit: scope.need_limit, weights,
-            visible: (p) => KIND_DEFS.patent.visibleSql(caller, p), candidates: deps.config?.MATCH_CANDIDATES, efSearch: deps.config?.HNSW_EF_SEARCH,
+          relevance: await patentsForNeed(deps.matching, n, {
+            minRelevance: scope.need_min_relevance, limit: scope.need_limit, visible: (p) => KIND_DEFS.patent.visibleSql(caller, p),
           }),
         }
       }
