@@ -80,7 +80,9 @@ export function createRetriever(deps: { db: Db; config: Config; weights: MatchWe
     // the sources propose candidates; each is then scored exactly and ordered by it (retrieve.ts scoreExactly)
     const fused = reciprocalRankFusion(lists, weights, config.MATCH_RRF_K)
     const idf = sources.includes('sparse') ? (await termStats.idfFor(table, q.sparse.indices)).idf : undefined
-    return scoreExactly(db, table, fused, { sparse: idf && weightQuery(q.sparse, idf), embedding: q.embedding }, weights, sources)
+    // without feedback the sparse source scored its rows against this very query: those scores are reused
+    const known = sparse && !o.prfDocs ? new Map(sparse.map((c) => [c.id, c.score])) : undefined
+    return scoreExactly(db, table, fused, { sparse: idf && weightQuery(q.sparse, idf), embedding: q.embedding }, weights, sources, known)
   }
 
   return { rank }

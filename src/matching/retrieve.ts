@@ -217,9 +217,15 @@ export function exactWeights(weights: Record<Source, number>, sources: Source[])
  */
 export async function scoreExactly<T extends { id: string; rrf: number }>(
   db: Db, table: Table, fused: T[], q: { sparse?: SparseVector; embedding?: number[] }, weights: Record<Source, number>, sources: Source[],
+  /** exact sparse cosines already computed against the same weighted query (the sparse source's own): not asked again */
+  knownSparse?: Map<string, number>,
 ): Promise<(T & { relevance: number })[]> {
   const w = exactWeights(weights, sources)
-  const exact = await exactScores(db, table, fused.map((c) => c.id), { sparse: w.sparse ? q.sparse : undefined, embedding: w.dense ? q.embedding : undefined })
+  // only when nothing else is needed of a row already scored (no dense score weighed in)
+  const known = w.sparse && !w.dense && knownSparse ? knownSparse : new Map<string, number>()
+  const ask = fused.filter((c) => !known.has(c.id)).map((c) => c.id)
+  const exact = await exactScores(db, table, ask, { sparse: w.sparse ? q.sparse : undefined, embedding: w.dense ? q.embedding : undefined })
+  for (const [id, sparse] of known) exact.set(id, { sparse, dense: null })
   return fused
     .map((c) => ({ ...c, relevance: Math.round(relevanceOf(exact.get(c.id), weights, sources) * 1e6) / 1e6 }))
     .sort((a, b) => b.relevance - a.relevance || b.rrf - a.rrf || (a.id < b.id ? -1 : 1))

@@ -33,10 +33,12 @@ export interface RankerInput {
 export interface Ranker {
   version: string
   score(x: RankerInput): number
+  /** false when the ranker never reads `text` (the hand-set weights): a caller that keeps nothing can skip it */
+  readsText?: boolean
 }
 
 export function handSetRanker(weights: MatchWeights): Ranker {
-  return { version: 'hand-set/1', score: (x) => finalScore(x.relevance, x.features, weights) }
+  return { version: 'hand-set/1', score: (x) => finalScore(x.relevance, x.features, weights), readsText: false }
 }
 
 /** The one order of matches: score descending, then id. */
@@ -73,14 +75,17 @@ const round = (x: number, d = 1e4) => Math.round(x * d) / d
  */
 export function scoreCandidates(
   query: QuerySide, kind: ItemKind, fused: Ranked[], rows: Map<string, ItemRow>, ranker: Ranker, featuresWeight: number,
+  o: { textSignals?: boolean } = {},
 ): ScoredMatch[] {
+  // text agreement is stored with a need's matches (a later ranker fit reads it); a search keeps it only if its ranker reads it
+  const withText = o.textSignals !== false || ranker.readsText !== false
   const present = fused.filter((c) => rows.has(c.id))
   const dates = present.map((c) => rows.get(c.id)!.date).filter((d): d is string => !!d).map((d) => new Date(d).getTime())
   const newest = dates.length ? new Date(Math.max(...dates)) : new Date()
   // the query side is analysed once, not once per candidate
   const qText = queryText(query.text)
   const wanted = prepareIndicators(query.indicators)
-  const need = needText(query.title, query.text)
+  const need = withText ? needText(query.title, query.text) : undefined
   return present.map((c, i) => {
     const row = rows.get(c.id)!
     const item = itemSide(kind, row)
@@ -90,7 +95,7 @@ export function scoreCandidates(
     const indicators = checkIndicators(wanted, itemText)
     const ipcOverlap = kind === 'patent' && query.need.ipcGroups ? [...new Set(row.ipc_codes.map(ipcGroup))].filter((g) => query.need.ipcGroups!.has(g)) : []
     const relevance = c.relevance
-    const text = textSignals(need, row.title, row.body)
+    const text = need && textSignals(need, row.title, row.body)
     const input: RankerInput = {
       kind, relevance, rrf: c.rrf, sources: c.ranks, source_scores: c.scores, features, shared_terms: shared.length,
       indicators: { met: indicators.filter((x) => x.verdict === '达到').length, missed: indicators.filter((x) => x.verdict === '未达到').length },
@@ -99,7 +104,7 @@ export function scoreCandidates(
     }
     const score = round(ranker.score(input))
     const why = [...reasons(query.need, item, features, shared, ipcOverlap), ...indicatorReasons(indicators)]
-    const components = { relevance: round(relevance), rrf: round(c.rrf, 1e6), sources: c.ranks, source_scores: c.scores, features, rank: i + 1, text, ranker: ranker.version }
+    const components = { relevance: round(relevance), rrf: round(c.rrf, 1e6), sources: c.ranks, source_scores: c.scores, features, rank: i + 1, ...(text && { text }), ranker: ranker.version }
     return {
       kind, id: c.id, title: row.title, org_id: row.org_id, score,
       strength: calibrate(score, components, featuresWeight),

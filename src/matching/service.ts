@@ -55,9 +55,14 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
    * Ranks achievements and patents for a query side. Candidate rows are read once: the patents' rows also give the
    * IPC groups the query is likely about (from its nearest patents).
    */
-  async function rankItems(q: MatchQuery, side: Omit<QuerySide, 'need'> & { need: Omit<QuerySide['need'], 'ipcGroups'> }, kinds: ItemKind[], mode: Mode, limit: number) {
+  async function rankItems(
+    q: MatchQuery, side: Omit<QuerySide, 'need'> & { need: Omit<QuerySide['need'], 'ipcGroups'> }, kinds: ItemKind[], mode: Mode, limit: number,
+    o: { textSignals?: boolean } = {},
+  ) {
     const ranker = deps.ranker ?? (await rankers.current())
-    const [patents, achievements] = await Promise.all([rank('patents', q, mode), kinds.includes('achievement') ? rank('achievements', q, mode) : Promise.resolve([] as Ranked[])])
+    // the nearest patents' IPC groups only score patents: a search of achievements alone reads no patent
+    const none = Promise.resolve([] as Ranked[])
+    const [patents, achievements] = await Promise.all([kinds.includes('patent') ? rank('patents', q, mode) : none, kinds.includes('achievement') ? rank('achievements', q, mode) : none])
     const top = (f: Ranked[]) => f.slice(0, Math.max(limit * 3, 50)).map((c) => c.id)
     const [patentRows, achievementRows] = await Promise.all([
       matchStore.itemRows(db, 'patents', top(patents)),
@@ -69,7 +74,7 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     const rows = new Map<string, ItemRow>()
     for (const [kind, fused, byId] of [['patent', patents, patentRows], ['achievement', achievements, achievementRows]] as const) {
       if (!kinds.includes(kind)) continue
-      scored.push(...scoreCandidates(query, kind, fused.slice(0, Math.max(limit * 3, 50)), byId, ranker, weights.features).sort(byScore).slice(0, limit))
+      scored.push(...scoreCandidates(query, kind, fused.slice(0, Math.max(limit * 3, 50)), byId, ranker, weights.features, o).sort(byScore).slice(0, limit))
       for (const [id, r] of byId) rows.set(`${kind}:${id}`, r)
     }
     return { scored: scored.sort(byScore), rows }
@@ -180,7 +185,8 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
     const results: { kind: string; id: string; title: string; score: number; strength: number | null; band: Band | null; components: unknown; explanation: unknown }[] = []
     if (itemKinds.length) {
       const text = input.title ? `${input.title}\n${input.query}` : input.query
-      const { scored } = await rankItems(q, { text, title: input.title, indicators: [], need: {} }, itemKinds, input.mode, input.limit)
+      // nothing of a search is kept: text agreement only if the ranker reads it
+      const { scored } = await rankItems(q, { text, title: input.title, indicators: [], need: {} }, itemKinds, input.mode, input.limit, { textSignals: false })
       results.push(...scored.map((m) => ({ kind: m.kind, id: m.id, title: m.title, score: m.score, strength: m.strength, band: bandOf(m.strength), components: m.components, explanation: m.explanation })))
     }
     if (input.kinds.includes('need')) {

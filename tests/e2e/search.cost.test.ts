@@ -1,0 +1,77 @@
+// What a search asks of the database: only the catalogues it ranks, and no row scored twice. Counted on a real
+// database through a wrapper that records each statement (the results must be the ones the plain service gives).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Db } from '../../src/db'
+import type { Caller } from '../../src/orgs/access'
+import { createMatchingService } from '../../src/matching/service'
+import { createTestApp, type TestApp } from '../helpers/app'
+
+let t: TestApp
+const statements: string[] = []
+const asked: unknown[][] = []
+let counted: Db
+beforeAll(async () => {
+  t = await createTestApp({}, { isolated: true })
+  const uni = await t.tenant('university', 'university')
+  const items = [
+    ['锂离子电池热失控预警系统', '基于电池管理系统的锂离子电池热失控早期预警，监测温度与气体，储能电站安全。'],
+    ['锂电池健康状态估计方法', '利用电化学阻抗谱估计锂离子电池健康状态，提高储能系统寿命预测精度。'],
+    ['固态电解质制备工艺', '硫化物固态电解质的低成本制备工艺，提升锂电池安全性与能量密度。'],
+    ['光伏组件缺陷检测', '基于深度学习的光伏组件电致发光图像缺陷检测，识别隐裂和断栅。'],
+  ]
+  for (const [title, summary] of items) {
+    const r = await t.request('/v1/achievements', { method: 'POST', key: uni.key, json: { title, summary, maturity: 'pilot' } })
+    await t.job((await r.json()).job_id)
+  }
+  const p = await t.request('/v1/patents', {
+    method: 'POST', key: uni.key,
+    json: { publication_number: 'CN118000001A', title: '一种锂电池热失控抑制装置', abstract: '锂电池热失控时喷射阻燃剂的装置。', ipc_codes: ['H01M 10/42'], legal_status: 'valid' },
+  })
+  expect(p.status).toBe(201)
+  await t.settle()
+  const db = t.db
+  counted = {
+    engine: db.engine,
+    query: (sql, params) => {
+      statements.push(sql)
+      if (sql.includes('t.id = ANY')) asked.push((params ?? []).find(Array.isArray) as unknown[])
+      return db.query(sql, params)
+    },
+    transaction: (fn) => db.transaction(fn),
+    close: async () => {},
+  } as Db
+})
+afterAll(() => t.close())
+
+const system: Caller = { kind: 'system', role: 'system' }
+const service = () => createMatchingService({ db: counted, embedder: t.services.embedder, config: t.rt.config, queue: t.rt.queue })
+
+describe('search cost', () => {
+  it('a search of achievements reads no patent, and gives what the full path gives', async () => {
+    const s = service()
+    statements.length = 0
+    const only = await s.search(system, { query: '锂离子电池热失控预警', kinds: ['achievement'], mode: 'hybrid', limit: 10 })
+    expect(only.length).toBeGreaterThan(0)
+    expect(statements.filter((q) => /\bpatents(_postings)?\b/.test(q))).toEqual([])
+    // the same achievements, in the same order and with the same scores, as when patents are ranked too
+    const both = await s.search(system, { query: '锂离子电池热失控预警', kinds: ['achievement', 'patent'], mode: 'hybrid', limit: 10 })
+    expect(statements.some((q) => /\bpatents_postings\b/.test(q))).toBe(true)
+    const ach = (xs: typeof only) => xs.filter((x) => x.kind === 'achievement').map((x) => [x.id, x.score])
+    expect(ach(only)).toEqual(ach(both))
+  })
+
+  it('rows the sparse source scored exactly are not scored again; the relevance is unchanged', async () => {
+    const s = service()
+    const q = await s.queryFromText('锂电池储能安全')
+    statements.length = 0
+    asked.length = 0
+    const ranked = await s.rank('achievements', q, 'lexical')
+    const sparseFound = ranked.filter((c) => c.ranks.sparse !== undefined)
+    expect(sparseFound.length).toBeGreaterThan(0)
+    // the exact-score statement asks only for rows no sparse rank came with (none here, or the lexical-only ones)
+    const lexicalOnly = ranked.filter((c) => c.ranks.sparse === undefined).map((c) => c.id)
+    expect(asked.flat().sort()).toEqual(lexicalOnly.sort())
+    // relevance equals the sparse source's own exact cosine for the rows it found
+    for (const c of sparseFound) expect(c.relevance).toBeCloseTo(c.scores.sparse!, 4)
+  })
+})
