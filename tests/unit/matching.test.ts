@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_MATCH_WEIGHTS } from '../../src/config'
-import { computeFeatures, finalScore, inferIpcGroups, reasons } from '../../src/matching/features'
+import { computeFeatures, finalScore, inferIpcGroups, modeAgreement, reasons } from '../../src/matching/features'
 import { meanMetrics, parseQrels, queryMetrics } from '../../src/matching/metrics'
 import { parseRerank } from '../../src/matching/rerank'
 import { reciprocalRankFusion, selectiveTerms, topTerms } from '../../src/matching/retrieve'
@@ -27,6 +27,20 @@ describe('features and score', () => {
     const p = computeFeatures({ ipcGroups: inferIpcGroups([{ ipc_codes: ['H01M10/42'] }, { ipc_codes: ['G01R31/36'] }]) }, { kind: 'patent', legal_status: 'pending', ipc_codes: ['H01M10/48'] })
     expect(p.legal).toBe(0.5)
     expect(p.ipc).toBeGreaterThan(0.9)
+  })
+
+  it('reads a listing that does not name co-development or service as silent on it, not as a mismatch', () => {
+    // a listing's modes say how its IP is transferred; the team's work (委托开发, 技术服务) is open unless named otherwise
+    expect(modeAgreement(['co_development'], ['transfer', 'license'])).toBeNull()
+    expect(modeAgreement(['transfer', 'service'], ['license'])).toBeNull()
+    expect(modeAgreement(['co_development'], ['transfer', 'co_development'])).toBe(1)
+    expect(modeAgreement(['transfer', 'co_development'], ['transfer'])).toBe(1)
+    // ways of transferring IP the listing does not offer are a mismatch
+    expect(modeAgreement(['transfer'], ['license'])).toBe(0)
+    expect(modeAgreement(['license', 'equity'], ['transfer'])).toBe(0)
+    const f = computeFeatures({ cooperation_modes: ['co_development'] }, { kind: 'achievement', transfer_modes: ['transfer'] })
+    expect(f.mode).toBeNull()
+    expect(reasons({ cooperation_modes: ['co_development'] }, { kind: 'achievement', transfer_modes: ['transfer'] }, f, [], [])).not.toContain('合作方式不一致')
   })
 
   it('lets features re-order close candidates but never lift an irrelevant one', () => {
