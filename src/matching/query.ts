@@ -14,10 +14,11 @@ export interface MatchQuery {
 
 const MAX_TERMS = 40
 
-export async function queryFromText(embedder: Embedder, text: string, title?: string): Promise<MatchQuery> {
+/** `embedder` null: no query embedding (no dense source will read it; with a remote model that saves a call per query). */
+export async function queryFromText(embedder: Embedder | null, text: string, title?: string): Promise<MatchQuery> {
   const full = title ? `${title}\n${text}` : text
   const a = analyze(full)
-  const embedding = await embedder.embedQuery(full)
+  const embedding = embedder ? await embedder.embedQuery(full) : []
   return {
     embedding,
     sparse: sparseFromAnalysis(a, title ? analyze(title) : undefined, Infinity),

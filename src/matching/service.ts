@@ -180,7 +180,8 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
    * ranks, normalisation and fusion never count a row the caller cannot read).
    */
   async function search(ctx: Caller, input: { query: string; title?: string; kinds: ('achievement' | 'patent' | 'need')[]; mode: Mode; limit: number }) {
-    const q = await queryFromText(embedder, input.query, input.title)
+    // the dense source weighs 0 by default (it only runs in dense mode then): no embedding to compute or pay for
+    const q = await queryFromText(input.mode === 'dense' || weights.dense > 0 ? embedder : null, input.query, input.title)
     const itemKinds = input.kinds.filter((k): k is ItemKind => k !== 'need')
     const results: { kind: string; id: string; title: string; score: number; strength: number | null; band: Band | null; components: unknown; explanation: unknown }[] = []
     if (itemKinds.length) {

@@ -44,7 +44,12 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 const system: Caller = { kind: 'system', role: 'system' }
-const service = () => createMatchingService({ db: counted, embedder: t.services.embedder, config: t.rt.config, queue: t.rt.queue })
+let embedded = 0
+const service = () => {
+  const e = t.services.embedder
+  const embedder = { ...e, embedQuery: (text: string) => (embedded++, e.embedQuery(text)) } as typeof e
+  return createMatchingService({ db: counted, embedder, config: t.rt.config, queue: t.rt.queue })
+}
 
 describe('search cost', () => {
   it('a search of achievements reads no patent, and gives what the full path gives', async () => {
@@ -73,5 +78,16 @@ describe('search cost', () => {
     expect(asked.flat().sort()).toEqual(lexicalOnly.sort())
     // relevance equals the sparse source's own exact cosine for the rows it found
     for (const c of sparseFound) expect(c.relevance).toBeCloseTo(c.scores.sparse!, 4)
+  })
+
+  it('a search embeds its query only when a dense source reads the embedding (dense weighs 0 by default)', async () => {
+    const s = service()
+    embedded = 0
+    const hybrid = await s.search(system, { query: '锂离子电池热失控预警', kinds: ['achievement'], mode: 'hybrid', limit: 5 })
+    expect(hybrid.length).toBeGreaterThan(0)
+    expect(embedded).toBe(0)
+    const dense = await s.search(system, { query: '锂离子电池热失控预警', kinds: ['achievement'], mode: 'dense', limit: 5 })
+    expect(dense.length).toBeGreaterThan(0)
+    expect(embedded).toBe(1)
   })
 })
