@@ -85,8 +85,9 @@ export const navigationStore = {
   /** Progress of one build; a superseded build (a rebuild was requested) changes nothing. */
   async progress(q: Queryable, id: string, build: number, status: ReportStatus, progress: Record<string, unknown>, error: string | null = null): Promise<boolean> {
     const r = await q.query(
+      // a build that completed stays so: an attempt given up that is still running (its retry finished first) writes nothing
       `UPDATE navigation_reports SET status = $3, progress = $4::jsonb, error = $5, updated_at = now()
-        WHERE id = $1 AND build = $2`,
+        WHERE id = $1 AND build = $2 AND status <> 'completed'`,
       [id, build, status, JSON.stringify(progress), error],
     )
     return r.rowCount > 0

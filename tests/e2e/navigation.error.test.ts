@@ -100,6 +100,29 @@ describe('navigation reports: state conflicts and failures', () => {
     expect(after.status).not.toBe('completed')
   })
 
+  it('an attempt given up that outlives its retry cannot undo the retry: the completed report stays completed', async () => {
+    const row = await queuedRow()
+    // the old attempt: given up (timed out) after its first step, still running while the retry builds
+    const old = new AbortController()
+    let release!: () => void
+    const held = new Promise<void>((r) => (release = r))
+    const stale = t.services.navigation.runBuild(row.id, 1, async (p) => {
+      if (p.step === 'start') {
+        old.abort(new JobTimeoutError('given up'))
+        await held
+      }
+    }, old.signal)
+    // the retry of the same build runs to the end
+    const retry = await t.services.navigation.runBuild(row.id, 1, async () => {})
+    expect(retry).toHaveProperty('patents')
+    release()
+    await expect(stale).rejects.toBeInstanceOf(JobTimeoutError)
+    const after = (await navigationStore.get(t.db, row.id))!
+    expect(after.status).toBe('completed')
+    expect(after.report).not.toBeNull()
+    expect(after.error).toBeNull()
+  })
+
   it('a superseded build changes nothing', async () => {
     const row = await queuedRow()
     await t.db.query('UPDATE navigation_reports SET build = 3 WHERE id = $1', [row.id])
