@@ -6,7 +6,7 @@ import { isPermanent, UnavailableError } from '../errors'
 import type { Logger } from '../log'
 import {
   type EnqueueOptions, type JobHandlers, type JobInfo, type JobName, type JobPayload, type JobQueue, type JobSpec, type JobState,
-  JOBS, PermanentJobError, type RecordOptions, runJob,
+  JOBS, PermanentJobError, type RecordOptions, runJob, worthWarning,
 } from './registry'
 import { type JobRow, jobStore, toJobInfo } from './store'
 
@@ -309,7 +309,13 @@ export function startBullWorker(
       maxStalledCount: 2,
     },
   )
-  worker.on('failed', (job, err) => opts.logger?.warn('job failed', { job_id: job?.id, name: job?.name, attempt: job?.attemptsMade, error: err.message }))
+  worker.on('failed', (job, err) => {
+    const log = { job_id: job?.id, name: job?.name, attempt: job?.attemptsMade, error: err.message }
+    // err is the handler's own error (UnrecoverableError for permanent ones): a wait is expected until the last attempt
+    const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1)
+    if (worthWarning(err, final)) opts.logger?.warn('job failed', log)
+    else opts.logger?.info('job waiting', log)
+  })
   worker.on('error', (err) => opts.logger?.error('worker error', { error: err.message }))
   return worker
 }

@@ -5,7 +5,7 @@ import { isPermanent } from '../errors'
 import type { Logger } from '../log'
 import {
   backoffDelay, type EnqueueOptions, type JobHandlers, type JobInfo, type JobName, type JobPayload, type JobQueue, type JobSpec,
-  JobStoppedError, JOBS, PermanentJobError, type RecordOptions, runJob,
+  JobStoppedError, JOBS, PermanentJobError, type RecordOptions, runJob, worthWarning,
 } from './registry'
 import { type JobRow, jobStore, toJobInfo } from './store'
 
@@ -132,7 +132,9 @@ export class InlineQueue implements JobQueue {
       }
       const reason = (err as Error).message ?? String(err)
       const final = err instanceof PermanentJobError || isPermanent(err) || job.attempts_made >= job.max_attempts
-      this.logger?.warn('job failed', { job_id: job.id, name, attempt: job.attempts_made, final, error: reason })
+      const log = { job_id: job.id, name, attempt: job.attempts_made, final, error: reason }
+      if (worthWarning(err, final)) this.logger?.warn('job failed', log)
+      else this.logger?.info('job waiting', log)
       await jobStore.failed(this.db, job.id, final, reason, backoffDelay(JOBS[name]?.backoffMs ?? 1000, job.attempts_made))
     }
   }

@@ -150,6 +150,14 @@ export interface JobQueue {
   close(): Promise<void>
 }
 
+/** Thrown by handlers that must wait for other work (retried with backoff like a failure, but expected: not a warning). */
+export class RetryLaterError extends Error {
+  override name = 'RetryLaterError'
+}
+
+/** A failure to warn about: not an expected wait, or the last attempt. */
+export const worthWarning = (err: unknown, final: boolean) => final || !(err instanceof RetryLaterError)
+
 /** Thrown by handlers for failures a retry cannot fix: the job fails at once. */
 export class PermanentJobError extends Error {
   override name = 'PermanentJobError'

@@ -7,7 +7,7 @@ import type { Db } from '../db'
 import type { Logger } from '../log'
 import { ConflictError, ForbiddenError } from '../errors'
 import { KIND_DEFS } from '../catalog/kinds'
-import { checkAborted, jobId, type JobQueue } from '../jobs/registry'
+import { checkAborted, jobId, type JobQueue, RetryLaterError } from '../jobs/registry'
 import { jobStore } from '../jobs/store'
 import type { Embedder } from '../models'
 import type { ChatModel } from '../models/chat'
@@ -35,7 +35,7 @@ const PAGE = 500
 
 
 /** A re-match waits for index jobs still running: the runner retries it (an expected wait, not a fault). */
-export class IndexPendingError extends Error {
+export class IndexPendingError extends RetryLaterError {
   override name = 'IndexPendingError'
 }
 

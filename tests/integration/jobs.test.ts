@@ -6,7 +6,8 @@ import type { Worker } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db'
 import { BullQueue, startBullWorker } from '../../src/jobs/bullmq'
-import { type JobHandlers, type JobInfo, type JobQueue, PermanentJobError } from '../../src/jobs/registry'
+import { type JobHandlers, type JobInfo, type JobQueue, PermanentJobError, RetryLaterError } from '../../src/jobs/registry'
+import { createLogger } from '../../src/log'
 import { InlineQueue } from '../../src/jobs/inline'
 import { openTestDb } from '../helpers/db'
 import { REDIS_URL } from '../helpers/env'
@@ -80,6 +81,31 @@ describe('inline runner (jobs table)', () => {
     await q.close()
   })
 
+  it('logs an expected wait (RetryLaterError) as information, and only a real failure as a warning', async () => {
+    const lines: { level: string; msg: string; job_id: string }[] = []
+    const s = scriptedHandlers()
+    const q = new InlineQueue(db, createLogger('info', (l) => lines.push(JSON.parse(l))))
+    q.start(s.handlers)
+    const waits = index()
+    s.behaviour.set(waits.ids[0]!, async (n) => {
+      if (n === 1) throw new RetryLaterError('waiting for other jobs')
+      return { ok: n }
+    })
+    const flaky = index()
+    s.behaviour.set(flaky.ids[0]!, async (n) => {
+      if (n === 1) throw new Error('transient')
+      return { ok: n }
+    })
+    await q.enqueue('catalog.index', waits, { jobId: `t-wait-${waits.ids[0]}` })
+    await q.enqueue('catalog.index', flaky, { jobId: `t-warn-${flaky.ids[0]}` })
+    expect(await until(q, `t-wait-${waits.ids[0]}`)).toMatchObject({ state: 'completed', attempts_made: 2 })
+    expect(await until(q, `t-warn-${flaky.ids[0]}`)).toMatchObject({ state: 'completed', attempts_made: 2 })
+    const of = (id: string) => lines.filter((l) => l.job_id === id).map((l) => `${l.level} ${l.msg}`)
+    expect(of(`t-wait-${waits.ids[0]}`)).toEqual(['info job waiting'])
+    expect(of(`t-warn-${flaky.ids[0]}`)).toEqual(['warn job failed'])
+    await q.close()
+  })
+
   it('rejects a payload that does not match the catalogue', async () => {
     const q = new InlineQueue(db)
     await expect(q.enqueue('catalog.index', { kind: 'need', ids: ['not-a-uuid'] }, { jobId: 'bad-payload' })).rejects.toThrow()
@@ -131,6 +157,32 @@ describe.runIf(REDIS_URL)('BullMQ runner (real Redis)', () => {
     expect(await until(q, `ok-${ok.ids[0]}`)).toMatchObject({ state: 'completed', name: 'catalog.index', result: { ok: true } })
     expect(await until(q, `flaky-${flaky.ids[0]}`)).toMatchObject({ state: 'completed', attempts_made: 2, result: { ok: 2 } })
     expect(s.calls.get(ok.ids[0]!)).toBe(1)
+  })
+
+  it('logs an expected wait as information, and a real failure as a warning', async () => {
+    const prefix = uniquePrefix()
+    const q = open(prefix)
+    await ready(q)
+    const lines: { level: string; msg: string; job_id: string }[] = []
+    const s = scriptedHandlers()
+    workers.push(startBullWorker(REDIS_URL!, s.handlers, q, { concurrency: 2, prefix, logger: createLogger('info', (l) => lines.push(JSON.parse(l))) }))
+    const waits = index()
+    s.behaviour.set(waits.ids[0]!, async (n) => {
+      if (n === 1) throw new RetryLaterError('waiting for other jobs')
+      return { ok: n }
+    })
+    const flaky = index()
+    s.behaviour.set(flaky.ids[0]!, async (n) => {
+      if (n === 1) throw new Error('transient')
+      return { ok: n }
+    })
+    await q.enqueue('catalog.index', waits, { jobId: `wait-${waits.ids[0]}` })
+    await q.enqueue('catalog.index', flaky, { jobId: `warn-${flaky.ids[0]}` })
+    expect(await until(q, `wait-${waits.ids[0]}`)).toMatchObject({ state: 'completed', attempts_made: 2 })
+    expect(await until(q, `warn-${flaky.ids[0]}`)).toMatchObject({ state: 'completed', attempts_made: 2 })
+    const of = (id: string) => lines.filter((l) => l.job_id === id).map((l) => `${l.level} ${l.msg}`)
+    expect(of(`wait-${waits.ids[0]}`)).toEqual(['info job waiting'])
+    expect(of(`warn-${flaky.ids[0]}`)).toEqual(['warn job failed'])
   })
 
   it('hands a job stalled by a killed worker to another worker, and counts both runs as attempts', async () => {
