@@ -17,6 +17,7 @@ import { rankerStore, type ReviewedMatch } from './store'
 export const MIN_REVIEWS = 60
 export const MIN_NEW_REVIEWS = 30
 const CACHE_MS = 60_000
+const HISTORY_MAX_AGE_MS = 60 * 60_000
 
 /** A candidate's signals as the learned ranker reads them: its own, plus the history of other needs' reviews. */
 export function signalsOfInput(x: RankerInput, history?: ReviewHistory): RankerSignals {
@@ -103,12 +104,20 @@ export async function fitRanker(db: Db, platform = 'default', opts: { minReviews
 export function createRankerSource(db: Db, weights: MatchWeights, platform = 'default') {
   const handSet = handSetRanker(weights)
   let cached: { at: number; ranker: Ranker } | null = null
+  // the review history is re-counted only when reviews were added or removed (or, for changed item fields, hourly)
+  let counted: { stamp: string; at: number; history: ReviewHistory } | null = null
+  async function history(): Promise<ReviewHistory> {
+    const stamp = await rankerStore.reviewStamp(db)
+    if (counted && counted.stamp === stamp && Date.now() - counted.at < HISTORY_MAX_AGE_MS) return counted.history
+    counted = { stamp, at: Date.now(), history: reviewHistory(pastReviews(await rankerStore.reviewed(db))) }
+    return counted.history
+  }
   return {
     async current(): Promise<Ranker> {
       if (cached && Date.now() - cached.at < CACHE_MS) return cached.ranker
       const p = await rankerStore.promoted(db, platform)
-      const history = p && p.model.names.some((n) => n.startsWith('hist_')) ? reviewHistory(pastReviews(await rankerStore.reviewed(db))) : undefined
-      cached = { at: Date.now(), ranker: p ? learnedRanker(p.version, p.model, history) : handSet }
+      const hist = p && p.model.names.some((n) => n.startsWith('hist_')) ? await history() : undefined
+      cached = { at: Date.now(), ranker: p ? learnedRanker(p.version, p.model, hist) : handSet }
       return cached.ranker
     },
     invalidate() {

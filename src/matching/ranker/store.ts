@@ -54,6 +54,11 @@ export const rankerStore = {
     )
     return r.rows.map((v) => ({ ...v, created_at: new Date(v.created_at).toISOString() }))
   },
+  /** Changes whenever a review is added or removed (reviews are never edited): whether the history must be re-counted. */
+  async reviewStamp(db: Queryable): Promise<string> {
+    const r = await db.query<{ n: number; last: string | null }>('SELECT count(*)::int AS n, max(created_at)::text AS last FROM match_reviews')
+    return `${r.rows[0]!.n}@${r.rows[0]!.last ?? ''}`
+  },
   async count(db: Queryable) {
     return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM match_reviews')).rows[0]!.n
   },
