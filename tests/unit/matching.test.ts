@@ -3,7 +3,7 @@ import { DEFAULT_MATCH_WEIGHTS } from '../../src/config'
 import { computeFeatures, finalScore, inferIpcGroups, modeAgreement, reasons } from '../../src/matching/features'
 import { meanMetrics, parseQrels, queryMetrics } from '../../src/matching/metrics'
 import { parseRerank } from '../../src/matching/rerank'
-import { reciprocalRankFusion, selectiveTerms, topTerms } from '../../src/matching/retrieve'
+import { lexicalSelection, reciprocalRankFusion, selectiveTerms, topTerms } from '../../src/matching/retrieve'
 import { expandQuery, parseSparse, POSTINGS_PER_DOC, postingsOf, sparseIndicesOf, sparseVector, toSparseLiteral, wordIndex } from '../../src/models/sparse'
 
 describe('reciprocal rank fusion', () => {
@@ -111,6 +111,11 @@ describe('inverted index postings', () => {
     expect(selectiveTerms(['常见', '稀有', '少见', '普遍'], (t) => df[t]!, 100)).toEqual({ any: ['稀有', '少见'], all: [] })
     expect(selectiveTerms(['常见', '普遍'], (t) => df[t]!, 100)).toEqual({ any: [], all: ['常见', '普遍'] })
     expect(selectiveTerms(['普遍'], (t) => df[t]!, 100)).toEqual({ any: ['普遍'], all: [] })
+    // rows ranked: the budget while some word is selective; only as many as the stage proposes when none is
+    const o = { lexicalRows: 100, k: 20 }
+    expect(lexicalSelection(['常见', '稀有', '少见', '普遍'], (t) => df[t]!, o)).toEqual({ any: ['稀有', '少见'], all: [], rows: 100 })
+    expect(lexicalSelection(['常见', '普遍'], (t) => df[t]!, o)).toEqual({ any: [], all: ['常见', '普遍'], rows: 20 })
+    expect(lexicalSelection(['普遍'], (t) => df[t]!, o)).toEqual({ any: ['普遍'], all: [], rows: 20 })
   })
 })
 
