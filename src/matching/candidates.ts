@@ -70,7 +70,7 @@ export function createRetriever(deps: { db: Db; config: Config; weights: MatchWe
       sources.includes('dense') ? denseCandidates(db, table, q.embedding, o) : none,
       sources.includes('sparse') ? sparseCandidates(db, table, q.sparse, o, async (ix) => (await termStats.idfFor(table, ix)).idf) : none,
       sources.includes('lexical')
-        ? termStats.idfFor(table, q.terms.map(wordIndex)).then((stats) => lexicalCandidates(db, table, q.terms, o, (t) => stats.df(wordIndex(t))))
+        ? termStats.idfFor(table, q.terms.map(wordIndex)).then((stats) => lexicalCandidates(db, table, q.terms, o, (t) => stats.df(wordIndex(t)), stats.docs))
         : none,
     ])
     const lists: Partial<Record<Source, Candidate[]>> = {}

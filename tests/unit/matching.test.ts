@@ -111,11 +111,14 @@ describe('inverted index postings', () => {
     expect(selectiveTerms(['常见', '稀有', '少见', '普遍'], (t) => df[t]!, 100)).toEqual({ any: ['稀有', '少见'], all: [] })
     expect(selectiveTerms(['常见', '普遍'], (t) => df[t]!, 100)).toEqual({ any: [], all: ['常见', '普遍'] })
     expect(selectiveTerms(['普遍'], (t) => df[t]!, 100)).toEqual({ any: ['普遍'], all: [] })
-    // rows ranked: the budget while some word is selective; only as many as the stage proposes when none is
-    const o = { lexicalRows: 100, k: 20 }
-    expect(lexicalSelection(['常见', '稀有', '少见', '普遍'], (t) => df[t]!, o)).toEqual({ any: ['稀有', '少见'], all: [], rows: 100 })
-    expect(lexicalSelection(['常见', '普遍'], (t) => df[t]!, o)).toEqual({ any: [], all: ['常见', '普遍'], rows: 20 })
-    expect(lexicalSelection(['普遍'], (t) => df[t]!, o)).toEqual({ any: ['普遍'], all: [], rows: 20 })
+    // rows ranked: the budget while some word is selective or the two rarest together are expected within it; none
+    // (the stage does not run) when it could only rank an arbitrary sample
+    const o = { lexicalRows: 100 }
+    expect(lexicalSelection(['常见', '稀有', '少见', '普遍'], (t) => df[t]!, o, 10_000)).toEqual({ any: ['稀有', '少见'], all: [], rows: 100 })
+    const both = df['常见']! * df['普遍']!
+    expect(lexicalSelection(['常见', '普遍'], (t) => df[t]!, o, both / 50)).toEqual({ any: [], all: ['常见', '普遍'], rows: 100 }) // 50 expected
+    expect(lexicalSelection(['常见', '普遍'], (t) => df[t]!, o, both / 500)).toEqual({ any: [], all: ['常见', '普遍'], rows: 0 }) // 500 expected
+    expect(lexicalSelection(['普遍'], (t) => df[t]!, o, 10_000)).toEqual({ any: ['普遍'], all: [], rows: 0 })
   })
 })
 
