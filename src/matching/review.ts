@@ -27,11 +27,14 @@ export interface ListInput {
 
 /** `onReviewed`: called after a review is stored (the learned ranker's fit job counts reviews). */
 export function createMatchReview({ db, onReviewed }: { db: Db; onReviewed?: () => Promise<unknown> }) {
-  async function page(ctx: Caller, by: { needId?: string; itemId?: string }, input: ListInput, order: 'score' | 'strength') {
+  async function rowsOf(ctx: Caller, by: { needId?: string; itemId?: string }, input: ListInput, order: 'score' | 'strength') {
     const after = decodeCursor(input.cursor, ScoreCursor)
-    const rows = await matchStore.list(db, scopeOf(ctx), {
+    return matchStore.list(db, scopeOf(ctx), {
       ...by, itemKind: input.kind, state: input.state, isNew: input.new, minScore: input.min_score, order, after, limit: input.limit + 1,
     })
+  }
+
+  function pageOf(ctx: Caller, rows: MatchRow[], input: ListInput, order: 'score' | 'strength') {
     const items = rows.slice(0, input.limit)
     const last = items[items.length - 1]
     const key = (m: MatchRow) => (order === 'score' ? m.score : m.strength ?? -1)
@@ -42,9 +45,17 @@ export function createMatchReview({ db, onReviewed }: { db: Db; onReviewed?: () 
     }
   }
 
+  const page = async (ctx: Caller, by: { needId?: string; itemId?: string }, input: ListInput, order: 'score' | 'strength') =>
+    pageOf(ctx, await rowsOf(ctx, by, input, order), input, order)
+
   async function listNeedMatches({ ctx, input }: { ctx: Caller; input: ListInput & { id: string } }) {
-    visibleOr404(await matchStore.end(db, 'needs', input.id), (n) => KIND_DEFS.need.maySee(ctx, n), KIND_DEFS.need.label)
-    return page(ctx, { needId: input.id }, input, 'score')
+    // the rows carry their need's read fields: the need is read on its own only when nothing was listed (one statement
+    // fewer on the busiest read); either way nothing is shown unless the caller may read the need
+    const rows = await rowsOf(ctx, { needId: input.id }, input, 'score')
+    const first = rows[0]
+    const need = first ? { org_id: first.need_org_id, status: first.need_status, visibility: first.need_visibility } : await matchStore.end(db, 'needs', input.id)
+    visibleOr404(need, (n) => KIND_DEFS.need.maySee(ctx, n), KIND_DEFS.need.label)
+    return pageOf(ctx, rows, input, 'score')
   }
 
   async function listItemMatches({ ctx, input }: { ctx: Caller; input: Omit<ListInput, 'kind'> & { kind: ItemKind; id: string } }) {

@@ -83,6 +83,10 @@ describe('matching security', () => {
       expect(r.status).toBe(404)
       expect(await r.text()).not.toContain(ma.need_title)
     }
+    // the need's own list: its rows are in the university's scope (its items, confirmed), but the need is not readable
+    const listed = await t.request(`/v1/needs/${need.id}/matches`, { key: w.uni.key })
+    expect(listed.status).toBe(404)
+    expect(await listed.text()).not.toContain(ma.need_title)
     // the owner still sees its own need's confirmed matches
     expect((await w.list(`/v1/needs/${need.id}/matches`, w.ent.key)).map((m) => m.id).sort()).toEqual([ma.id, mp.id].sort())
   })

@@ -1,5 +1,5 @@
-// What a search asks of the database: only the catalogues it ranks, and no row scored twice. Counted on a real
-// database through a wrapper that records each statement (the results must be the ones the plain service gives).
+// What the busiest reads ask of the database: a search reads only the catalogues it ranks and scores no row twice, and
+// a need's match list is one statement. Counted on a real database through a wrapper that records each statement.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db'
 import type { Caller } from '../../src/orgs/access'
@@ -51,7 +51,7 @@ const service = () => {
   return createMatchingService({ db: counted, embedder, config: t.rt.config, queue: t.rt.queue })
 }
 
-describe('search cost', () => {
+describe('read cost', () => {
   it('a search of achievements reads no patent, and gives what the full path gives', async () => {
     const s = service()
     statements.length = 0
@@ -89,5 +89,17 @@ describe('search cost', () => {
     const dense = await s.search(system, { query: '锂离子电池热失控预警', kinds: ['achievement'], mode: 'dense', limit: 5 })
     expect(dense.length).toBeGreaterThan(0)
     expect(embedded).toBe(1)
+  })
+
+  it("a need's match list is one statement when it has matches (the rows carry the need's read fields)", async () => {
+    const ent = await t.tenant('enterprise', 'enterprise')
+    const r = await t.request('/v1/needs', { method: 'POST', key: ent.key, json: { title: '储能电池热失控预警', description: '需要锂离子电池热失控早期预警技术。', visibility: 'platform' } })
+    const need = await r.json()
+    await t.settle()
+    const s = service()
+    statements.length = 0
+    const listed = await s.listNeedMatches({ ctx: system, input: { id: need.id, limit: 20 } })
+    expect(listed.items.length).toBeGreaterThan(0)
+    expect(statements).toHaveLength(1)
   })
 })
