@@ -20,6 +20,9 @@ export function generateKey(): { key: string; prefix: string } {
   return { key: `tt_${prefix}_${randomBytes(24).toString('base64url')}`, prefix }
 }
 
+/** How often a key's last use is written. */
+const TOUCH_EVERY_MS = 60_000
+
 export function createOrgService(db: Db) {
   async function createOrg(caller: Caller, input: { name: string; kind: OrgKind; region?: string | null }): Promise<OrgRow> {
     requireRole(caller, 'admin')
@@ -87,7 +90,9 @@ export function createOrgService(db: Db) {
   async function authenticate(key: string): Promise<Caller | null> {
     const row = await orgStore.keyByHash(db, hashKey(key))
     if (!row || row.revoked_at) return null
-    orgStore.touchKey(db, row.id).catch(() => {})
+    // last use is kept to the minute: a key seen within the last minute is not written again (a statement per request
+    // saved; the UPDATE's own condition still holds when several processes race)
+    if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() >= TOUCH_EVERY_MS) orgStore.touchKey(db, row.id).catch(() => {})
     return { kind: 'key', keyId: row.id, role: row.role, orgId: row.org_id, orgKind: row.org_kind }
   }
 

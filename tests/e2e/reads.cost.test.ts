@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db'
 import type { Caller } from '../../src/orgs/access'
 import { createMatchingService } from '../../src/matching/service'
+import { createOrgService } from '../../src/orgs/service'
 import { createTestApp, type TestApp } from '../helpers/app'
 
 let t: TestApp
@@ -101,5 +102,23 @@ describe('read cost', () => {
     const listed = await s.listNeedMatches({ ctx: system, input: { id: need.id, limit: 20 } })
     expect(listed.items.length).toBeGreaterThan(0)
     expect(statements).toHaveLength(1)
+  })
+
+  it("authenticating a key is one statement; its last use is written at most once a minute", async () => {
+    const { key } = await t.tenant('enterprise', 'enterprise')
+    const orgs = createOrgService(counted)
+    const writes = () => statements.filter((q) => q.startsWith('UPDATE api_keys')).length
+    statements.length = 0
+    expect(await orgs.authenticate(key)).toMatchObject({ kind: 'key', role: 'enterprise' })
+    await new Promise((r) => setTimeout(r, 50)) // the write is not awaited by the request
+    expect(writes()).toBe(1) // never used before: written
+    for (let i = 0; i < 3; i++) expect(await orgs.authenticate(key)).not.toBeNull()
+    expect(writes()).toBe(1)
+    expect(statements).toHaveLength(5) // four look-ups, one write
+    // a minute later it is written again
+    await t.db.query("UPDATE api_keys SET last_used_at = now() - interval '2 minutes' WHERE last_used_at IS NOT NULL")
+    await orgs.authenticate(key)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(writes()).toBe(2)
   })
 })
