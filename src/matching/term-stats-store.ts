@@ -49,6 +49,15 @@ export const termStatsStore = {
     return { docs: r.rows[0]?.docs ?? 0, stamp: r.rows[0]?.stamp ?? '' }
   },
 
+  /** One page of a catalogue's stored counts, by term (a keyset walk). */
+  async page(q: Queryable, table: Table, after: number, limit: number): Promise<{ term: number; df: number }[]> {
+    const r = await q.query<{ term: number; df: number }>(
+      `SELECT term, df FROM term_stats WHERE catalog = $1 AND term > $2 ORDER BY term LIMIT ${Number(limit)}`,
+      [table, after],
+    )
+    return r.rows
+  },
+
   /** Stored counts of the given terms (a term no document has is absent). */
   async frequencies(q: Queryable, table: Table, terms: number[]): Promise<{ term: number; df: number }[]> {
     const r = await q.query<{ term: number; df: number }>('SELECT term, df FROM term_stats WHERE catalog = $1 AND term = ANY($2::int[])', [table, terms])

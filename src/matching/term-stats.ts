@@ -5,11 +5,13 @@ import type { Db } from '../db'
 import { sparseIndicesOf } from '../models/sparse'
 import type { Table } from './retrieve'
 import { termStatsStore } from './term-stats-store'
+import { yieldToEventLoop } from '../yield'
 
 const CHECK_EVERY_MS = 60_000
 const PAGE = 2000
 const META_TTL_MS = 2_000
 const MAX_CACHED_TERMS = 500_000
+const LOAD_PAGE = 50_000
 
 export interface Idf {
   docs: number
@@ -60,9 +62,31 @@ export function createTermStats(db: Db) {
   }
 
   // Counts only change when a refresh rewrites them (here or in another process), so they are cached per catalogue and
-  // keyed by the refresh's time: a search costs no statistics query once its terms have been seen. The refresh time is
-  // re-read at most every META_TTL_MS, so another process's refresh is seen within that.
-  const cache = new Map<Table, { stamp: string; docs: number; readAt: number; df: Map<number, number> }>()
+  // keyed by the refresh's time. All of a refresh's counts are read once, in pages that yield to other requests
+  // (~100k terms at 100k documents): a search then costs no statistics query at all. A catalogue with more terms than
+  // MAX_CACHED_TERMS is looked up term by term instead. The refresh time is re-read at most every META_TTL_MS, so
+  // another process's refresh is seen within that.
+  type Entry = { stamp: string; docs: number; readAt: number; df: Map<number, number>; complete: boolean; loading?: Promise<void> }
+  const cache = new Map<Table, Entry>()
+
+  async function loadAll(table: Table, e: Entry): Promise<void> {
+    try {
+      let after = -1
+      for (;;) {
+        const rows = await termStatsStore.page(db, table, after, LOAD_PAGE)
+        for (const x of rows) e.df.set(x.term, x.df)
+        if (rows.length < LOAD_PAGE) break
+        if (e.df.size >= MAX_CACHED_TERMS) return // too many to hold: the rest is looked up as needed
+        after = rows[rows.length - 1]!.term
+        await yieldToEventLoop()
+      }
+      e.complete = true
+    } catch {
+      // counts not read in full: looked up as needed
+    } finally {
+      e.loading = undefined
+    }
+  }
   const metaInFlight = new Map<Table, Promise<{ stamp: string; docs: number }>>()
   async function metaOf(table: Table) {
     const c = cache.get(table)
@@ -78,7 +102,8 @@ export function createTermStats(db: Db) {
       current.readAt = Date.now()
       return current
     }
-    const fresh = { ...m, readAt: Date.now(), df: new Map<number, number>() }
+    const fresh: Entry = { ...m, readAt: Date.now(), df: new Map<number, number>(), complete: false }
+    if (m.stamp) fresh.loading = loadAll(table, fresh)
     cache.set(table, fresh)
     return fresh
   }
@@ -87,7 +112,8 @@ export function createTermStats(db: Db) {
   async function idfFor(table: Table, indices: number[]): Promise<Idf> {
     await ensureFresh(table)
     const c = await metaOf(table)
-    const missing = [...new Set(indices)].filter((i) => !c.df.has(i))
+    if (c.loading) await c.loading
+    const missing = c.complete ? [] : [...new Set(indices)].filter((i) => !c.df.has(i))
     if (missing.length) {
       const rows = await termStatsStore.frequencies(db, table, missing)
       if (c.df.size + missing.length > MAX_CACHED_TERMS) c.df = new Map()

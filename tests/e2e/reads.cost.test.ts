@@ -5,6 +5,8 @@ import type { Db } from '../../src/db'
 import type { Caller } from '../../src/orgs/access'
 import { createMatchingService } from '../../src/matching/service'
 import { createOrgService } from '../../src/orgs/service'
+import { createTermStats } from '../../src/matching/term-stats'
+import { wordIndex } from '../../src/models/sparse'
 import { createTestApp, type TestApp } from '../helpers/app'
 
 let t: TestApp
@@ -120,5 +122,18 @@ describe('read cost', () => {
     await orgs.authenticate(key)
     await new Promise((r) => setTimeout(r, 50))
     expect(writes()).toBe(2)
+  })
+
+  it('term statistics are read once per refresh: a query with words never seen before asks for none', async () => {
+    const stats = createTermStats(counted)
+    await stats.idfFor('achievements', [wordIndex('电池')])
+    const [a, b] = (await t.db.query<{ term: number; df: number }>("SELECT term, df FROM term_stats WHERE catalog = 'achievements' ORDER BY df DESC, term LIMIT 2")).rows
+    expect(a!.df).toBeGreaterThan(0)
+    statements.length = 0
+    const unseen = wordIndex('从未出现过的词语')
+    const next = await stats.idfFor('achievements', [a!.term, b!.term, unseen])
+    expect(statements).toEqual([])
+    // the same counts as the table holds; a term no document has counts 0
+    expect([next.df(a!.term), next.df(b!.term), next.df(unseen)]).toEqual([a!.df, b!.df, 0])
   })
 })
