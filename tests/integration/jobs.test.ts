@@ -48,6 +48,28 @@ async function until(q: JobQueue, id: string, states: JobInfo['state'][] = ['com
 
 const index = (id = randomUUID()) => ({ kind: 'need' as const, ids: [id] })
 
+/**
+ * One job that waits once (RetryLaterError) and one that fails once, both then completing: runs them on `q` and
+ * returns what was logged of each (level and message).
+ */
+async function waitAndFailure(q: JobQueue, s: ReturnType<typeof scriptedHandlers>, lines: { level: string; msg: string; job_id: string }[]) {
+  const waits = index()
+  const flaky = index()
+  s.behaviour.set(waits.ids[0]!, async (n) => {
+    if (n === 1) throw new RetryLaterError('waiting for other jobs')
+    return { ok: n }
+  })
+  s.behaviour.set(flaky.ids[0]!, async (n) => {
+    if (n === 1) throw new Error('transient')
+    return { ok: n }
+  })
+  const ids = [`wait-${waits.ids[0]}`, `warn-${flaky.ids[0]}`]
+  await q.enqueue('catalog.index', waits, { jobId: ids[0]! })
+  await q.enqueue('catalog.index', flaky, { jobId: ids[1]! })
+  for (const id of ids) expect(await until(q, id)).toMatchObject({ state: 'completed', attempts_made: 2 })
+  return ids.map((id) => lines.filter((l) => l.job_id === id).map((l) => `${l.level} ${l.msg}`))
+}
+
 describe('inline runner (jobs table)', () => {
   let db: Db
   beforeAll(async () => {
@@ -86,23 +108,7 @@ describe('inline runner (jobs table)', () => {
     const s = scriptedHandlers()
     const q = new InlineQueue(db, createLogger('info', (l) => lines.push(JSON.parse(l))))
     q.start(s.handlers)
-    const waits = index()
-    s.behaviour.set(waits.ids[0]!, async (n) => {
-      if (n === 1) throw new RetryLaterError('waiting for other jobs')
-      return { ok: n }
-    })
-    const flaky = index()
-    s.behaviour.set(flaky.ids[0]!, async (n) => {
-      if (n === 1) throw new Error('transient')
-      return { ok: n }
-    })
-    await q.enqueue('catalog.index', waits, { jobId: `t-wait-${waits.ids[0]}` })
-    await q.enqueue('catalog.index', flaky, { jobId: `t-warn-${flaky.ids[0]}` })
-    expect(await until(q, `t-wait-${waits.ids[0]}`)).toMatchObject({ state: 'completed', attempts_made: 2 })
-    expect(await until(q, `t-warn-${flaky.ids[0]}`)).toMatchObject({ state: 'completed', attempts_made: 2 })
-    const of = (id: string) => lines.filter((l) => l.job_id === id).map((l) => `${l.level} ${l.msg}`)
-    expect(of(`t-wait-${waits.ids[0]}`)).toEqual(['info job waiting'])
-    expect(of(`t-warn-${flaky.ids[0]}`)).toEqual(['warn job failed'])
+    expect(await waitAndFailure(q, s, lines)).toEqual([['info job waiting'], ['warn job failed']])
     await q.close()
   })
 
@@ -166,23 +172,7 @@ describe.runIf(REDIS_URL)('BullMQ runner (real Redis)', () => {
     const lines: { level: string; msg: string; job_id: string }[] = []
     const s = scriptedHandlers()
     workers.push(startBullWorker(REDIS_URL!, s.handlers, q, { concurrency: 2, prefix, logger: createLogger('info', (l) => lines.push(JSON.parse(l))) }))
-    const waits = index()
-    s.behaviour.set(waits.ids[0]!, async (n) => {
-      if (n === 1) throw new RetryLaterError('waiting for other jobs')
-      return { ok: n }
-    })
-    const flaky = index()
-    s.behaviour.set(flaky.ids[0]!, async (n) => {
-      if (n === 1) throw new Error('transient')
-      return { ok: n }
-    })
-    await q.enqueue('catalog.index', waits, { jobId: `wait-${waits.ids[0]}` })
-    await q.enqueue('catalog.index', flaky, { jobId: `warn-${flaky.ids[0]}` })
-    expect(await until(q, `wait-${waits.ids[0]}`)).toMatchObject({ state: 'completed', attempts_made: 2 })
-    expect(await until(q, `warn-${flaky.ids[0]}`)).toMatchObject({ state: 'completed', attempts_made: 2 })
-    const of = (id: string) => lines.filter((l) => l.job_id === id).map((l) => `${l.level} ${l.msg}`)
-    expect(of(`wait-${waits.ids[0]}`)).toEqual(['info job waiting'])
-    expect(of(`warn-${flaky.ids[0]}`)).toEqual(['warn job failed'])
+    expect(await waitAndFailure(q, s, lines)).toEqual([['info job waiting'], ['warn job failed']])
   })
 
   it('hands a job stalled by a killed worker to another worker, and counts both runs as attempts', async () => {
