@@ -139,7 +139,10 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
   async function runForItem(kind: ItemKind, itemId: string, signal?: AbortSignal) {
     const table = TABLE_OF[kind]
     const item = await matchStore.queryRow(db, table, itemId)
-    const version = await matchStore.catalogVersion(db)
+    // a version of its own: the write that indexed the item moved the sequence before it committed (sequences are not
+    // transactional), so a need run that started in between recorded that version without seeing the item, and a
+    // re-run at the same version would be skipped as already done
+    const version = await matchStore.bumpCatalogVersion(db)
     const already = (await matchStore.needsSuggesting(db, itemId)).map((n) => n.id)
     // a withdrawn or unindexed item enters no list (its suggestions went with the write that withdrew it)
     if (!item || !item.embedding || item.status !== 'active') return { needs: await enqueueNeedRuns(already, version) }
@@ -164,13 +167,15 @@ export function createMatchingService(deps: { db: Db; embedder: Embedder; config
    * Job `matching.rematch` (after an import or a re-embed): once the index jobs it waits for (ids starting with
    * `after`) have finished, every open need is re-run once against the indexed rows. While one is still waiting,
    * running or retrying, this attempt fails and the runner retries it with backoff; the last attempt re-matches with
-   * what is indexed. Needs re-embedded change their own candidates although the catalogue version does not move, so
-   * the version is bumped for them.
+   * what is indexed, at a catalogue version of its own (needs re-embedded change their own candidates although the
+   * catalogue does not move, and a need run may have started while the last index write was committing).
    */
   async function rematchWhenIndexed(p: { kinds: string[]; after: string }, attempt: { n: number; max: number }) {
     const pending = await jobStore.countUnfinished(db, p.after)
     if (pending && attempt.n < attempt.max) throw new IndexPendingError(`waiting for ${pending} index job(s) ${p.after}* / 等待索引完成后再重新匹配`)
-    const version = p.kinds.includes('need') ? await matchStore.bumpCatalogVersion(db) : await matchStore.catalogVersion(db)
+    // a version of its own (see runForItem): a need run that started while the last index write was committing may have
+    // recorded the current version without seeing its rows
+    const version = await matchStore.bumpCatalogVersion(db)
     const { needs } = await rematchOpenNeeds(version)
     return { needs, catalog_version: version, ...(pending ? { unindexed_jobs: pending } : {}) }
   }

@@ -30,6 +30,21 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 describe('trustworthy suggestions on the default configuration', () => {
+  it("an item's re-run of a need is not skipped by a run that started before the item's index write committed", async () => {
+    const need = await post('/v1/needs', ent.key, { title: '光伏组件隐裂缺陷检测', description: '需要基于电致发光图像的光伏组件隐裂与断栅缺陷自动检测。' })
+    const a = await post('/v1/achievements', uni.key, { title: '光伏组件电致发光缺陷检测系统', summary: '基于深度学习识别光伏组件电致发光图像中的隐裂、断栅和黑片缺陷。', maturity: 'pilot' })
+    await t.settle()
+    expect((await list(`/v1/needs/${need.id}/matches?limit=50`)).map((m) => m.item_id)).toContain(a.id)
+    // the state such a race leaves: the need's last run recorded the version the index write had already moved the
+    // sequence to (sequences are not transactional), without seeing the item
+    await t.db.query('DELETE FROM matches WHERE need_id = $1 AND item_id = $2', [need.id, a.id])
+    await t.db.query('UPDATE need_match_runs SET catalog_version = (SELECT last_value FROM catalog_version) WHERE need_id = $1', [need.id])
+    // the item's own re-run (queued after its index write) must still re-run the need
+    await t.services.matching.runForItem('achievement', a.id)
+    await t.settle()
+    expect((await list(`/v1/needs/${need.id}/matches?limit=50`)).map((m) => m.item_id)).toContain(a.id)
+  })
+
   it('suggests nothing below the fitted floor: an unrelated item stays out of the list', async () => {
     expect(DEFAULT_CALIBRATION.floor).toBeGreaterThan(0)
     const good = await post('/v1/achievements', uni.key, { title: '锂离子电池健康状态在线估计方法', summary: '基于电压曲线与增量容量分析，在线估计储能锂离子电池的健康状态。', field: '新能源-储能' })
