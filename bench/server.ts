@@ -42,7 +42,8 @@ export async function startServer(db: 'pglite' | 'pg', env: Record<string, strin
     ...process.env, DATABASE_URL: '', REDIS_URL: '', ...dbEnv,
     PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DEMO_DATA: 'false', ADMIN_BOOTSTRAP_KEY: adminKey, ...env,
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'ignore', 'inherit'] })
+  // the flags of `npm start` (package.json): a 32 MB young generation, ~10% more requests a second under load (README)
+  const child = spawn(process.execPath, ['--max-semi-space-size=32', '--import', 'tsx', path.join(ROOT, 'src/main.ts')], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'ignore', 'inherit'] })
   const url = `http://127.0.0.1:${port}`
   const api: BenchServer['api'] = (p, init = {}) => {
     const headers = new Headers(init.headers)
