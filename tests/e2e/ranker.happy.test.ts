@@ -2,11 +2,11 @@
 // a version promoted only when it beats the ranking in use on held-out reviews -> new matches record that version.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_MATCH_WEIGHTS } from '../../src/config'
-import type { Db } from '../../src/db'
 import { createRankerSource } from '../../src/matching/ranker/learned'
 import { rankerStore } from '../../src/matching/ranker/store'
 import { loadDemoData } from '../helpers/demo'
 import { createTestApp, type TestApp } from '../helpers/app'
+import { recordingDb } from '../helpers/db'
 
 let t: TestApp
 let mgr: { orgId: string; key: string }
@@ -105,19 +105,19 @@ describe('learned re-ranker over HTTP', () => {
       platform: 'history-test', version: 'learned/history-test/1', reviews: 1, held_out: 1, auc_base: 0.5, auc_learned: 0.6, promoted: true,
       model: { names: ['relevance', 'hist_item_rejected'], mean: [0, 0], scale: [1, 1], weights: [1, -1], bias: 0 },
     })
-    let counts = 0
-    const counted = { ...t.db, query: (sql: string, params?: unknown[]) => ((counts += sql.includes('FROM match_reviews r JOIN matches') ? 1 : 0), t.db.query(sql, params)) } as Db
-    const source = createRankerSource(counted, DEFAULT_MATCH_WEIGHTS, 'history-test')
+    const recorded = recordingDb(t.db)
+    const counts = () => recorded.log.filter((x) => x.sql.includes('FROM match_reviews r JOIN matches')).length
+    const source = createRankerSource(recorded.db, DEFAULT_MATCH_WEIGHTS, 'history-test')
     expect((await source.current()).version).toBe('learned/history-test/1')
-    expect(counts).toBe(1)
+    expect(counts()).toBe(1)
     source.invalidate() // as a minute passing does
     await source.current()
-    expect(counts).toBe(1) // no review since: the history is reused
+    expect(counts()).toBe(1) // no review since: the history is reused
     const m = (await suggested())[0]!
     expect((await t.request(`/v1/matches/${m.id}/review`, { method: 'POST', key: mgr.key, json: { decision: 'confirmed' } })).status).toBe(200)
     source.invalidate()
     await source.current()
-    expect(counts).toBe(2)
+    expect(counts()).toBe(2)
   })
 
   it('versions are for managers and admins', async () => {

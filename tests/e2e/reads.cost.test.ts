@@ -8,11 +8,14 @@ import { createOrgService } from '../../src/orgs/service'
 import { createTermStats } from '../../src/matching/term-stats'
 import { wordIndex } from '../../src/models/sparse'
 import { createTestApp, type TestApp } from '../helpers/app'
+import { recordingDb } from '../helpers/db'
 
 let t: TestApp
-const statements: string[] = []
-const asked: unknown[][] = []
 let counted: Db
+let log: { sql: string; params: unknown[] }[] = []
+/** the statements recorded since the last `clear()` */
+const statements = () => log.map((x) => x.sql)
+const clear = () => void (log.length = 0)
 beforeAll(async () => {
   t = await createTestApp({}, { isolated: true })
   const uni = await t.tenant('university', 'university')
@@ -32,17 +35,9 @@ beforeAll(async () => {
   })
   expect(p.status).toBe(201)
   await t.settle()
-  const db = t.db
-  counted = {
-    engine: db.engine,
-    query: (sql, params) => {
-      statements.push(sql)
-      if (sql.includes('t.id = ANY')) asked.push((params ?? []).find(Array.isArray) as unknown[])
-      return db.query(sql, params)
-    },
-    transaction: (fn) => db.transaction(fn),
-    close: async () => {},
-  } as Db
+  const r = recordingDb(t.db)
+  counted = r.db
+  log = r.log
 })
 afterAll(() => t.close())
 
@@ -57,13 +52,13 @@ const service = () => {
 describe('read cost', () => {
   it('a search of achievements reads no patent, and gives what the full path gives', async () => {
     const s = service()
-    statements.length = 0
+    clear()
     const only = await s.search(system, { query: '锂离子电池热失控预警', kinds: ['achievement'], mode: 'hybrid', limit: 10 })
     expect(only.length).toBeGreaterThan(0)
-    expect(statements.filter((q) => /\bpatents(_postings)?\b/.test(q))).toEqual([])
+    expect(statements().filter((q) => /\bpatents(_postings)?\b/.test(q))).toEqual([])
     // the same achievements, in the same order and with the same scores, as when patents are ranked too
     const both = await s.search(system, { query: '锂离子电池热失控预警', kinds: ['achievement', 'patent'], mode: 'hybrid', limit: 10 })
-    expect(statements.some((q) => /\bpatents_postings\b/.test(q))).toBe(true)
+    expect(statements().some((q) => /\bpatents_postings\b/.test(q))).toBe(true)
     const ach = (xs: typeof only) => xs.filter((x) => x.kind === 'achievement').map((x) => [x.id, x.score])
     expect(ach(only)).toEqual(ach(both))
   })
@@ -71,14 +66,13 @@ describe('read cost', () => {
   it('rows the sparse source scored exactly are not scored again; the relevance is unchanged', async () => {
     const s = service()
     const q = await s.queryFromText('锂电池储能安全')
-    statements.length = 0
-    asked.length = 0
+    clear()
     const ranked = await s.rank('achievements', q, 'lexical')
     const sparseFound = ranked.filter((c) => c.ranks.sparse !== undefined)
     expect(sparseFound.length).toBeGreaterThan(0)
     // the exact-score statement asks only for rows no sparse rank came with (none here, or the lexical-only ones)
     const lexicalOnly = ranked.filter((c) => c.ranks.sparse === undefined).map((c) => c.id)
-    expect(asked.flat().sort()).toEqual(lexicalOnly.sort())
+    expect(log.filter((x) => x.sql.includes('t.id = ANY')).flatMap((x) => x.params.find(Array.isArray) as unknown[]).sort()).toEqual(lexicalOnly.sort())
     // relevance equals the sparse source's own exact cosine for the rows it found
     for (const c of sparseFound) expect(c.relevance).toBeCloseTo(c.scores.sparse!, 4)
   })
@@ -100,23 +94,23 @@ describe('read cost', () => {
     const need = await r.json()
     await t.settle()
     const s = service()
-    statements.length = 0
+    clear()
     const listed = await s.listNeedMatches({ ctx: system, input: { id: need.id, limit: 20 } })
     expect(listed.items.length).toBeGreaterThan(0)
-    expect(statements).toHaveLength(1)
+    expect(statements()).toHaveLength(1)
   })
 
   it("authenticating a key is one statement; its last use is written at most once a minute", async () => {
     const { key } = await t.tenant('enterprise', 'enterprise')
     const orgs = createOrgService(counted)
-    const writes = () => statements.filter((q) => q.startsWith('UPDATE api_keys')).length
-    statements.length = 0
+    const writes = () => statements().filter((q) => q.startsWith('UPDATE api_keys')).length
+    clear()
     expect(await orgs.authenticate(key)).toMatchObject({ kind: 'key', role: 'enterprise' })
     await new Promise((r) => setTimeout(r, 50)) // the write is not awaited by the request
     expect(writes()).toBe(1) // never used before: written
     for (let i = 0; i < 3; i++) expect(await orgs.authenticate(key)).not.toBeNull()
     expect(writes()).toBe(1)
-    expect(statements).toHaveLength(5) // four look-ups, one write
+    expect(statements()).toHaveLength(5) // four look-ups, one write
     // a minute later it is written again
     await t.db.query("UPDATE api_keys SET last_used_at = now() - interval '2 minutes' WHERE last_used_at IS NOT NULL")
     await orgs.authenticate(key)
@@ -129,10 +123,10 @@ describe('read cost', () => {
     await stats.idfFor('achievements', [wordIndex('电池')])
     const [a, b] = (await t.db.query<{ term: number; df: number }>("SELECT term, df FROM term_stats WHERE catalog = 'achievements' ORDER BY df DESC, term LIMIT 2")).rows
     expect(a!.df).toBeGreaterThan(0)
-    statements.length = 0
+    clear()
     const unseen = wordIndex('从未出现过的词语')
     const next = await stats.idfFor('achievements', [a!.term, b!.term, unseen])
-    expect(statements).toEqual([])
+    expect(statements()).toEqual([])
     // the same counts as the table holds; a term no document has counts 0
     expect([next.df(a!.term), next.df(b!.term), next.df(unseen)]).toEqual([a!.df, b!.df, 0])
   })

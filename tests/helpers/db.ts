@@ -20,3 +20,23 @@ export const ADAPTERS: { name: 'pglite' | 'pg'; open: () => Promise<Db> }[] = [
 
 /** A scratch PostgreSQL database on the real server (for migration tests); dropped by the returned cleanup. */
 export const scratchPgDatabase = () => createScratchDatabase(DATABASE_URL!, `scratch_${process.pid}`)
+
+/**
+ * The same database, recording each statement it is given (SQL and parameters) in `log`: for tests of how many
+ * statements a path costs. Transactions pass through unrecorded.
+ */
+export function recordingDb(db: Db): { db: Db; log: { sql: string; params: unknown[] }[] } {
+  const log: { sql: string; params: unknown[] }[] = []
+  return {
+    log,
+    db: {
+      engine: db.engine,
+      query: (sql, params) => {
+        log.push({ sql, params: params ?? [] })
+        return db.query(sql, params)
+      },
+      transaction: (fn) => db.transaction(fn),
+      close: async () => {},
+    } as Db,
+  }
+}
