@@ -14,6 +14,8 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** PostgreSQL connections per process: retrievals take up to 8 at once (RETRIEVAL_CONCURRENCY 2, sources in parallel), reads need the rest */
   DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(200).default(20),
+  /** hot statements as named prepared statements (planned once per connection); false behind PgBouncer < 1.21 in transaction mode */
+  DATABASE_PREPARE: bool.default(true),
   REDIS_URL: optionalUrl,
   EMBEDDING_PROVIDER: z.enum(['hash', 'openai']).default('hash'),
   EMBEDDING_DIM: z.coerce.number().int().min(8).max(4000).default(256),

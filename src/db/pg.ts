@@ -1,11 +1,17 @@
+import { createHash } from 'node:crypto'
 import pg from 'pg'
 import { fromSql } from 'pgvector'
-import { BASE_PARSERS, type Db, lookupVectorOids, type Queryable, type QueryResult } from './db'
+import { BASE_PARSERS, type Db, lookupVectorOids, type Queryable, type QueryOptions, type QueryResult } from './db'
 
 // Same value shapes on both adapters (see BASE_PARSERS).
 for (const [oid, parse] of Object.entries(BASE_PARSERS)) pg.types.setTypeParser(Number(oid), parse)
 
-export function openPg(url: string, opts: { max?: number } = {}): Db {
+/** A prepared statement's name: one per statement text (a name given two texts is an error in pg). */
+const statementName = (sql: string) => 'p' + createHash('sha1').update(sql).digest('hex').slice(0, 24)
+
+/** `prepare: false` runs every statement unnamed (behind a transaction-mode pooler such as PgBouncer before 1.21). */
+export function openPg(url: string, opts: { max?: number; prepare?: boolean } = {}): Db {
+  const prepare = opts.prepare ?? true
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 })
   pool.on('error', () => {
     /* idle client errors (server restart) surface on the next query instead of crashing the process */
@@ -20,9 +26,9 @@ export function openPg(url: string, opts: { max?: number } = {}): Db {
     typesReady = true
   }
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+    async query<T>(sql: string, params: unknown[] = [], o?: QueryOptions): Promise<QueryResult<T>> {
       await ensureVectorTypes()
-      const r = await c.query(sql, params as unknown[])
+      const r = o?.prepare && prepare ? await c.query({ name: statementName(sql), text: sql, values: params }) : await c.query(sql, params as unknown[])
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 }
     },
     async exec(sql: string) {

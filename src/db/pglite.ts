@@ -63,6 +63,7 @@ async function startWorker(dataDir: string | undefined, onClosed: () => void): P
   }
 
   const runner = (tx?: number): Queryable => ({
+    // `prepare` (db.ts QueryOptions) is for PostgreSQL's per-connection planning; the embedded database ignores it
     async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
       const r = await call({ op: 'query', sql, params, tx })
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 }

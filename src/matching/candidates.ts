@@ -7,7 +7,7 @@ import type { Params } from '../db/params'
 import { createLimiter } from '../limiter'
 import { weightQuery, wordIndex } from '../models/sparse'
 import type { MatchQuery } from './query'
-import { type Candidate, denseCandidates, lexicalCandidates, reciprocalRankFusion, type RetrievalOptions, scoreExactly, sparseCandidates, type Source, type Table } from './retrieve'
+import { type Candidate, denseCandidates, type RowsWanted, lexicalCandidates, reciprocalRankFusion, type RetrievalOptions, scoreExactly, sparseCandidates, type Source, type Table } from './retrieve'
 import { ELIGIBLE } from './store'
 import type { TermStats } from './term-stats'
 
@@ -21,6 +21,8 @@ export interface Ranked {
   relevance: number
   ranks: Partial<Record<Source, number>>
   scores: Partial<Record<Source, number>>
+  /** the row's read fields, when the scope asked for them and the sparse stage found the row among its best */
+  row?: Record<string, unknown>
 }
 
 /** An extra SQL condition on alias t (e.g. what a caller may see), built with the query's Params. */
@@ -33,6 +35,10 @@ export type Where = (p: Params) => string
 export interface Scope {
   eligible?: string
   k?: number
+  /** the read fields of the sparse stage's best rows, fetched with them (retrieve.ts RowsWanted) */
+  rows?: RowsWanted
+  /** rows the sparse stage scores exactly (default 300; a search asks for fewer, service.ts SEARCH_RESCORE) */
+  rescore?: number
 }
 
 export function createRetriever(deps: { db: Db; config: Config; weights: MatchWeights; termStats: TermStats }) {
@@ -46,8 +52,9 @@ export function createRetriever(deps: { db: Db; config: Config; weights: MatchWe
     // bounded work per query (see retrieve.ts); chosen on the patents dev split and the 100k benchmark (README)
     queryTerms: 64,
     postingsPerTerm: 300,
-    rescore: 300,
+    rescore: over.rescore ?? 300,
     lexicalRows: 600,
+    rows: over.rows,
   })
 
   const limit = createLimiter(config.RETRIEVAL_CONCURRENCY ?? 2)

@@ -13,6 +13,17 @@ export type Source = 'dense' | 'sparse' | 'lexical'
 export interface Candidate {
   id: string
   score: number
+  /** the row's read fields, when the source was asked for them (see RowsWanted) */
+  row?: Record<string, unknown>
+}
+
+/**
+ * The read fields (`columns`, SQL over the table) of a source's best `n` rows, fetched in the source's own statement:
+ * a search then needs no second statement for the rows it scores (each statement costs the API thread a round trip).
+ */
+export interface RowsWanted {
+  columns: string
+  n: number
 }
 export type Table = 'achievements' | 'patents' | 'needs'
 
@@ -30,6 +41,8 @@ export interface RetrievalOptions {
   rescore: number
   /** full-text stage: about how many rows it ranks */
   lexicalRows: number
+  /** the sparse stage also returns the read fields of its best rows */
+  rows?: RowsWanted
 }
 
 /** Runs one ANN query with index settings scoped to its own transaction. */
@@ -64,22 +77,32 @@ export function topTerms(q: SparseVector, n: number, among?: Set<number>): { ter
  * Sparse cosine, index-driven: the heaviest `postingsPerTerm` postings of each of the query's `queryTerms` heaviest
  * terms give a partial score; the best `rescore` rows by it are scored exactly (full vectors), best first.
  */
-async function sparseQuery(db: Db, table: Table, q: SparseVector, words: Set<number>, o: RetrievalOptions, k: number, withVectors = false) {
+type SparseRow = { id: string; d: number; sparse?: unknown; row?: Record<string, unknown> }
+
+async function sparseQuery(db: Db, table: Table, q: SparseVector, words: Set<number>, o: RetrievalOptions, k: number, withVectors = false, rows?: RowsWanted): Promise<SparseRow[]> {
   const p = new Params()
   const { terms, weights } = topTerms(q, o.queryTerms, words)
   const v = p.p(toSparseLiteral(q))
   const where = ['t.sparse IS NOT NULL', o.where?.(p) ?? ''].filter(Boolean).join(' AND ')
-  const r = await db.query<{ id: string; d: number; sparse?: unknown }>(
-    `SELECT t.id, (t.sparse <=> ${v}::sparsevec)::float8 AS d${withVectors ? ', t.sparse' : ''}
+  const ranked = `SELECT t.id, (t.sparse <=> ${v}::sparsevec)::float8 AS d${withVectors ? ', t.sparse' : ''}
        FROM (SELECT x.id FROM unnest(${p.p(terms)}::int[], ${p.p(weights)}::float8[]) q(term, w)
                CROSS JOIN LATERAL (SELECT id, w FROM ${table}_postings WHERE term = q.term ORDER BY w DESC LIMIT ${p.p(o.postingsPerTerm)}) x
               GROUP BY x.id ORDER BY sum(q.w * x.w) DESC, x.id LIMIT ${p.p(o.rescore)}) c
        JOIN ${table} t ON t.id = c.id
       WHERE ${where}
-      ORDER BY d, t.id LIMIT ${p.p(k)}`,
+      ORDER BY d, t.id LIMIT ${p.p(k)}`
+  // prepared: planning this statement took about as long as running it
+  if (!rows) return (await db.query<SparseRow>(ranked, p.values, { prepare: true })).rows
+  // the best n rows' read fields come along (unqualified columns resolve to r's table); the others' are null
+  const r = await db.query<{ candidate_id: string; candidate_d: number; id: string | null }>(
+    `SELECT s.id AS candidate_id, s.d AS candidate_d, r.*
+       FROM (SELECT b.*, row_number() OVER (ORDER BY b.d, b.id) AS n FROM (${ranked}) b) s
+       LEFT JOIN LATERAL (SELECT ${rows.columns} FROM ${table} WHERE id = s.id AND s.n <= ${p.p(rows.n)}) r ON true
+      ORDER BY s.d, s.id`,
     p.values,
+    { prepare: true },
   )
-  return r.rows
+  return r.rows.map(({ candidate_id, candidate_d, ...row }) => ({ id: candidate_id, d: candidate_d, row: row.id === null ? undefined : row }))
 }
 
 /**
@@ -103,8 +126,8 @@ export async function sparseCandidates(
       for (const r of posted.rows) words.add(r.term)
     }
   }
-  const rows = await sparseQuery(db, table, q, words, o, o.k)
-  return rows.map((r) => ({ id: r.id, score: 1 - r.d }))
+  const rows = await sparseQuery(db, table, q, words, o, o.k, false, o.rows)
+  return rows.map((r) => ({ id: r.id, score: 1 - r.d, ...(r.row && { row: r.row }) }))
 }
 
 /**
@@ -166,7 +189,7 @@ export async function lexicalCandidates(db: Db, table: Table, terms: string[], o
 
 /** Reciprocal rank fusion: sum over sources of weight / (k + rank). Ties break by id. */
 export function reciprocalRankFusion(lists: Partial<Record<Source, Candidate[]>>, weights: Record<Source, number>, k = 60) {
-  const fused = new Map<string, { id: string; rrf: number; ranks: Partial<Record<Source, number>>; scores: Partial<Record<Source, number>> }>()
+  const fused = new Map<string, { id: string; rrf: number; ranks: Partial<Record<Source, number>>; scores: Partial<Record<Source, number>>; row?: Record<string, unknown> }>()
   for (const [source, list] of Object.entries(lists) as [Source, Candidate[]][]) {
     const w = weights[source] ?? 1
     list.forEach((c, i) => {
@@ -174,6 +197,7 @@ export function reciprocalRankFusion(lists: Partial<Record<Source, Candidate[]>>
       e.rrf += w / (k + i + 1)
       e.ranks[source] = i + 1
       e.scores[source] = Math.round(c.score * 1e4) / 1e4
+      if (c.row) e.row = c.row
       fused.set(c.id, e)
     })
   }

@@ -206,9 +206,12 @@ export const matchStore = {
   },
 
   /** Candidate rows by id, read once per run. */
+  /** The read fields of an item, as SQL over its table (unqualified column names). */
+  columns: (table: 'achievements' | 'patents') => COLUMNS[table],
+
   async itemRows(q: Queryable, table: 'achievements' | 'patents', ids: string[]): Promise<Map<string, ItemRow>> {
     if (!ids.length) return new Map()
-    const r = await q.query<ItemRow>(`SELECT ${COLUMNS[table]} FROM ${table} WHERE id = ANY($1::uuid[])`, [ids])
+    const r = await q.query<ItemRow>(`SELECT ${COLUMNS[table]} FROM ${table} WHERE id = ANY($1::uuid[])`, [ids], { prepare: true })
     return new Map(r.rows.map((x) => [x.id, x]))
   },
 
@@ -326,7 +329,8 @@ export const matchStore = {
     if (f.isNew !== undefined) w.push(`m.is_new = ${p.p(f.isNew)}`)
     if (f.minScore !== undefined) w.push(`${sort} >= ${p.p(f.minScore)}`)
     if (f.after) w.push(`(${sort} < ${p.p(f.after.v)}::float8 OR (${sort} = ${p.p(f.after.v)}::float8 AND m.id > ${p.p(f.after.id)}::uuid))`)
-    const r = await q.query<MatchRow>(`${SELECT} WHERE ${w.join(' AND ')} ORDER BY ${sort} DESC, m.id LIMIT ${p.p(f.limit)}`, p.values)
+    // a need's match list is the commonest read; its text takes one shape per scope and filter set
+    const r = await q.query<MatchRow>(`${SELECT} WHERE ${w.join(' AND ')} ORDER BY ${sort} DESC, m.id LIMIT ${p.p(f.limit)}`, p.values, { prepare: true })
     return r.rows
   },
 

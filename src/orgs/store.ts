@@ -66,6 +66,7 @@ export const orgStore = {
       `SELECT k.id, k.org_id, k.name, k.role, k.prefix, k.created_at, k.last_used_at, k.revoked_at, o.kind AS org_kind
          FROM api_keys k JOIN organizations o ON o.id = k.org_id WHERE k.key_hash = $1`,
       [keyHash],
+      { prepare: true }, // every request
     )
     return r.rows[0] ?? null
   },

@@ -77,6 +77,25 @@ describe('read cost', () => {
     for (const c of sparseFound) expect(c.relevance).toBeCloseTo(c.scores.sparse!, 4)
   })
 
+  it("a search reads the rows it scores in the sparse stage's own statement, as they are stored", async () => {
+    const s = service()
+    await s.search(system, { query: '锂离子电池热失控预警', kinds: ['achievement'], mode: 'hybrid', limit: 10 }) // term statistics, ranker
+    clear()
+    const found = await s.search(system, { query: '锂离子电池热失控预警', kinds: ['achievement'], mode: 'hybrid', limit: 10 })
+    expect(found.length).toBeGreaterThan(1)
+    const sparse = log.filter((x) => x.sql.includes('achievements_postings'))
+    expect(sparse).toHaveLength(1)
+    // rows are read again only for candidates the sparse stage did not bring (here: none it found is asked for)
+    const q = await s.queryFromText('锂离子电池热失控预警')
+    const bySparse = new Set((await s.rank('achievements', q, 'lexical')).filter((c) => c.ranks.sparse !== undefined).map((c) => c.id))
+    const reread = log.filter((x) => /FROM achievements WHERE id = ANY/.test(x.sql)).flatMap((x) => x.params.find(Array.isArray) as string[])
+    expect(reread.filter((id) => bySparse.has(id))).toEqual([])
+    for (const m of found) {
+      const stored = (await t.db.query<{ title: string }>('SELECT title FROM achievements WHERE id = $1', [m.id])).rows[0]!
+      expect(m.title).toBe(stored.title)
+    }
+  })
+
   it('a search embeds its query only when a dense source reads the embedding (dense weighs 0 by default)', async () => {
     const s = service()
     embedded = 0

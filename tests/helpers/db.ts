@@ -31,9 +31,9 @@ export function recordingDb(db: Db): { db: Db; log: { sql: string; params: unkno
     log,
     db: {
       engine: db.engine,
-      query: (sql, params) => {
+      query: (sql, params, o) => {
         log.push({ sql, params: params ?? [] })
-        return db.query(sql, params)
+        return db.query(sql, params, o)
       },
       transaction: (fn) => db.transaction(fn),
       close: async () => {},

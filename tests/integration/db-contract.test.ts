@@ -65,6 +65,17 @@ describe.each(ADAPTERS)('Db adapter: $name', ({ open }) => {
     expect(r.rows.map((x) => x.id)).toEqual([1])
   })
 
+  it('runs a statement marked `prepare` with any parameters; on PostgreSQL it is prepared once per connection', async () => {
+    const sql = `SELECT id, name FROM ${table} WHERE id = ANY($1::int[]) ORDER BY id`
+    await db.transaction(async (tx) => {
+      // one connection: the second call reuses the statement the first prepared
+      expect((await tx.query<{ id: number }>(sql, [[1, 2]], { prepare: true })).rows.map((r) => r.id)).toEqual([1, 2])
+      expect((await tx.query<{ id: number }>(sql, [[2]], { prepare: true })).rows.map((r) => r.id)).toEqual([2])
+      const prepared = db.engine === 'pg' ? (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1', [sql])).rows[0]!.n : 0
+      expect(prepared).toBe(db.engine === 'pg' ? 1 : 0)
+    })
+  })
+
   it('surfaces SQL errors as rejections', async () => {
     await expect(db.query('SELECT * FROM no_such_table_here')).rejects.toThrow(/no_such_table_here/)
   })

@@ -61,4 +61,17 @@ describe('scoreCandidates', () => {
     expect(patents[0]!.strength).toBeGreaterThan(0)
     expect(patents[0]!.components.ranker).toBe('hand-set/1')
   })
+
+  it('keeps the best `limit` candidates, scored and explained as without a limit', () => {
+    const query = { text: '储能电池热失控', need: {}, indicators: [] }
+    const ranker = handSetRanker(DEFAULT_MATCH_WEIGHTS)
+    const ids = ['a1', 'a2', 'a3', 'a4']
+    const fused = ids.map((id, i) => ({ id, rrf: 1 / (60 + i + 1), relevance: [0.3, 0.5, 0.4, 0.2][i]!, ranks: { sparse: i + 1 }, scores: { sparse: 0.5 } }))
+    const rows = new Map(ids.map((id) => [id, row(id, '2024-01-01', { legal_status: null, body: id === 'a2' ? '储能电池热失控预警' : '储能电池' })]))
+    const all = scoreCandidates(query, 'achievement', fused, rows, ranker, 0.25)
+    const kept = scoreCandidates(query, 'achievement', fused, rows, ranker, 0.25, { limit: 2 })
+    expect(kept.map((m) => m.id)).toEqual(['a2', 'a3'])
+    expect(kept).toEqual([...all].sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, 2))
+    expect(kept[0]!.explanation.shared_terms.length).toBeGreaterThan(0)
+  })
 })
