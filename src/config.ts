@@ -12,8 +12,8 @@ export const configSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: optionalUrl,
   DATA_DIR: z.string().min(1).default('./data'),
-  /** PostgreSQL connections per process: retrievals take up to 8 at once (RETRIEVAL_CONCURRENCY 2, sources in parallel), reads need the rest */
-  DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(200).default(20),
+  /** PostgreSQL connections per process: retrievals take up to 16 at once (RETRIEVAL_CONCURRENCY 8, two sources each by default), reads need the rest */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(200).default(30),
   /** hot statements as named prepared statements (planned once per connection); false behind PgBouncer < 1.21 in transaction mode */
   DATABASE_PREPARE: bool.default(true),
   REDIS_URL: optionalUrl,
@@ -43,7 +43,7 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
   /** on SIGTERM: how long /readyz answers 503 while requests are still accepted, so a load balancer stops sending first */
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
-  /** retrievals (search, match runs) running at once in this process; more wait in line (default: 2 embedded, 4 on PostgreSQL) */
+  /** retrievals (search, match runs) running at once in this process; more wait in line (default: 2 embedded, 8 on PostgreSQL) */
   RETRIEVAL_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   MATCH_CANDIDATES: z.coerce.number().int().min(10).max(1000).default(100),
   MATCH_RRF_K: z.coerce.number().int().min(1).max(1000).default(60),

@@ -57,7 +57,9 @@ export function createRetriever(deps: { db: Db; config: Config; weights: MatchWe
     rows: over.rows,
   })
 
-  const limit = createLimiter(config.RETRIEVAL_CONCURRENCY ?? 2)
+  // the embedded database runs one statement at a time: two retrievals keep its queue short; PostgreSQL runs them side by
+  // side, and with two in flight searches queued behind each other while match lists passed (README, load benchmark)
+  const limit = createLimiter(config.RETRIEVAL_CONCURRENCY ?? (db.engine === 'pg' ? 8 : 2))
 
   /** Candidates from each source of the mode, fused; only rows that may be candidates (and pass `extra`). */
   function rank(table: Table, q: MatchQuery, mode: Mode, extra?: Where, over?: Scope): Promise<Ranked[]> {
