@@ -25,17 +25,28 @@ export function openPg(url: string, opts: { max?: number; prepare?: boolean } = 
     for (const oid of Object.values(oids)) pg.types.setTypeParser(oid, (v: string) => fromSql(v))
     typesReady = true
   }
-  const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
+  const wrap = (c: pg.Pool | pg.PoolClient, inTransaction: boolean): Queryable => ({
     async query<T>(sql: string, params: unknown[] = [], o?: QueryOptions): Promise<QueryResult<T>> {
       await ensureVectorTypes()
-      const r = o?.prepare && prepare ? await c.query({ name: statementName(sql), text: sql, values: params }) : await c.query(sql, params as unknown[])
+      let r: pg.QueryResult
+      if (o?.prepare && prepare) {
+        try {
+          r = await c.query({ name: statementName(sql), text: sql, values: params })
+        } catch (err) {
+          // a table a prepared `SELECT m.*` reads gained a column (a newer version migrated while this one runs): that
+          // connection's statement can no longer run, the same text unnamed can (inside a transaction the error stands).
+          // The old process pays a second round trip on that statement until it is replaced.
+          if (inTransaction || (err as { code?: string }).code !== '0A000') throw err
+          r = await c.query(sql, params as unknown[])
+        }
+      } else r = await c.query(sql, params as unknown[])
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 }
     },
     async exec(sql: string) {
       await c.query(sql)
     },
   })
-  const root = wrap(pool)
+  const root = wrap(pool, false)
   return {
     engine: 'pg',
     query: root.query,
@@ -44,7 +55,7 @@ export function openPg(url: string, opts: { max?: number; prepare?: boolean } = 
       const client = await pool.connect()
       try {
         await client.query('BEGIN')
-        const result = await fn(wrap(client))
+        const result = await fn(wrap(client, true))
         await client.query('COMMIT')
         return result
       } catch (err) {

@@ -83,7 +83,7 @@ export function scoreCandidates(
   // text agreement is stored with a need's matches (a later ranker fit reads it); a search keeps it only if its ranker reads it
   const withText = o.textSignals !== false || ranker.readsText !== false
   // the hand-set weights read neither shared words nor indicators: only the candidates kept are explained (a search
-  // scores three times its limit; the shared words were a fifth of the API's time under load, README)
+  // scores three times its limit; explaining them was about 8% of the API's time under load, README)
   const evidenceFirst = ranker.readsText !== false
   const present = fused.filter((c) => rows.has(c.id))
   const dates = present.map((c) => rows.get(c.id)!.date).filter((d): d is string => !!d).map((d) => new Date(d).getTime())

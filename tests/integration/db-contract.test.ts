@@ -1,9 +1,11 @@
 // The same contract for every database adapter: the rest of the code must not know which one it talks to.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Db, parseVector, toVectorLiteral } from '../../src/db'
+import { openPg } from '../../src/db/pg'
 import { ADAPTERS } from '../helpers/db'
+import { DATABASE_URL } from '../helpers/env'
 
-describe.each(ADAPTERS)('Db adapter: $name', ({ open }) => {
+describe.each(ADAPTERS)('Db adapter: $name', ({ name, open }) => {
   let db: Db
   const table = `contract_${Math.random().toString(36).slice(2, 8)}`
 
@@ -74,6 +76,19 @@ describe.each(ADAPTERS)('Db adapter: $name', ({ open }) => {
       const prepared = db.engine === 'pg' ? (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1', [sql])).rows[0]!.n : 0
       expect(prepared).toBe(db.engine === 'pg' ? 1 : 0)
     })
+  })
+
+  it.runIf(name === 'pg')('answers a prepared statement after its table changed shape (a newer version migrated)', async () => {
+    const one = openPg(DATABASE_URL!, { max: 1 }) // one connection: the statement prepared is the one run again
+    try {
+      const sql = `SELECT * FROM ${table} WHERE id = $1`
+      expect((await one.query<{ id: number }>(sql, [1], { prepare: true })).rows).toHaveLength(1)
+      await one.exec(`ALTER TABLE ${table} ADD COLUMN extra int`)
+      const again = await one.query<{ id: number; extra: null }>(sql, [1], { prepare: true })
+      expect(again.rows[0]).toMatchObject({ id: 1, extra: null })
+    } finally {
+      await one.close()
+    }
   })
 
   it('surfaces SQL errors as rejections', async () => {
