@@ -205,10 +205,10 @@ export const matchStore = {
     return r.rows[0] ?? null
   },
 
-  /** Candidate rows by id, read once per run. */
   /** The read fields of an item, as SQL over its table (unqualified column names). */
   columns: (table: 'achievements' | 'patents') => COLUMNS[table],
 
+  /** Candidate rows by id, read once per run. */
   async itemRows(q: Queryable, table: 'achievements' | 'patents', ids: string[]): Promise<Map<string, ItemRow>> {
     if (!ids.length) return new Map()
     const r = await q.query<ItemRow>(`SELECT ${COLUMNS[table]} FROM ${table} WHERE id = ANY($1::uuid[])`, [ids], { prepare: true })
