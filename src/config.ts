@@ -93,6 +93,8 @@ export const DEFAULT_MATCH_WEIGHTS = {
   budget: 1,
   region: 0.5,
   recency: 0.25,
+  // length prior: score x (1 + characters / 700)^-length (features.ts; README)
+  length: 0.2,
   // optional chat-model re-rank (CHAT_MODEL): score x (1 + model x (judgement - 0.5) x 2), judgement in [0, 1]
   model: 0.5,
 }

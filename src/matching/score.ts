@@ -4,7 +4,7 @@ import type { MatchWeights } from '../config'
 import { calibrate } from './calibrate'
 import type { Ranked } from './candidates'
 import { checkIndicators, type IndicatorCheck, indicatorReasons, prepareIndicators, queryText, sharedTerms } from './explain'
-import { computeFeatures, type Features, finalScore, ipcGroup, type ItemSide, type NeedSide, reasons } from './features'
+import { computeFeatures, type Features, finalScore, ipcGroup, type ItemSide, lengthPrior, type NeedSide, reasons } from './features'
 import { needText, type TextSignals, textSignals } from './ranker/features'
 import type { Indicator, ItemKind, ItemRow } from './store'
 
@@ -19,6 +19,8 @@ export interface RankerInput {
   features: Features
   shared_terms: number
   indicators: { met: number; missed: number }
+  /** the item's title and text, in characters (the length prior, features.ts) */
+  chars?: number
   /** the candidate's rank by relevance in its list (1 = first) */
   rank?: number
   /** the text agreement a learned ranker reads (ranker/features.ts), and the longest shared term */
@@ -41,7 +43,7 @@ export interface Ranker {
 }
 
 export function handSetRanker(weights: MatchWeights): Ranker {
-  return { version: 'hand-set/1', score: (x) => finalScore(x.relevance, x.features, weights), readsText: false }
+  return { version: 'hand-set/1', score: (x) => Math.round(finalScore(x.relevance, x.features, weights) * lengthPrior(x.chars ?? 0, weights.length) * 1e4) / 1e4, readsText: false }
 }
 
 /** The one order of matches: score descending, then id. */
@@ -105,7 +107,7 @@ export function scoreCandidates(
     const input: RankerInput = {
       kind, relevance: c.relevance, rrf: c.rrf, sources: c.ranks, source_scores: c.scores, features, shared_terms: ev?.shared.length ?? 0,
       indicators: { met: ev?.indicators.filter((x) => x.verdict === '达到').length ?? 0, missed: ev?.indicators.filter((x) => x.verdict === '未达到').length ?? 0 },
-      rank: i + 1, text, shared_longest: ev?.shared.reduce((m, t) => Math.max(m, t.length), 0) ?? 0,
+      chars: row.title.length + row.body.length, rank: i + 1, text, shared_longest: ev?.shared.reduce((m, t) => Math.max(m, t.length), 0) ?? 0,
       item: { id: c.id, field: row.field ?? null, maturity: row.maturity ?? null }, need_id: query.need_id,
     }
     return { c, i, row, item, features, text, ev, id: c.id, score: round(ranker.score(input)) }

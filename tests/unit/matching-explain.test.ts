@@ -62,6 +62,18 @@ describe('scoreCandidates', () => {
     expect(patents[0]!.components.ranker).toBe('hand-set/1')
   })
 
+  it('ranks a long listing below a short one of the same relevance (length prior), and not at weight 0', () => {
+    const query = { text: '储能电池热失控', need: {}, indicators: [] }
+    const fused = ['long', 'short'].map((id, i) => ({ id, rrf: 1 / (60 + i + 1), relevance: 0.5, ranks: { sparse: i + 1 }, scores: { sparse: 0.5 } }))
+    const rows = new Map([['long', row('long', '2024-01-01', { legal_status: null, body: '储能电池热失控。'.repeat(200) })], ['short', row('short', '2024-01-01', { legal_status: null })]])
+    const ranked = scoreCandidates(query, 'achievement', fused, rows, handSetRanker(DEFAULT_MATCH_WEIGHTS), 0.25)
+    expect(ranked.map((m) => m.id)).toEqual(['short', 'long'])
+    // 1,604 characters (title and text) against 11
+    expect(ranked[1]!.score / ranked[0]!.score).toBeCloseTo(((1 + 1604 / 700) / (1 + 11 / 700)) ** -0.2, 3)
+    const flat = scoreCandidates(query, 'achievement', fused, rows, handSetRanker({ ...DEFAULT_MATCH_WEIGHTS, length: 0 }), 0.25)
+    expect(flat[0]!.score).toBe(flat[1]!.score)
+  })
+
   it('keeps the best `limit` candidates, scored and explained as without a limit', () => {
     const query = { text: '储能电池热失控', need: {}, indicators: [] }
     const ranker = handSetRanker(DEFAULT_MATCH_WEIGHTS)
