@@ -107,7 +107,7 @@ export function scoreCandidates(
     const input: RankerInput = {
       kind, relevance: c.relevance, rrf: c.rrf, sources: c.ranks, source_scores: c.scores, features, shared_terms: ev?.shared.length ?? 0,
       indicators: { met: ev?.indicators.filter((x) => x.verdict === '达到').length ?? 0, missed: ev?.indicators.filter((x) => x.verdict === '未达到').length ?? 0 },
-      chars: row.title.length + row.body.length, rank: i + 1, text, shared_longest: ev?.shared.reduce((m, t) => Math.max(m, t.length), 0) ?? 0,
+      chars: row.chars, rank: i + 1, text, shared_longest: ev?.shared.reduce((m, t) => Math.max(m, t.length), 0) ?? 0,
       item: { id: c.id, field: row.field ?? null, maturity: row.maturity ?? null }, need_id: query.need_id,
     }
     return { c, i, row, item, features, text, ev, id: c.id, score: round(ranker.score(input)) }
@@ -116,7 +116,7 @@ export function scoreCandidates(
     const { shared, indicators } = ev ?? evidence(row)
     const ipcOverlap = kind === 'patent' && query.need.ipcGroups ? [...new Set(row.ipc_codes.map(ipcGroup))].filter((g) => query.need.ipcGroups!.has(g)) : []
     const why = [...reasons(query.need, item, features, shared, ipcOverlap), ...indicatorReasons(indicators)]
-    const components = { relevance: round(c.relevance), rrf: round(c.rrf, 1e6), sources: c.ranks, source_scores: c.scores, features, rank: i + 1, ...(text && { text }), ranker: ranker.version }
+    const components = { relevance: round(c.relevance), rrf: round(c.rrf, 1e6), sources: c.ranks, source_scores: c.scores, features, chars: row.chars, rank: i + 1, ...(text && { text }), ranker: ranker.version }
     return {
       kind, id: c.id, title: row.title, org_id: row.org_id, score,
       strength: calibrate(score, components, featuresWeight),

@@ -25,6 +25,8 @@ export interface ItemRow {
   date: string | null
   /** achievement status; a patent's is 'active' unless it has lapsed ('withdrawn') */
   status: string
+  /** the listing as a reader meets it, in characters: title and summary (a patent: title and abstract, not its claim) */
+  chars: number
 }
 
 export interface Indicator {
@@ -58,11 +60,13 @@ export interface Vectors {
 
 const COLUMNS: Record<Table, string> = {
   achievements: `id, org_id, title, coalesce(summary, '') AS body, industry, field, region, maturity, trl, transfer_modes,
-    price_min::float8 AS price_min, NULL AS legal_status, '{}'::text[] AS ipc_codes, updated_at::text AS date, status`,
+    price_min::float8 AS price_min, NULL AS legal_status, '{}'::text[] AS ipc_codes, updated_at::text AS date, status,
+    char_length(title) + char_length(coalesce(summary, '')) AS chars`,
   patents: `id, org_id, title, coalesce(abstract, '') || coalesce(' ' || first_claim, '') AS body, NULL AS industry, NULL AS field, region,
     NULL AS maturity, NULL::int AS trl, '{}'::text[] AS transfer_modes, NULL::float8 AS price_min, legal_status, ipc_codes,
     coalesce(application_date::text, updated_at::text) AS date,
-    CASE WHEN legal_status = 'invalid' THEN 'withdrawn' ELSE 'active' END AS status`,
+    CASE WHEN legal_status = 'invalid' THEN 'withdrawn' ELSE 'active' END AS status,
+    char_length(title) + char_length(coalesce(abstract, '')) AS chars`,
   needs: `id, org_id, title, coalesce(description, '') AS body, industry, region, budget_max::float8 AS budget_max, cooperation_modes,
     maturity_min, indicators, visibility, status, updated_at::text AS date`,
 }

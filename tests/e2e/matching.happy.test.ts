@@ -1,6 +1,8 @@
 // Matching as a technology manager uses it: ranked, explained suggestions on one scale, imports that reach existing
 // needs, a review queue across needs, and a review history that can be read back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_MATCH_WEIGHTS } from '../../src/config'
+import { finalScore } from '../../src/matching/features'
 import { loadDemoData } from '../helpers/demo'
 import { createTestApp, type TestApp } from '../helpers/app'
 import { inspectionPatents, jsonlImportForm } from '../helpers/imports'
@@ -191,6 +193,30 @@ describe('matching on the demo data', () => {
       const r = await (await t.request('/v1/search', { method: 'POST', key: mgr.key, json: { query: '植保无人机按处方图变量喷洒农药', mode, limit: 5 } })).json()
       expect(r.items.slice(0, 3).map((x: { title: string }) => x.title).join('|')).toMatch(/变量喷施/)
     }
+  })
+
+  it('weighs a listing by its length as a reader meets it: a patent\'s claim does not count (length prior)', async () => {
+    const uni = await t.tenant('university', 'university')
+    const title = '一种桥梁拉索索力光纤光栅监测装置'
+    const abstract = '利用光纤光栅传感器在线监测斜拉桥拉索索力，实现长期健康监测。'
+    const claim = '1. 一种桥梁拉索索力光纤光栅监测装置，其特征在于，包括以下部件：'.repeat(40)
+    const p = await t.request('/v1/patents', { method: 'POST', key: uni.key, json: { publication_number: 'CN119000123A', title, abstract, first_claim: claim, legal_status: 'valid' } })
+    expect(p.status).toBe(201)
+    const a = await t.request('/v1/achievements', { method: 'POST', key: uni.key, json: { title: '斜拉桥索力光纤光栅在线监测技术', summary: abstract + '本成果来自课题组多年研究，'.repeat(60) } })
+    expect(a.status).toBe(201)
+    await t.settle()
+    const r = await t.request('/v1/search', { method: 'POST', key: mgr.key, json: { query: '桥梁拉索索力光纤光栅监测', limit: 10 } })
+    const items = (await r.json()).items as { title: string; score: number; components: { relevance: number; chars: number; features: Record<string, number | null> } }[]
+    const patent = items.find((x) => x.title === title)!
+    const achievement = items.find((x) => x.title === '斜拉桥索力光纤光栅在线监测技术')!
+    expect(patent.components.chars).toBe(title.length + abstract.length)
+    expect(achievement.components.chars).toBe('斜拉桥索力光纤光栅在线监测技术'.length + abstract.length + 13 * 60)
+    for (const x of [patent, achievement]) {
+      const features = x.components.features as Parameters<typeof finalScore>[1]
+      expect(x.score).toBeCloseTo(finalScore(x.components.relevance, features, DEFAULT_MATCH_WEIGHTS) * (1 + x.components.chars / 700) ** -0.2, 3)
+    }
+    // the long achievement scores below what its relevance and features alone would give
+    expect(achievement.score).toBeLessThan(finalScore(achievement.components.relevance, achievement.components.features as Parameters<typeof finalScore>[1], DEFAULT_MATCH_WEIGHTS) * 0.9)
   })
 
   it('says when a search found nothing strong (calibrated strength, comparable across queries)', async () => {

@@ -47,7 +47,7 @@ describe('indicator check', () => {
 describe('scoreCandidates', () => {
   const row = (id: string, date: string, extra: Partial<ItemRow> = {}): ItemRow => ({
     id, org_id: 'o', title: '储能电池', body: '储能电池热失控', industry: null, field: null, region: null, maturity: null, trl: null,
-    transfer_modes: [], price_min: null, legal_status: 'valid', ipc_codes: [], date, status: 'active', ...extra,
+    transfer_modes: [], price_min: null, legal_status: 'valid', ipc_codes: [], date, status: 'active', chars: 4 + (extra.body ?? '储能电池热失控').length, ...extra,
   })
   it('compares recency within a kind: the newest patent is as recent as the newest achievement', () => {
     const query = { text: '储能电池热失控', need: {}, indicators: [] }
