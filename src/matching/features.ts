@@ -116,8 +116,8 @@ export function finalScore(relevance: number, f: Features, w: MatchWeights): num
 }
 
 /**
- * A listing's characters (title and text) at which the length prior below halves its weight's effect: what a reader takes
- * in at once (zhibei-dev's judges read the first 700 characters of each listing).
+ * The length prior's pivot, in characters: a listing of 700 weighs 2^-weight of a very short one. About what a reader
+ * takes in at once (zhibei-dev's judges read the first 700 characters of each listing); not tuned.
  */
 export const LENGTH_PIVOT = 700
 

@@ -19,7 +19,7 @@ export interface RankerInput {
   features: Features
   shared_terms: number
   indicators: { met: number; missed: number }
-  /** the item's title and text, in characters (the length prior, features.ts) */
+  /** the listing as a reader meets it, in characters (ItemRow.chars; the length prior, features.ts) */
   chars?: number
   /** the candidate's rank by relevance in its list (1 = first) */
   rank?: number

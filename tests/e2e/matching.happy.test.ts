@@ -200,9 +200,10 @@ describe('matching on the demo data', () => {
     const title = '一种桥梁拉索索力光纤光栅监测装置'
     const abstract = '利用光纤光栅传感器在线监测斜拉桥拉索索力，实现长期健康监测。'
     const claim = '1. 一种桥梁拉索索力光纤光栅监测装置，其特征在于，包括以下部件：'.repeat(40)
+    const filler = '本成果来自课题组多年研究，'
     const p = await t.request('/v1/patents', { method: 'POST', key: uni.key, json: { publication_number: 'CN119000123A', title, abstract, first_claim: claim, legal_status: 'valid' } })
     expect(p.status).toBe(201)
-    const a = await t.request('/v1/achievements', { method: 'POST', key: uni.key, json: { title: '斜拉桥索力光纤光栅在线监测技术', summary: abstract + '本成果来自课题组多年研究，'.repeat(60) } })
+    const a = await t.request('/v1/achievements', { method: 'POST', key: uni.key, json: { title: '斜拉桥索力光纤光栅在线监测技术', summary: abstract + filler.repeat(60) } })
     expect(a.status).toBe(201)
     await t.settle()
     const r = await t.request('/v1/search', { method: 'POST', key: mgr.key, json: { query: '桥梁拉索索力光纤光栅监测', limit: 10 } })
@@ -210,7 +211,7 @@ describe('matching on the demo data', () => {
     const patent = items.find((x) => x.title === title)!
     const achievement = items.find((x) => x.title === '斜拉桥索力光纤光栅在线监测技术')!
     expect(patent.components.chars).toBe(title.length + abstract.length)
-    expect(achievement.components.chars).toBe('斜拉桥索力光纤光栅在线监测技术'.length + abstract.length + 13 * 60)
+    expect(achievement.components.chars).toBe('斜拉桥索力光纤光栅在线监测技术'.length + abstract.length + filler.length * 60)
     for (const x of [patent, achievement]) {
       const features = x.components.features as Parameters<typeof finalScore>[1]
       expect(x.score).toBeCloseTo(finalScore(x.components.relevance, features, DEFAULT_MATCH_WEIGHTS) * (1 + x.components.chars / 700) ** -0.2, 3)
