@@ -43,7 +43,7 @@ export interface Ranker {
 }
 
 export function handSetRanker(weights: MatchWeights): Ranker {
-  return { version: 'hand-set/1', score: (x) => Math.round(finalScore(x.relevance, x.features, weights) * lengthPrior(x.chars ?? 0, weights.length) * 1e4) / 1e4, readsText: false }
+  return { version: 'hand-set/1', score: (x) => finalScore(x.relevance, x.features, weights) * lengthPrior(x.chars ?? 0, weights.length), readsText: false }
 }
 
 /** The one order of matches: score descending, then id. */
