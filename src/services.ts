@@ -14,6 +14,7 @@ import { JOBS, type JobHandlers, type JobQueue } from './jobs/registry'
 import { createEmbedder, type Embedder } from './models'
 import { type ChatModel, createChatModel } from './models/chat'
 import { createOrgService } from './orgs/service'
+import { createRoadshowService } from './roadshows/service'
 
 export function createServices(db: Db, config: Config, queue: JobQueue, opts: { embedder?: Embedder; chat?: ChatModel | null; logger?: Logger } = {}) {
   const embedder = opts.embedder ?? createEmbedder(config)
@@ -29,6 +30,7 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
     matching,
     navigation,
     briefs: createBriefService({ db, queue, catalog, matching, navigation, chat, logger: opts.logger }),
+    roadshows: createRoadshowService({ db, matching }),
     orgs: createOrgService(db),
     audit: createAuditService(db),
     catalog,

@@ -18,6 +18,7 @@ import { registerDocs } from './docs'
 import type { AppDeps, AppEnv } from './env'
 import { registerAuditRoutes } from '../audit/routes'
 import { registerBriefRoutes } from '../briefs/routes'
+import { registerRoadshowRoutes } from '../roadshows/routes'
 import { DomainError, InvalidError } from '../errors'
 import { type ErrorType, type Problem, problemBody, problemHeaders, problemTypeOf, zodFieldErrors } from './errors'
 import { createLogger, type Logger } from '../log'
@@ -94,6 +95,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
   registerNavigationRoutes(app, deps)
   registerAuditRoutes(app, deps)
   registerBriefRoutes(app, deps)
+  registerRoadshowRoutes(app, deps)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   app.doc31('/openapi.json', {

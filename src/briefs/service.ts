@@ -31,7 +31,7 @@ export type BriefRequester = { keyId: string; role: Role; orgId: string; orgKind
 const LABEL = 'Brief 榜单'
 
 /** Staff and the need's own organisation see a brief at every state; others only once it is published and they may see the need. */
-export function maySeeBrief(caller: Caller, b: BriefRow): boolean {
+export function maySeeBrief(caller: Caller, b: Pick<BriefRow, 'org_id' | 'status' | 'need_status' | 'need_visibility'>): boolean {
   if (isStaff(caller)) return true
   if (caller.kind === 'key' && caller.orgId === b.org_id) return true
   return b.status === 'published' && KIND_DEFS.need.maySee(caller, { org_id: b.org_id, status: b.need_status, visibility: b.need_visibility })

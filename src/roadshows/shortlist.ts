@@ -1,0 +1,90 @@
+// Building a shortlist from ranked candidates: the theme's hard filters (industry, region, maturity), then a greedy
+// pass in rank order that keeps at most `perOrgMax` entries of one organisation, so no institution dominates the
+// programme; what the cap pushes out, and the next best beyond the size, become alternates the organiser can move in.
+// Pure functions: the service feeds them rows it already checked the caller may see.
+import { MATURITY, MATURITY_LABEL } from '../catalog/fields'
+import { idfTable, normalize } from '../text/analyze'
+import type { Theme } from './schema'
+import type { ItemRow } from './store'
+
+export interface Candidate {
+  row: ItemRow
+  /** the pipeline's score (achievements) or keyword coverage (briefs); null when ranked by the theme alone */
+  score: number | null
+  /** the theme's words the item shares */
+  shared: string[]
+}
+
+export interface Pick {
+  candidate: Candidate
+  reasons: string[]
+}
+
+const region = (r: ItemRow) => r.region ?? r.org_region
+
+/** Why a candidate falls outside the theme, or null when it fits. */
+export function outsideTheme(theme: Theme, r: ItemRow): string | null {
+  if (theme.industry) {
+    const i = theme.industry
+    if (!(r.industry?.startsWith(i) || r.field?.startsWith(i))) return 'industry'
+  }
+  if (theme.region && !region(r)?.startsWith(theme.region)) return 'region'
+  if (theme.min_maturity) {
+    const have = r.maturity ? MATURITY.indexOf(r.maturity) : -1
+    if (have < MATURITY.indexOf(theme.min_maturity)) return 'maturity'
+  }
+  return null
+}
+
+export function reasonsOf(c: Candidate, kind: 'achievement' | 'brief'): string[] {
+  const r = c.row
+  const out: string[] = []
+  if (c.shared.length) out.push(`关键词：${c.shared.slice(0, 5).join('、')}`)
+  if (r.field) out.push(`${kind === 'brief' ? '行业' : '技术领域'}：${r.field}`)
+  if (r.maturity) out.push(`成熟度：${MATURITY_LABEL[r.maturity] ?? r.maturity}`)
+  const where = region(r)
+  if (where) out.push(`地区：${where}`)
+  return out
+}
+
+/** The programme (at most `size`, at most `perOrgMax` per organisation) and up to `size` alternates, in rank order. */
+export function shortlist(ranked: Candidate[], kind: 'achievement' | 'brief', size: number, perOrgMax: number): { programme: Pick[]; alternates: Pick[] } {
+  const perOrg = new Map<string, number>()
+  const programme: Pick[] = []
+  const alternates: Pick[] = []
+  for (const c of ranked) {
+    const n = perOrg.get(c.row.org_id) ?? 0
+    if (programme.length < size && n < perOrgMax) {
+      perOrg.set(c.row.org_id, n + 1)
+      programme.push({ candidate: c, reasons: reasonsOf(c, kind) })
+    } else if (alternates.length < size) {
+      // skipped while there was room: its organisation had reached the cap
+      const capped = programme.length < size
+      alternates.push({ candidate: c, reasons: [...reasonsOf(c, kind), ...(capped ? [`同一单位已有 ${n} 项入选`] : [])] })
+    }
+    if (programme.length >= size && alternates.length >= size) break
+  }
+  return { programme, alternates }
+}
+
+/**
+ * Keyword coverage of a brief: the share of the theme's keywords (each weighted by its idf, so 技术 counts less than
+ * 反渗透) found in its title, problem and background. Briefs are few (published ones only): a scan is enough.
+ */
+export function keywordCoverage(keywords: string[], text: string): { score: number; shared: string[] } {
+  if (!keywords.length) return { score: 0, shared: [] }
+  const { map, median } = idfTable()
+  const body = normalize(text).toLowerCase()
+  let all = 0
+  let hit = 0
+  const shared: string[] = []
+  for (const k of keywords) {
+    const w = map.get(k.toLowerCase()) ?? median
+    all += w
+    if (body.includes(normalize(k).toLowerCase())) {
+      hit += w
+      shared.push(k)
+    }
+  }
+  return { score: Math.round((hit / all) * 1e4) / 1e4, shared }
+}
