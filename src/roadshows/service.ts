@@ -76,8 +76,8 @@ export function createRoadshowService(deps: { db: Db; matching: MatchingService 
     requireRole(ctx, 'organizer', 'manager', 'admin')
     if (ctx.kind !== 'key') throw new ForbiddenError('A roadshow belongs to an organisation / 路演须属于某个机构')
     const t = input.theme
-    if (!t.keywords.length && !t.industry) throw new InvalidError([{ field: 'theme', message: 'give keywords or an industry / 请填写主题关键词或行业' }])
-    if (input.kind === 'reverse' && t.min_maturity) throw new InvalidError([{ field: 'theme.min_maturity', message: 'briefs have no maturity / 反向路演的榜单没有成熟度' }])
+    if (!t.keywords.length && !t.industry) throw new InvalidError([{ field: 'body.theme', message: 'give keywords or an industry / 请填写主题关键词或行业' }])
+    if (input.kind === 'reverse' && t.min_maturity) throw new InvalidError([{ field: 'body.theme.min_maturity', message: 'briefs have no maturity / 反向路演的榜单没有成熟度' }])
     const kind = ENTRY_KIND_OF[input.kind]
     const perOrgMax = Math.min(input.per_org_max ?? defaultPerOrgMax(input.size), input.size)
     const { programme, alternates } = shortlist(await candidates(ctx, kind, t), kind, input.size, perOrgMax)
@@ -162,7 +162,7 @@ export function createRoadshowService(deps: { db: Db; matching: MatchingService 
         e.entries.forEach((ref: EntryRef, i) => {
           const k = key(ref.kind, ref.id)
           const it = items.get(k)
-          const field = `entries.${i}`
+          const field = `body.entries.${i}`
           if (ref.kind !== kind) errors.push({ field: `${field}.kind`, message: `a ${r.kind} roadshow presents ${kind}s / 此路演只能加入${kind === 'brief' ? '榜单' : '科技成果'}` })
           else if (seen.has(k)) errors.push({ field: `${field}.id`, message: 'listed twice / 重复' })
           else if (!it || !maySeeItem(ctx, it)) errors.push({ field: `${field}.id`, message: 'no such item that you may see / 不存在或无权查看' })
@@ -212,7 +212,7 @@ export function createRoadshowService(deps: { db: Db; matching: MatchingService 
       mayEdit(ctx)
       if (r.status !== 'confirmed') throw new ConflictError('Scores are recorded once the programme is confirmed / 节目单确认后方可评分')
       const v = await view(ctx, r, tx)
-      if (!v.entries.some((x) => x.kind === s.kind && x.id === s.id)) throw new InvalidError([{ field: 'id', message: 'not on the programme / 不在节目单中' }])
+      if (!v.entries.some((x) => x.kind === s.kind && x.id === s.id)) throw new InvalidError([{ field: 'body.id', message: 'not on the programme / 不在节目单中' }])
       await roadshowStore.upsertScore(tx, r.id, { kind: s.kind, itemId: s.id, judge: s.judge, score: s.score })
       await recordAudit(tx, ctx, { action: 'roadshow.score', objectKind: 'roadshow', objectId: r.id, orgId: r.org_id, note: { kind: s.kind, id: s.id } })
     })
