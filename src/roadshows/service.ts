@@ -15,7 +15,7 @@ import { type Caller, isStaff, ownsOrStaff, requireRole, visibleOr404 } from '..
 import { iso } from '../pagination'
 import { MATURITY_LABEL } from '../catalog/fields'
 import { renderProgramme, type ProgrammeFormat } from './render'
-import { type Candidate, keywordCoverage, outsideTheme, shortlist } from './shortlist'
+import { type Candidate, judged, keywordCoverage, outsideTheme, shortlist } from './shortlist'
 import { defaultPerOrgMax, ENTRY_KIND_OF, type EntryKind, type EntryRef, KIND_LABELS, type RoadshowCreate, type RoadshowEdit, type ScoreIn } from './schema'
 import { type EntryRow, type ItemRow, type RoadshowRow, roadshowStore } from './store'
 
@@ -225,13 +225,7 @@ export function createRoadshowService(deps: { db: Db; matching: MatchingService 
     const scores = await roadshowStore.scores(db, v.id)
     const rows = v.entries.map((e) => {
       const mine = scores.filter((s) => s.item_kind === e.kind && s.item_id === e.id).map((s) => ({ judge: s.judge, score: Number(s.score) }))
-      const sorted = mine.map((s) => s.score).sort((a, b) => a - b)
-      const kept = sorted.length >= 3 ? sorted.slice(1, -1) : sorted
-      const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 100) / 100 : null)
-      return {
-        position: e.position, kind: e.kind, id: e.id, title: e.title, org_name: e.org_name, judges: mine.length, scores: mine,
-        mean: mean(sorted), trimmed_mean: mean(kept), dropped: sorted.length >= 3 ? { lowest: sorted[0]!, highest: sorted[sorted.length - 1]! } : null,
-      }
+      return { position: e.position, kind: e.kind, id: e.id, title: e.title, org_name: e.org_name, judges: mine.length, scores: mine, ...judged(mine.map((s) => s.score)) }
     })
     rows.sort((a, b) => (b.trimmed_mean ?? -1) - (a.trimmed_mean ?? -1) || a.position! - b.position!)
     return { id: v.id, title: v.title, status: v.status, items: rows.map((r, i) => ({ rank: r.trimmed_mean === null ? null : i + 1, ...r })) }

@@ -88,3 +88,16 @@ export function keywordCoverage(keywords: string[], text: string): { score: numb
   }
   return { score: Math.round((hit / all) * 1e4) / 1e4, shared }
 }
+
+const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 100) / 100 : null)
+
+/** Judges' scores of one entry: the mean, and the mean without the highest and the lowest once there are three or more. */
+export function judged(scores: number[]): { mean: number | null; trimmed_mean: number | null; dropped: { lowest: number; highest: number } | null } {
+  const sorted = [...scores].sort((a, b) => a - b)
+  const trim = sorted.length >= 3
+  return {
+    mean: mean(sorted),
+    trimmed_mean: mean(trim ? sorted.slice(1, -1) : sorted),
+    dropped: trim ? { lowest: sorted[0]!, highest: sorted[sorted.length - 1]! } : null,
+  }
+}
