@@ -13,9 +13,12 @@ const HEADER = ['序号 No.', '时间 Time', '名称 Title', '单位 Organisatio
 const hm = (s: string | null) => (s ? new Date(Date.parse(s) + 8 * 3600_000).toISOString().slice(11, 16) : '')
 const day = (s: string | null) => (s ? new Date(Date.parse(s) + 8 * 3600_000).toISOString().slice(0, 10) : '')
 
+// the programme has columns for these: its 推荐理由 keeps what they do not say (shared keywords, who added it)
+const SHOWN = /^(技术领域|行业|成熟度|地区)：/
+
 function rowsOf(v: RoadshowView): string[][] {
   return v.entries.map((e) => [
-    String(e.position), e.starts_at ? `${hm(e.starts_at)}-${hm(e.ends_at)}` : '', e.title, e.org_name, e.field ?? '', e.maturity_label ?? '', e.region ?? '', e.reasons.join('；'),
+    String(e.position), e.starts_at ? `${hm(e.starts_at)}-${hm(e.ends_at)}` : '', e.title, e.org_name, e.field ?? '', e.maturity_label ?? '', e.region ?? '', e.reasons.filter((r) => !SHOWN.test(r)).join('；'),
   ])
 }
 
