@@ -57,8 +57,8 @@ describe.skipIf(!available)('roadshow programme in a browser', () => {
     expect(await rows.nth(0).locator('td').nth(1).textContent()).toBe('14:00-14:15')
     expect(await rows.nth(3).locator('td').nth(1).textContent()).toBe('14:45-15:00')
     // the table fits the page: no cell spills past the viewport
-    const width = await page.evaluate(() => document.querySelector('table')!.getBoundingClientRect().right)
-    expect(width).toBeLessThanOrEqual(1100)
+    const box = (await page.locator('table').boundingBox())!
+    expect(box.x + box.width).toBeLessThanOrEqual(1100)
     const dir = path.join(tmpdir(), 'roadshow-screens')
     mkdirSync(dir, { recursive: true })
     await page.screenshot({ path: path.join(dir, 'programme.png'), fullPage: true })
