@@ -19,6 +19,7 @@ import type { AppDeps, AppEnv } from './env'
 import { registerAuditRoutes } from '../audit/routes'
 import { registerBriefRoutes } from '../briefs/routes'
 import { registerRoadshowRoutes } from '../roadshows/routes'
+import { registerConsole } from '../console/routes'
 import { DomainError, InvalidError } from '../errors'
 import { type ErrorType, type Problem, problemBody, problemHeaders, problemTypeOf, zodFieldErrors } from './errors'
 import { createLogger, type Logger } from '../log'
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
     security: [{ bearer: [] }],
   })
   registerDocs(app)
+  registerConsole(app)
 
   app.notFound((c) =>
     problemResponse(c, problemBody('not_found', `No route for ${c.req.method} ${c.req.path} / 路径不存在`, {

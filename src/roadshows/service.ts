@@ -15,7 +15,7 @@ import { type Caller, isStaff, ownsOrStaff, requireRole, visibleOr404 } from '..
 import { iso } from '../pagination'
 import { MATURITY_LABEL } from '../catalog/fields'
 import { renderProgramme, type ProgrammeFormat } from './render'
-import { type Candidate, judged, keywordCoverage, outsideTheme, shortlist } from './shortlist'
+import { CAPPED, type Candidate, judged, keywordCoverage, outsideTheme, shortlist } from './shortlist'
 import { defaultPerOrgMax, ENTRY_KIND_OF, type EntryKind, type EntryRef, KIND_LABELS, type RoadshowCreate, type RoadshowEdit, type ScoreIn } from './schema'
 import { type EntryRow, type ItemRow, type RoadshowRow, roadshowStore } from './store'
 
@@ -169,7 +169,7 @@ export function createRoadshowService(deps: { db: Db; matching: MatchingService 
           else if (!presentable(it)) errors.push({ field: `${field}.id`, message: kind === 'brief' ? 'not a published brief open for solvers / 榜单未发布或已结束' : 'not an active achievement / 成果未发布或已下架' })
           seen.add(k)
           const old = existing.get(k)
-          rows.push(old ? { ...old, position: i + 1 } : { item_kind: ref.kind, item_id: ref.id, position: i + 1, source: 'organizer', score: null, reasons: ['组织者添加'] })
+          rows.push(old ? { ...old, position: i + 1, reasons: old.reasons.filter((x) => !x.startsWith(CAPPED)) } : { item_kind: ref.kind, item_id: ref.id, position: i + 1, source: 'organizer', score: null, reasons: ['组织者添加'] })
         })
         if (errors.length) throw new InvalidError(errors)
         await roadshowStore.clearPositions(tx, r.id)

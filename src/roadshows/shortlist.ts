@@ -21,6 +21,8 @@ export interface Pick {
 }
 
 const region = (r: ItemRow) => r.region ?? r.org_region
+/** The reason an alternate gives when the cap left it out (dropped once the organiser moves it in). */
+export const CAPPED = '同一单位已有'
 
 /** Why a candidate falls outside the theme, or null when it fits. */
 export function outsideTheme(theme: Theme, r: ItemRow): string | null {
@@ -60,7 +62,7 @@ export function shortlist(ranked: Candidate[], kind: 'achievement' | 'brief', si
     } else if (alternates.length < size) {
       // skipped while there was room: its organisation had reached the cap
       const capped = programme.length < size
-      alternates.push({ candidate: c, reasons: [...reasonsOf(c, kind), ...(capped ? [`同一单位已有 ${n} 项入选`] : [])] })
+      alternates.push({ candidate: c, reasons: [...reasonsOf(c, kind), ...(capped ? [`${CAPPED} ${n} 项入选`] : [])] })
     }
     if (programme.length >= size && alternates.length >= size) break
   }

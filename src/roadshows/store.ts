@@ -124,7 +124,7 @@ export const roadshowStore = {
     for (const e of entries) {
       await q.query(
         `INSERT INTO roadshow_entries (roadshow_id, item_kind, item_id, position, source, score, reasons) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
-         ON CONFLICT (roadshow_id, item_kind, item_id) DO UPDATE SET position = EXCLUDED.position`,
+         ON CONFLICT (roadshow_id, item_kind, item_id) DO UPDATE SET position = EXCLUDED.position, reasons = EXCLUDED.reasons`,
         [id, e.item_kind, e.item_id, e.position, e.source, e.score, JSON.stringify(e.reasons)],
       )
     }

@@ -19,6 +19,8 @@ import { DATABASE_URL, REDIS_URL, testConfig } from './env'
 export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> }
 
 export interface TestApp {
+  /** the Hono app, to serve it over real HTTP (browser tests) */
+  app: { fetch: (req: Request) => Response | Promise<Response> }
   db: Db
   rt: Runtime
   services: Services
@@ -98,6 +100,7 @@ export async function createTestApp(configOverrides: Record<string, string> = {}
   }
 
   return {
+    app,
     db,
     rt,
     services,

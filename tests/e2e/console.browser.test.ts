@@ -1,0 +1,182 @@
+// The web console in headless Chromium, on a real HTTP server over the demo catalogue: an organiser signs in with a
+// key, has a roadshow suggested, swaps an alternate in, saves, confirms, records a score and exports the programme; a
+// manager works the review queue. Text from users shows as text (no script runs), and the page loads nothing from
+// elsewhere. Skips, saying why, where Chromium is not installed.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { serve, type ServerType } from '@hono/node-server'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, type TestApp } from '../helpers/app'
+import { loadDemoData } from '../helpers/demo'
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const available = existsSync(CHROMIUM)
+if (!available) console.warn(`SKIPPED tests/e2e/console.browser.test.ts: no Chromium at ${CHROMIUM} (bash scripts/install-chromium.sh)`)
+
+const SHOTS = path.join(tmpdir(), 'console-screens')
+let t: TestApp
+let server: ServerType | undefined
+let base = ''
+let browser: Browser | undefined
+let org: { orgId: string; key: string }
+let mgr: { orgId: string; key: string }
+
+/** A page that records what a person would not want: dialogs (a script ran), page errors, CSP reports, foreign requests. */
+async function open(): Promise<{ page: Page; problems: string[] }> {
+  // a centre's staff work in Beijing time, as the exported programme does
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, timezoneId: 'Asia/Shanghai' })
+  const problems: string[] = []
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`)
+    void d.dismiss()
+  })
+  page.on('pageerror', (e) => problems.push(`error: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`)
+  })
+  page.on('request', (r) => {
+    if (!r.url().startsWith(base) && !r.url().startsWith('blob:')) problems.push(`request: ${r.url()}`)
+  })
+  await page.goto(`${base}/console`)
+  return { page, problems }
+}
+
+async function signIn(page: Page, key: string) {
+  await page.fill('#key', key)
+  await page.click('#signin button[type=submit]')
+  await page.waitForSelector('#who button')
+}
+
+describe.skipIf(!available)('the console in a browser', () => {
+  beforeAll(async () => {
+    t = await createTestApp({ MATCH_STRENGTH_FLOOR: '0' }, { isolated: true })
+    await loadDemoData(t.rt)
+    await t.settle()
+    org = await t.tenant('organizer', 'organizer')
+    mgr = await t.tenant('transfer_center', 'manager')
+    await new Promise<void>((resolve) => {
+      server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
+        base = `http://127.0.0.1:${info.port}`
+        resolve()
+      })
+    })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    })
+    mkdirSync(SHOTS, { recursive: true })
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await new Promise((r) => (server ? server.close(r) : r(null)))
+    await t?.close()
+  })
+
+  it('serves the page with a strict CSP, and refuses a bad key without storing it', async () => {
+    const res = await fetch(`${base}/console`)
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'")
+    expect((await fetch(`${base}/console/assets/../../package.json`)).status).toBe(404)
+    expect((await fetch(`${base}/console/assets/routes.ts`)).status).toBe(404)
+    const { page, problems } = await open()
+    await page.fill('#key', 'tt_not_a_key')
+    await page.click('#signin button[type=submit]')
+    await page.waitForSelector('#message .error')
+    expect(await page.textContent('#message')).toContain('密钥无效')
+    expect(await page.evaluate('sessionStorage.length')).toBe(0)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('lets an organiser build, edit, confirm, score and export a roadshow', async () => {
+    const { page, problems } = await open()
+    await signIn(page, org.key)
+    expect(await page.textContent('#who')).toContain('路演组织者')
+    expect(await page.isHidden('[data-tab=review]')).toBe(true)
+    await page.fill('#new-roadshow [name=title]', '<img src=x onerror=alert(1)>智能制造专场')
+    await page.fill('#new-roadshow [name=industry]', '智能制造')
+    await page.fill('#new-roadshow [name=keywords]', '视觉，机器人')
+    await page.fill('#new-roadshow [name=size]', '2')
+    await page.fill('#new-roadshow [name=starts_at]', '2026-12-10T14:00')
+    await page.click('#new-roadshow button[type=submit]')
+    await page.waitForSelector('#programme')
+    // the title is text, not markup
+    expect(await page.textContent('h2')).toBe('<img src=x onerror=alert(1)>智能制造专场')
+    const titles = async (sel: string) => page.locator(`${sel} tbody tr td:nth-child(${sel === '#programme' ? 3 : 1})`).allTextContents()
+    const before = await titles('#programme')
+    expect(before).toHaveLength(2)
+    const alternates = await titles('#alternates')
+    expect(alternates.length).toBeGreaterThan(0)
+    expect(await page.locator('#programme tbody tr').first().locator('td').nth(1).textContent()).toBe('14:00-14:15')
+    await page.screenshot({ path: path.join(SHOTS, 'roadshow-draft.png'), fullPage: true })
+
+    // swap the second entry for the first alternate, then put it first
+    await page.click(`#programme button[aria-label="移出 ${before[1]}"]`)
+    await page.click(`#alternates button[aria-label="加入 ${alternates[0]}"]`)
+    await page.click(`#programme button[aria-label="上移 ${alternates[0]}"]`)
+    expect(await page.isDisabled('#confirm')).toBe(true) // unsaved changes first
+    await page.click('#save')
+    await page.waitForSelector('text=草稿 v2')
+    expect(await titles('#programme')).toEqual([alternates[0], before[0]])
+    await page.click('#confirm')
+    await page.waitForSelector('text=已确认 v2')
+
+    await page.fill('#score-form [name=judge]', '评委甲')
+    await page.fill('#score-form [name=score]', '88.5')
+    await page.click('#score-form button[type=submit]')
+    await page.waitForSelector('#results >> text=88.5')
+    expect(await page.locator('#results tbody tr').first().locator('td').nth(1).textContent()).toBe(alternates[0])
+
+    const download = page.waitForEvent('download')
+    await page.click('text=导出 CSV')
+    const file = await (await download).path()
+    const csv = readFileSync(file!, 'utf8')
+    expect(csv).toContain(`1,14:00-14:15,${alternates[0]},`)
+    // moved in by the organiser: the cap's note no longer applies
+    expect(csv).not.toContain('同一单位已有')
+    await page.screenshot({ path: path.join(SHOTS, 'roadshow-confirmed.png'), fullPage: true })
+
+    // the API agrees with what the page showed
+    const id = page.url().split('/').pop()!
+    const api = await (await t.request(`/v1/roadshows/${id}`, { key: org.key })).json()
+    expect(api).toMatchObject({ status: 'confirmed', version: 2 })
+    expect(api.entries.map((e: { title: string }) => e.title)).toEqual([alternates[0], before[0]])
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('lets a manager confirm and reject suggestions from the review queue', async () => {
+    const { page, problems } = await open()
+    await signIn(page, mgr.key)
+    await page.click('[data-tab=review]')
+    await page.waitForSelector('article.review')
+    const cards = page.locator('article.review')
+    const n = await cards.count()
+    expect(n).toBeGreaterThan(1)
+    const first = (await cards.nth(0).getAttribute('data-match'))!
+    const second = (await cards.nth(1).getAttribute('data-match'))!
+    await page.screenshot({ path: path.join(SHOTS, 'review-queue.png') })
+    await cards.nth(0).locator('button.confirm').click()
+    await page.waitForSelector(`article[data-match="${first}"]`, { state: 'detached' })
+    expect(await page.textContent('#message')).toContain('已确认')
+    const card = page.locator(`article[data-match="${second}"]`)
+    await card.locator('select').selectOption('成熟度不足')
+    await card.locator('input').fill('需要中试数据')
+    await card.locator('button.reject').click()
+    await page.waitForSelector(`article[data-match="${second}"]`, { state: 'detached' })
+    const a = await (await t.request(`/v1/matches/${first}`, { key: mgr.key })).json()
+    const b = await (await t.request(`/v1/matches/${second}`, { key: mgr.key })).json()
+    expect(a.state).toBe('confirmed')
+    expect(b.state).toBe('rejected')
+    expect(JSON.stringify(b)).toContain('成熟度不足')
+    expect(await cards.count()).toBe(n - 2)
+    // signing out forgets the key
+    await page.click('#who button')
+    expect(await page.evaluate('sessionStorage.length')).toBe(0)
+    expect(await page.isVisible('#signin')).toBe(true)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+})
