@@ -1,6 +1,6 @@
 // The programme (路演节目单) as Markdown, a printable HTML page or CSV for a spreadsheet. Every title, name and reason is
 // user-written and escaped for the format it lands in (CSV cells are also kept from being read as formulas).
-import { escapeMarkdown } from '../briefs/render'
+import { escapeMarkdown } from '../navigation/escape'
 import { csvDocument, escapeHtml } from '../text/escape'
 import type { RoadshowView } from './service'
 

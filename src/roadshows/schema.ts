@@ -1,7 +1,7 @@
 // Roadshow shortlists (路演短名单): the theme an organiser asks for, the programme's slots, and the shapes the API takes.
 import { z } from '@hono/zod-openapi'
 import { MATURITY } from '../catalog/fields'
-import { safeText } from '../validation'
+import { isoDateTime, safeText } from '../validation'
 
 export const ROADSHOW_KINDS = ['achievements', 'reverse'] as const
 export type RoadshowKind = (typeof ROADSHOW_KINDS)[number]
@@ -42,7 +42,7 @@ export const RoadshowCreate = z
     size: z.number().int().min(1).max(MAX_SIZE).default(10).openapi({ description: 'slots in the programme' }),
     per_org_max: z.number().int().min(1).max(MAX_SIZE).optional().openapi({ description: 'at most this many entries of one organisation (default: a fifth of the size, at least 1)' }),
     slot: Slot.default({ pitch: 8, qa: 7 }),
-    starts_at: z.iso.datetime({ offset: true }).optional().openapi({ description: 'start of the first slot (ISO 8601): the programme then shows each slot\'s time' }),
+    starts_at: isoDateTime().optional().openapi({ description: 'start of the first slot (ISO 8601): the programme then shows each slot\'s time' }),
   })
   .openapi('RoadshowCreate')
 export type RoadshowCreate = z.output<typeof RoadshowCreate>
@@ -55,8 +55,9 @@ export const RoadshowEdit = z
     base_version: z.number().int().min(1).openapi({ description: 'the version you edited (409 when the shortlist has changed since)' }),
     title: text(200).min(1).optional(),
     slot: Slot.optional(),
-    starts_at: z.iso.datetime({ offset: true }).nullable().optional(),
-    entries: z.array(EntryRef).max(MAX_SIZE).optional().openapi({ description: 'the programme in order: kept suggestions, alternates moved in, or any presentable item you may see; what you leave out becomes an alternate' }),
+    size: z.number().int().min(1).max(MAX_SIZE).optional().openapi({ description: 'slots in the programme; entries may not exceed it' }),
+    starts_at: isoDateTime().nullable().optional(),
+    entries: z.array(EntryRef).max(MAX_SIZE).optional().openapi({ description: 'the programme in order (at most size entries): kept suggestions, alternates moved in, or any presentable item you may see; what you leave out becomes an alternate' }),
   })
   .openapi('RoadshowEdit')
 export type RoadshowEdit = z.output<typeof RoadshowEdit>

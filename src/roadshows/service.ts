@@ -24,9 +24,15 @@ const LABEL = '路演 roadshow'
 const POOL = 200
 const BRIEF_SCAN = 2000
 
-/** An item may go on a programme: an active achievement, or a published brief still open for solvers. */
+/**
+ * An item may go on a programme: an active achievement, or a published brief still open for solvers whose need any
+ * organiser may read (public or platform, not a draft). The same for every caller: a manager, who may read a private
+ * need's brief, cannot put it on a programme that organisers and enterprises read.
+ */
 export function presentable(r: ItemRow): boolean {
-  return r.kind === 'achievement' ? r.status === 'active' : r.status === 'published' && (r.stage === 'published' || r.stage === 'awaiting')
+  if (r.kind === 'achievement') return r.status === 'active'
+  const open = r.status === 'published' && (r.stage === 'published' || r.stage === 'awaiting')
+  return open && (r.need_visibility === 'public' || r.need_visibility === 'platform') && r.need_status !== 'draft'
 }
 
 export function maySeeItem(ctx: Caller, r: ItemRow): boolean {
@@ -152,6 +158,8 @@ export function createRoadshowService(deps: { db: Db; matching: MatchingService 
       const r = await visible(ctx, input.id, { forUpdate: true, q: tx })
       mayEdit(ctx)
       if (r.version !== e.base_version) throw new ConflictError('The shortlist changed since you read it / 短名单已被他人修改，请刷新后再编辑', { current_version: r.version })
+      const size = e.size ?? r.size
+      if (e.entries && e.entries.length > size) throw new InvalidError([{ field: 'body.entries', message: `at most ${size} entries (the size); raise size to add slots / 超过场次数` }])
       if (e.entries) {
         const kind = ENTRY_KIND_OF[r.kind]
         const existing = new Map((await roadshowStore.entries(tx, r.id)).map((x) => [key(x.item_kind, x.item_id), x]))
@@ -176,7 +184,10 @@ export function createRoadshowService(deps: { db: Db; matching: MatchingService 
         await roadshowStore.upsertEntries(tx, r.id, rows)
       }
       const startsAt = e.starts_at === undefined ? r.starts_at : e.starts_at === null ? null : new Date(e.starts_at)
-      const version = await roadshowStore.update(tx, r.id, { title: e.title ?? r.title, pitch: e.slot?.pitch ?? r.pitch_minutes, qa: e.slot?.qa ?? r.qa_minutes, startsAt })
+      if (!e.entries && size < (await roadshowStore.entries(tx, r.id)).filter((x) => x.position !== null).length) {
+        throw new InvalidError([{ field: 'body.size', message: 'fewer slots than the programme has entries: send entries too / 场次数少于节目单条目' }])
+      }
+      const version = await roadshowStore.update(tx, r.id, { title: e.title ?? r.title, size, pitch: e.slot?.pitch ?? r.pitch_minutes, qa: e.slot?.qa ?? r.qa_minutes, startsAt })
       await recordAudit(tx, ctx, {
         action: 'roadshow.edit', objectKind: 'roadshow', objectId: r.id, orgId: r.org_id,
         before: { version: r.version, title: r.title }, after: { version, title: e.title ?? r.title }, note: e.entries ? { entries: e.entries.length } : undefined,

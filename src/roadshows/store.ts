@@ -95,11 +95,11 @@ export const roadshowStore = {
     return r.rows
   },
 
-  async update(q: Queryable, id: string, set: { title: string; pitch: number; qa: number; startsAt: Date | null }): Promise<number> {
+  async update(q: Queryable, id: string, set: { title: string; size: number; pitch: number; qa: number; startsAt: Date | null }): Promise<number> {
     const r = await q.query<{ version: number }>(
-      `UPDATE roadshows SET title = $2, pitch_minutes = $3, qa_minutes = $4, starts_at = $5, status = 'draft', version = version + 1, updated_at = now()
+      `UPDATE roadshows SET title = $2, size = $3, pitch_minutes = $4, qa_minutes = $5, starts_at = $6, status = 'draft', version = version + 1, updated_at = now()
         WHERE id = $1 RETURNING version`,
-      [id, set.title, set.pitch, set.qa, set.startsAt],
+      [id, set.title, set.size, set.pitch, set.qa, set.startsAt],
     )
     return r.rows[0]!.version
   },

@@ -32,6 +32,9 @@ describe('roadshows: errors', () => {
       [{ title: '反向', kind: 'reverse', theme: { keywords: ['陶瓷膜'], min_maturity: 'pilot' } }, 'body.theme.min_maturity'],
       [{ title: '时长', theme: { keywords: ['陶瓷膜'] }, slot: { pitch: 0, qa: 5 } }, 'body.slot.pitch'],
       [{ title: '时间', theme: { keywords: ['陶瓷膜'] }, starts_at: '明天下午' }, 'body.starts_at'],
+      // valid ISO 8601, but years no database column should hold
+      [{ title: '时间', theme: { keywords: ['陶瓷膜'] }, starts_at: '9999-12-31T23:59:59-12:00' }, 'body.starts_at'],
+      [{ title: '时间', theme: { keywords: ['陶瓷膜'] }, starts_at: '0000-01-01T00:00:00Z' }, 'body.starts_at'],
       [{ title: '\u0000', theme: { keywords: ['陶瓷膜'] } }, 'body.title'],
       [{ theme: { keywords: ['陶瓷膜'] } }, 'body.title'],
       [{ title: '关键词', theme: { keywords: ['x'.repeat(41)] } }, 'body.theme.keywords.0'],
@@ -52,7 +55,7 @@ describe('roadshows: errors', () => {
     const [a, b] = achievements
     const bad = await t.request(`/v1/roadshows/${r.id}`, {
       method: 'PATCH', key: org.key,
-      json: { base_version: 1, entries: [{ kind: 'achievement', id: a }, { kind: 'achievement', id: a }, { kind: 'brief', id: b }, { kind: 'achievement', id: '00000000-0000-4000-8000-000000000000' }] },
+      json: { base_version: 1, size: 4, entries: [{ kind: 'achievement', id: a }, { kind: 'achievement', id: a }, { kind: 'brief', id: b }, { kind: 'achievement', id: '00000000-0000-4000-8000-000000000000' }] },
     })
     expect(bad.status).toBe(400)
     expect(await fields(bad)).toEqual(['body.entries.1.id', 'body.entries.2.kind', 'body.entries.3.id'])
@@ -61,6 +64,23 @@ describe('roadshows: errors', () => {
     expect(same.entries.map((e: { id: string }) => e.id)).toEqual(r.entries.map((e: { id: string }) => e.id))
     expect((await t.request(`/v1/roadshows/${r.id}`, { method: 'PATCH', key: org.key, json: { base_version: 1, entries: [{ kind: 'achievement', id: 'nope' }] } })).status).toBe(400)
     expect((await t.request(`/v1/roadshows/${r.id}`, { method: 'PATCH', key: org.key, json: { entries: [] } })).status).toBe(400)
+    const farFuture = await t.request(`/v1/roadshows/${r.id}`, { method: 'PATCH', key: org.key, json: { base_version: 1, starts_at: '0000-01-01T00:00:00Z' } })
+    expect(farFuture.status).toBe(400)
+    expect(await fields(farFuture)).toEqual(['body.starts_at'])
+  })
+
+  it('keeps the programme within its size: more entries need a larger size, a smaller size needs fewer entries', async () => {
+    const r = await (await post('/v1/roadshows', { title: '场次', theme: { keywords: ['陶瓷膜'] }, size: 1 })).json()
+    const both = achievements.map((id) => ({ kind: 'achievement', id }))
+    const over = await t.request(`/v1/roadshows/${r.id}`, { method: 'PATCH', key: org.key, json: { base_version: 1, entries: both } })
+    expect(over.status).toBe(400)
+    expect(await fields(over)).toEqual(['body.entries'])
+    const grown = await t.request(`/v1/roadshows/${r.id}`, { method: 'PATCH', key: org.key, json: { base_version: 1, size: 2, entries: both } })
+    expect(grown.status).toBe(200)
+    expect(await grown.json()).toMatchObject({ size: 2, version: 2 })
+    const shrunk = await t.request(`/v1/roadshows/${r.id}`, { method: 'PATCH', key: org.key, json: { base_version: 2, size: 1 } })
+    expect(shrunk.status).toBe(400)
+    expect(await fields(shrunk)).toEqual(['body.size'])
   })
 
   it('answers 409 to a stale version, an empty programme, and scores before confirmation', async () => {

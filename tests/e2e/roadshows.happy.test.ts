@@ -68,11 +68,11 @@ describe('roadshows: an organiser builds a programme', () => {
     const order = [r.entries[2], r.alternates[0], r.entries[0]].map((e: E) => ({ kind: 'achievement', id: e.id }))
     const patched = await t.request(`/v1/roadshows/${r.id}`, {
       method: 'PATCH', key: org.key,
-      json: { base_version: 1, title: '新能源成果路演（第二期）', starts_at: '2026-12-10T14:00:00+08:00', slot: { pitch: 8, qa: 5 }, entries: [...order, { kind: 'achievement', id: extra }] },
+      json: { base_version: 1, title: '新能源成果路演（第二期）', size: 4, starts_at: '2026-12-10T14:00:00+08:00', slot: { pitch: 8, qa: 5 }, entries: [...order, { kind: 'achievement', id: extra }] },
     })
     expect(patched.status, await patched.clone().text()).toBe(200)
     const v2 = await patched.json()
-    expect(v2).toMatchObject({ version: 2, status: 'draft', title: '新能源成果路演（第二期）', slot: { pitch: 8, qa: 5 } })
+    expect(v2).toMatchObject({ version: 2, status: 'draft', title: '新能源成果路演（第二期）', size: 4, slot: { pitch: 8, qa: 5 } })
     expect(v2.entries.map((e: E) => e.id)).toEqual([...order.map((o) => o.id), extra])
     expect(v2.entries.map((e: E) => e.source)).toEqual(['suggested', 'suggested', 'suggested', 'organizer'])
     expect(v2.entries[3].reasons).toEqual(['组织者添加'])

@@ -113,6 +113,12 @@ describe('roadshows: security', () => {
     expect(shared.ids).toContain(shared.id)
     const hidden = await publish(priv)
     expect(hidden.ids).not.toContain(hidden.id)
+    // a manager may read the private need's brief, but not put it on a programme others read, by suggestion or by edit
+    const staff = await create(mgr.key, { title: '反向', kind: 'reverse', theme: { keywords: [TAG] } })
+    expect(staff.entries.map((e: { id: string }) => e.id)).toContain(shared.id)
+    expect(staff.entries.map((e: { id: string }) => e.id)).not.toContain(hidden.id)
+    const add = await req(`/v1/roadshows/${staff.id}`, mgr.key, { method: 'PATCH', json: { base_version: 1, entries: [{ kind: 'brief', id: hidden.id }] } })
+    expect(add.status).toBe(400)
   })
 
   it('escapes user text in every export: no markup in HTML or Markdown, no formula in CSV', async () => {
@@ -126,6 +132,8 @@ describe('roadshows: security', () => {
     expect(body).toContain('&lt;img src=x onerror=alert(1)&gt;')
     const md = await (await req(`/v1/roadshows/${r.id}/export?format=md`, org.key)).text()
     expect(md).not.toMatch(/<img|<script/)
+    // one table row per entry, whatever a title holds
+    expect(md.split('\n').filter((l) => l.startsWith('| ')).length).toBe(r.entries.length + 1)
     const csv = await (await req(`/v1/roadshows/${r.id}/export?format=csv`, org.key)).text()
     const cell = csv.split('\r\n').find((l) => l.includes('onerror'))!
     // a cell starting with = is shown as text by spreadsheets, not run

@@ -99,7 +99,9 @@ function renderShell() {
 function route() {
   renderShell()
   if (!me) return
-  const [tab, id] = location.hash.slice(1).split('/')
+  const [tab, raw] = location.hash.slice(1).split('/')
+  // only an id goes into an API path
+  const id = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw ?? '') ? raw : undefined
   const allowed = Object.keys(TABS).filter((t) => TABS[t].includes(me.role))
   const current = allowed.includes(tab) ? tab : allowed[0]
   for (const b of $('#tabs').querySelectorAll('button')) b.toggleAttribute('aria-current', b.dataset.tab === current)
@@ -212,6 +214,8 @@ const time = (s) => (s ? new Date(s).toLocaleTimeString('zh-CN', { hour: '2-digi
 
 async function showRoadshow(id) {
   const rs = await api(`/v1/roadshows/${id}`)
+  // fetched once: each edit below redraws at once from local state, in the order the clicks came
+  const results = rs.status === 'confirmed' ? await api(`/v1/roadshows/${id}/results`) : null
   let programme = [...rs.entries]
   let alternates = [...rs.alternates]
   let dirty = false
@@ -270,9 +274,9 @@ async function showRoadshow(id) {
 
   const entryCells = (e) => [h('td', {}, e.title, e.available ? null : h('span', { class: 'muted' }, '（已下架 unavailable）')), h('td', {}, e.org_name), h('td', {}, e.field ?? ''), h('td', {}, e.maturity_label ?? ''), h('td', { class: 'muted' }, e.reasons.join('；'))]
 
-  async function scores() {
-    if (rs.status !== 'confirmed') return h('p', { class: 'muted' }, '确认节目单后可录入评委评分。 Scores are recorded once the programme is confirmed.')
-    const res = await api(`/v1/roadshows/${id}/results`)
+  function scores() {
+    if (!results) return h('p', { class: 'muted' }, '确认节目单后可录入评委评分。 Scores are recorded once the programme is confirmed.')
+    const res = results
     const entry = h('select', { name: 'entry', 'aria-label': '条目 entry' }, rs.entries.map((e) => h('option', { value: `${e.kind}:${e.id}` }, `${e.position}. ${e.title}`)))
     const judge = h('input', { name: 'judge', required: true, maxlength: 60, placeholder: '评委 judge', 'aria-label': '评委 judge' })
     const score = h('input', { name: 'score', type: 'number', required: true, min: 0, max: 100, step: 0.01, placeholder: '0-100', 'aria-label': '分数 score' })
@@ -293,7 +297,7 @@ async function showRoadshow(id) {
     return h('div', {}, form, h('table', { id: 'results' }, h('thead', {}, h('tr', {}, ['名次', '名称', '单位', '评委数', '去掉最高最低后平均', '平均', ''].map((t) => h('th', {}, t)))), h('tbody', {}, rows)))
   }
 
-  async function render() {
+  function render() {
     const prog = programme.map((e, i) => h('tr', {},
       h('td', {}, String(i + 1)), h('td', {}, dirty ? '' : `${time(e.starts_at)}${e.ends_at ? `-${time(e.ends_at)}` : ''}`), ...entryCells(e),
       h('td', { class: 'actions' },
@@ -318,9 +322,9 @@ async function showRoadshow(id) {
         h('table', { id: 'programme' }, head(['序号', '时间', '名称', '单位', '领域', '成熟度', '推荐理由', '']), h('tbody', {}, prog))),
       h('div', { class: 'card' }, h('h3', {}, '候补 Alternates'),
         alts.length ? h('table', { id: 'alternates' }, head(['名称', '单位', '领域', '成熟度', '理由', '']), h('tbody', {}, alts)) : h('p', { class: 'muted' }, '无 none')),
-      h('div', { class: 'card' }, h('h3', {}, '评委评分 Judges\' scores'), await scores()))
+      h('div', { class: 'card' }, h('h3', {}, '评委评分 Judges\' scores'), scores()))
   }
-  await render()
+  render()
 }
 
 // ---- start ----
