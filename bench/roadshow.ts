@@ -3,23 +3,17 @@
 // entries written), reading it back (every entry re-checked against the reader) and exporting the programme, over a
 // synthetic catalogue spread across organisations.
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Fields } from '../src/catalog/kinds'
 import { validateRecord } from '../src/catalog/service'
 import { loadConfig } from '../src/config'
-import type { Db } from '../src/db'
-import { openPg } from '../src/db/pg'
-import { openPglite } from '../src/db/pglite'
 import { mapRecord, resolveMapping } from '../src/imports/mapping'
 import { createLogger } from '../src/log'
 import type { Caller } from '../src/orgs/access'
 import { orgStore } from '../src/orgs/store'
 import { openRuntime } from '../src/runtime'
 import { rng, synthetic } from './synthetic'
-import { freshPgDatabase } from './util'
+import { benchDb } from './util'
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -33,17 +27,7 @@ export async function benchRoadshow(argv: string[]) {
   } })
   const log = (s: string) => !values.json && console.log(s)
   const n = Number(values.items)
-  let db: Db
-  let cleanup: () => Promise<void>
-  if (values.db === 'pg') {
-    const f = await freshPgDatabase('roadshow')
-    db = openPg(f.url)
-    cleanup = f.drop
-  } else {
-    const dir = mkdtempSync(path.join(tmpdir(), 'bench-roadshow-'))
-    db = await openPglite(dir)
-    cleanup = async () => rmSync(dir, { recursive: true, force: true })
-  }
+  const { db, cleanup } = await benchDb(values.db!, 'roadshow')
   const rt = await openRuntime(loadConfig({ LOG_LEVEL: 'silent', DEMO_DATA: 'false' }), createLogger('silent'), { db })
   const orgs = []
   for (let i = 0; i < Number(values.orgs); i++) orgs.push(await orgStore.insertOrg(rt.db, { name: `bench-uni-${i}`, kind: 'university' }))

@@ -2,19 +2,18 @@
 // key, has a roadshow suggested, swaps an alternate in, saves, confirms, records a score and exports the programme; a
 // manager works the review queue. Text from users shows as text (no script runs), and the page loads nothing from
 // elsewhere. Skips, saying why, where Chromium is not installed.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { serve, type ServerType } from '@hono/node-server'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app'
+import { chromiumAvailable, launchChromium, warnIfNoChromium } from '../helpers/browser'
 import { loadDemoData } from '../helpers/demo'
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const available = existsSync(CHROMIUM)
-if (!available) console.warn(`SKIPPED tests/e2e/console.browser.test.ts: no Chromium at ${CHROMIUM} (bash scripts/install-chromium.sh)`)
+warnIfNoChromium('tests/e2e/console.browser.test.ts')
 
 const SHOTS = path.join(tmpdir(), 'console-screens')
 let t: TestApp
@@ -50,7 +49,7 @@ async function signIn(page: Page, key: string) {
   await page.waitForSelector('#who button')
 }
 
-describe.skipIf(!available)('the console in a browser', () => {
+describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
   beforeAll(async () => {
     t = await createTestApp({ MATCH_STRENGTH_FLOOR: '0' }, { isolated: true })
     await loadDemoData(t.rt)
@@ -63,10 +62,7 @@ describe.skipIf(!available)('the console in a browser', () => {
         resolve()
       })
     })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    })
+    browser = await launchChromium()
     mkdirSync(SHOTS, { recursive: true })
   })
   afterAll(async () => {

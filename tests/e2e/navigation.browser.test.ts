@@ -1,20 +1,18 @@
 // A navigation report's HTML in headless Chromium: it renders offline with its charts, runs no script (the patent
 // title carrying one stays text), and prints to PDF. Skips, saying why, where Chromium is not installed.
-import { existsSync } from 'node:fs'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app'
+import { chromiumAvailable, launchChromium, warnIfNoChromium } from '../helpers/browser'
 import { EVIL, loadNavFixture } from '../fixtures/navigation'
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const available = existsSync(CHROMIUM)
-if (!available) console.warn(`SKIPPED tests/e2e/navigation.browser.test.ts: no Chromium at ${CHROMIUM} (bash scripts/install-chromium.sh)`)
+warnIfNoChromium('tests/e2e/navigation.browser.test.ts')
 
 let t: TestApp
 let browser: Browser | undefined
 let html = ''
 
-describe.skipIf(!available)('navigation report in a browser', () => {
+describe.skipIf(!chromiumAvailable)('navigation report in a browser', () => {
   beforeAll(async () => {
     t = await createTestApp({}, { isolated: true })
     await loadNavFixture(t)
@@ -22,10 +20,7 @@ describe.skipIf(!available)('navigation report in a browser', () => {
     const r = await (await t.request('/v1/navigation-reports', { key: mgr.key, method: 'POST', json: { title: '固态电解质专利导航', scope: { keywords: ['固态电解质'] } } })).json()
     await t.job(r.job_id)
     html = await (await t.request(`/v1/navigation-reports/${r.id}?format=html`, { key: mgr.key })).text()
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    })
+    browser = await launchChromium()
   })
   afterAll(async () => {
     await browser?.close()

@@ -1,23 +1,22 @@
 // A roadshow programme's HTML in headless Chromium: the table reads as a programme (slot times, Chinese text), the
 // page loads nothing and runs no script (a title carrying one stays text), and it prints to PDF. Skips, saying why,
 // where Chromium is not installed.
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app'
+import { chromiumAvailable, launchChromium, warnIfNoChromium } from '../helpers/browser'
 import { loadDemoData } from '../helpers/demo'
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const available = existsSync(CHROMIUM)
-if (!available) console.warn(`SKIPPED tests/e2e/roadshows.browser.test.ts: no Chromium at ${CHROMIUM} (bash scripts/install-chromium.sh)`)
+warnIfNoChromium('tests/e2e/roadshows.browser.test.ts')
 
 let t: TestApp
 let browser: Browser | undefined
 let html = ''
 
-describe.skipIf(!available)('roadshow programme in a browser', () => {
+describe.skipIf(!chromiumAvailable)('roadshow programme in a browser', () => {
   beforeAll(async () => {
     t = await createTestApp({}, { isolated: true })
     await loadDemoData(t.rt)
@@ -29,10 +28,7 @@ describe.skipIf(!available)('roadshow programme in a browser', () => {
     })).json()
     await t.request(`/v1/roadshows/${r.id}/confirm`, { method: 'POST', key: org.key, json: { version: 1 } })
     html = await (await t.request(`/v1/roadshows/${r.id}/export?format=html`, { key: org.key })).text()
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    })
+    browser = await launchChromium()
   })
   afterAll(async () => {
     await browser?.close()
