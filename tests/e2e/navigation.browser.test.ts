@@ -3,7 +3,7 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app'
-import { chromiumAvailable, launchChromium, warnIfNoChromium } from '../helpers/browser'
+import { chromiumAvailable, launchChromium, recordPage, warnIfNoChromium } from '../helpers/browser'
 import { EVIL, loadNavFixture } from '../fixtures/navigation'
 
 warnIfNoChromium('tests/e2e/navigation.browser.test.ts')
@@ -29,13 +29,7 @@ describe.skipIf(!chromiumAvailable)('navigation report in a browser', () => {
 
   it('shows every section with its charts, loads nothing, runs no script, and prints', async () => {
     const page = await browser!.newPage({ viewport: { width: 1000, height: 1400 }, javaScriptEnabled: true })
-    const requests: string[] = []
-    const dialogs: string[] = []
-    page.on('request', (req) => requests.push(req.url()))
-    page.on('dialog', (d) => {
-      dialogs.push(d.message())
-      void d.dismiss()
-    })
+    const { requests, dialogs } = recordPage(page)
     await page.setContent(html, { waitUntil: 'load' })
     expect(await page.title()).toBe('固态电解质专利导航 · 专利导航报告')
     const headings = await page.locator('h2').allTextContents()

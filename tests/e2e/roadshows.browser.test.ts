@@ -7,7 +7,7 @@ import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app'
-import { chromiumAvailable, launchChromium, warnIfNoChromium } from '../helpers/browser'
+import { chromiumAvailable, launchChromium, recordPage, warnIfNoChromium } from '../helpers/browser'
 import { loadDemoData } from '../helpers/demo'
 
 warnIfNoChromium('tests/e2e/roadshows.browser.test.ts')
@@ -37,13 +37,7 @@ describe.skipIf(!chromiumAvailable)('roadshow programme in a browser', () => {
 
   it('shows the programme with slot times, loads nothing, runs no script, and prints', async () => {
     const page = await browser!.newPage({ viewport: { width: 1100, height: 700 }, javaScriptEnabled: true })
-    const requests: string[] = []
-    const dialogs: string[] = []
-    page.on('request', (req) => requests.push(req.url()))
-    page.on('dialog', (d) => {
-      dialogs.push(d.message())
-      void d.dismiss()
-    })
+    const { requests, dialogs } = recordPage(page)
     await page.setContent(html, { waitUntil: 'load' })
     expect(await page.title()).toBe('<script>alert(1)</script>智能制造专场路演')
     expect(await page.locator('h1').textContent()).toBe('<script>alert(1)</script>智能制造专场路演')
