@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app'
 import { chromiumAvailable, launchChromium, warnIfNoChromium } from '../helpers/browser'
+import { CLEAR_NEED, postNeed } from '../helpers/briefs'
 import { loadDemoData } from '../helpers/demo'
 
 warnIfNoChromium('tests/e2e/console.browser.test.ts')
@@ -172,6 +173,48 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     await page.click('#who button')
     expect(await page.evaluate('sessionStorage.length')).toBe(0)
     expect(await page.isVisible('#signin')).toBe(true)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+  it('takes an enterprise from its need to a published brief, and shows it the matches a manager confirmed', async () => {
+    const ent = await t.tenant('enterprise', 'enterprise', '储能集成示范公司')
+    const needId = await postNeed(t, ent.key, { ...CLEAR_NEED, visibility: 'public', external_id: 'console-need' })
+    await t.settle()
+    const { page, problems } = await open()
+    await signIn(page, ent.key)
+    // the enterprise's first tab is its own needs, and only those
+    await page.waitForSelector('#need-list')
+    expect(await page.locator('#need-list tbody tr').allTextContents()).toEqual([expect.stringContaining(CLEAR_NEED.title)])
+    await page.click(`text=${CLEAR_NEED.title}`)
+    await page.waitForSelector('#draft-brief')
+    expect(await page.textContent('#main')).toContain('技术经理人确认后，匹配会显示在这里')
+    expect(await page.textContent('#main')).not.toContain('null')
+    await page.click('#draft-brief')
+    await page.waitForSelector('#briefs >> text=草稿 v1')
+    await page.click('#briefs button.confirm-brief')
+    await page.waitForSelector('#briefs >> text=已确认 v1')
+    await page.click('#briefs button.publish-brief')
+    await page.waitForSelector('#briefs >> text=已发布 v1')
+    const briefs = await (await t.request(`/v1/needs/${needId}/briefs`, { key: ent.key })).json()
+    expect(briefs.items[0]).toMatchObject({ status: 'published', version: 1 })
+
+    // a manager confirms the strongest suggestion from the need's page ...
+    const staffPage = await open()
+    await signIn(staffPage.page, mgr.key)
+    await staffPage.page.goto(`${base}/console#needs/${needId}`)
+    await staffPage.page.waitForSelector('#need-queue article.review')
+    const first = staffPage.page.locator('#need-queue article.review').first()
+    const title = (await first.locator('h3').textContent())!
+    await first.locator('button.confirm').click()
+    await staffPage.page.waitForSelector('#message >> text=已确认')
+    await staffPage.page.screenshot({ path: path.join(SHOTS, 'need-manager.png') })
+    expect(staffPage.problems).toEqual([])
+    await staffPage.page.close()
+    // ... and the enterprise sees it
+    await page.reload()
+    await page.waitForSelector('#matches')
+    expect(await page.locator('#matches tbody tr td:first-child').allTextContents()).toEqual([title])
+    await page.screenshot({ path: path.join(SHOTS, 'need-enterprise.png'), fullPage: true })
     expect(problems).toEqual([])
     await page.close()
   })

@@ -5,7 +5,9 @@ const KEY = 'tt-console-key'
 const REASONS = ['技术方向不符', '成熟度不足', '价格或预算不符', '地域或合作方式不符', '已有合作', '其他']
 const ROLE_LABEL = { admin: '管理员 admin', manager: '技术经理人 manager', organizer: '路演组织者 organizer', enterprise: '企业 enterprise', university: '高校/院所 university' }
 const MATURITY = [['', '不限 any'], ['lab', '实验室'], ['small_pilot', '小试'], ['pilot', '中试'], ['industrial', '产业化']]
-const TABS = { review: ['manager', 'admin'], roadshows: ['organizer', 'manager', 'admin'] }
+const TABS = { needs: ['enterprise', 'manager', 'admin'], review: ['manager', 'admin'], roadshows: ['organizer', 'manager', 'admin'] }
+const BRIEF_STATUS = { drafting: '起草中', draft: '草稿', edited: '已编辑', confirmed: '已确认', published: '已发布', failed: '起草失败' }
+const MATCH_STATE = { suggested: '待审核', confirmed: '已确认', rejected: '已驳回' }
 
 const $ = (sel) => document.querySelector(sel)
 let me = null
@@ -112,7 +114,7 @@ function route() {
     return
   }
   main.replaceChildren(h('p', { class: 'muted' }, '加载中… Loading…'))
-  const view = current === 'review' ? showReview() : id ? showRoadshow(id) : showRoadshows()
+  const view = current === 'review' ? showReview() : current === 'needs' ? (id ? showNeed(id) : showNeeds()) : id ? showRoadshow(id) : showRoadshows()
   view.catch(fail)
 }
 
@@ -129,15 +131,16 @@ async function showReview() {
     list)
 }
 
-function reviewCard(m) {
+/** A suggestion to confirm or reject; on its need's page (`inNeed`) without the need's title and the item's summary. */
+function reviewCard(m, { inNeed = false } = {}) {
   const reason = h('select', { 'aria-label': '驳回原因 reason' }, REASONS.map((r) => h('option', { value: r }, r)))
   const note = h('input', { placeholder: '备注 note（可选）', maxlength: 2000, 'aria-label': '备注 note' })
   const card = h('article', { class: 'card review', 'data-match': m.id },
-    h('h3', {}, m.need_title, ' → ', m.item_title ?? '（不可见 not visible）'),
+    h('h3', {}, inNeed ? null : [m.need_title, ' → '], m.item_title ?? '（不可见 not visible）'),
     h('p', {}, h('span', { class: `band ${m.band ?? ''}` }, m.band ?? '—'),
       `强度 strength ${m.strength ?? '—'} · ${m.item_kind === 'patent' ? '专利 patent' : '成果 achievement'} · ${m.item_org_name ?? ''}`),
     h('p', { class: 'muted' }, m.explanation.summary),
-    m.snippet ? h('p', {}, m.snippet) : null,
+    m.snippet && !inNeed ? h('p', {}, m.snippet) : null,
     h('div', { class: 'row' },
       h('button', { type: 'button', class: 'confirm', onclick: () => decide('confirmed') }, '确认 Confirm'), ' ',
       reason, ' ', note, ' ',
@@ -155,6 +158,96 @@ function reviewCard(m) {
     }
   }
   return card
+}
+
+// ---- needs: an enterprise's own (staff: all), their matches and challenge briefs ----
+
+const staff = () => me.role === 'manager' || me.role === 'admin'
+
+/** Waits for a job to finish (the API runs matching and drafting as jobs). */
+async function waitJob(jobId) {
+  for (let i = 0; i < 240; i++) {
+    const j = await api(`/v1/jobs/${jobId}`)
+    if (j.state === 'completed' || j.state === 'failed') return j
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  throw new ApiError('任务仍在运行，请稍后刷新 / The job is still running; refresh later', [])
+}
+
+async function download(path, name) {
+  const res = await api(path, { raw: true })
+  const url = URL.createObjectURL(await res.blob())
+  const a = h('a', { href: url, download: name })
+  document.body.append(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
+async function showNeeds() {
+  const r = await api(`/v1/needs?limit=100${staff() ? '' : `&org_id=${me.org_id}`}`)
+  const rows = r.items.map((n) => h('tr', {},
+    h('td', {}, h('a', { href: `#needs/${n.id}` }, n.title)), h('td', {}, n.status), h('td', {}, n.visibility), h('td', {}, n.industry ?? ''),
+    staff() ? h('td', {}, String(n.unreviewed_suggestions ?? 0)) : null))
+  $('#main').replaceChildren(
+    h('h2', {}, staff() ? '需求 Needs' : '我的需求 My needs'),
+    h('div', { class: 'card' }, rows.length
+      ? h('table', { id: 'need-list' }, h('thead', {}, h('tr', {}, ['名称', '状态', '可见范围', '行业', ...(staff() ? ['待审核'] : [])].map((t) => h('th', {}, t)))), h('tbody', {}, rows))
+      : h('p', { class: 'muted' }, '还没有需求；用 POST /v1/needs 或批量导入发布。 No needs yet: post one with POST /v1/needs or a bulk import.')))
+}
+
+async function showNeed(id) {
+  const [need, matches, briefs] = await Promise.all([api(`/v1/needs/${id}`), api(`/v1/needs/${id}/matches?limit=30`), api(`/v1/needs/${id}/briefs`)])
+  const act = (label, attrs, fn) => h('button', { type: 'button', ...attrs, onclick: async (e) => {
+    e.target.disabled = true
+    try {
+      await fn()
+      await showNeed(id)
+    } catch (err) {
+      fail(err)
+      e.target.disabled = false
+    }
+  } }, label)
+  const runMatch = act('重新匹配 Match now', { id: 'run-match' }, async () => {
+    const r = await api(`/v1/needs/${id}/match`, { method: 'POST' })
+    show('匹配中… Matching…')
+    const j = await waitJob(r.job_id)
+    show(j.state === 'completed' ? '匹配完成 Matched' : `匹配失败 Failed：${j.failure ?? ''}`, j.state === 'completed' ? 'ok' : 'error')
+  })
+  const draftBrief = act('起草榜单 Draft a brief', { id: 'draft-brief' }, async () => {
+    const r = await api(`/v1/needs/${id}/briefs`, { method: 'POST', json: { writer: 'auto' } })
+    show('起草中… Drafting…')
+    const j = await waitJob(r.job_id)
+    show(j.state === 'completed' ? '榜单草稿已生成 Drafted' : `起草失败 Failed：${j.failure ?? ''}`, j.state === 'completed' ? 'ok' : 'error')
+  })
+  const suggested = matches.items.filter((m) => m.state === 'suggested')
+  const decided = matches.items.filter((m) => m.state !== 'suggested')
+  const matchRows = decided.map((m) => h('tr', {},
+    h('td', {}, m.item_title ?? '（不可见）'), h('td', {}, m.item_org_name ?? ''), h('td', {}, h('span', { class: `band ${m.band ?? ''}` }, m.band ?? '—'), String(m.strength ?? '')),
+    h('td', {}, MATCH_STATE[m.state] ?? m.state), h('td', { class: 'muted' }, m.explanation.summary)))
+  const briefRows = briefs.items.map((b) => h('tr', { 'data-brief': b.id },
+    h('td', {}, b.content?.title ?? '（起草中）'), h('td', {}, `${BRIEF_STATUS[b.status] ?? b.status} v${b.version}`), h('td', {}, b.clarity ? `${b.clarity.score}/100` : ''),
+    h('td', {}, b.model ? `${b.writer} · ${b.model}` : b.writer ?? ''),
+    h('td', { class: 'actions' },
+      b.version ? h('button', { type: 'button', class: 'plain', onclick: () => download(`/v1/briefs/${b.id}/export?format=html`, `brief-${b.id}.html`).catch(fail) }, '导出 HTML') : null,
+      b.status === 'draft' || b.status === 'edited' ? act('确认 Confirm', { class: 'confirm-brief' }, () => api(`/v1/briefs/${b.id}/confirm`, { method: 'POST', json: { version: b.version } })) : null,
+      b.status === 'confirmed' ? act('发布 Publish', { class: 'publish-brief' }, () => api(`/v1/briefs/${b.id}/publish`, { method: 'POST' })) : null)))
+  const head = (cols) => h('thead', {}, h('tr', {}, cols.map((t) => h('th', {}, t))))
+  const parts = [
+    h('p', {}, h('a', { href: '#needs' }, '← 需求列表 All needs')),
+    h('div', { class: 'card' },
+      h('h2', {}, need.title),
+      h('p', { class: 'muted' }, `${need.status} · ${need.visibility} · ${need.industry ?? ''}${need.region ? ` · ${need.region}` : ''}`),
+      h('p', {}, need.description ?? ''),
+      h('div', { class: 'row' }, need.status === 'open' ? runMatch : null, draftBrief)),
+    staff() && suggested.length ? h('div', { class: 'card' }, h('h3', {}, `待审核建议 To review (${suggested.length})`), h('div', { id: 'need-queue' }, suggested.map((m) => reviewCard(m, { inNeed: true })))) : null,
+    h('div', { class: 'card' }, h('h3', {}, staff() ? '已审核 Reviewed' : '已确认的匹配 Confirmed matches'),
+      matchRows.length ? h('table', { id: 'matches' }, head(['成果/专利', '单位', '强度', '状态', '理由']), h('tbody', {}, matchRows))
+        : h('p', { class: 'muted' }, staff() ? '无 none' : '技术经理人确认后，匹配会显示在这里。 Matches show here once a manager confirms them.')),
+    h('div', { class: 'card' }, h('h3', {}, '企业出题榜单 Challenge briefs'),
+      briefRows.length ? h('table', { id: 'briefs' }, head(['榜单', '状态', '清晰度', '起草', '']), h('tbody', {}, briefRows)) : h('p', { class: 'muted' }, '无 none')),
+  ]
+  $('#main').replaceChildren(...parts.filter(Boolean))
 }
 
 // ---- roadshows ----
@@ -258,20 +351,6 @@ async function showRoadshow(id) {
       fail(err)
     }
   }
-  async function download(format) {
-    try {
-      const res = await api(`/v1/roadshows/${id}/export?format=${format}`, { raw: true })
-      const url = URL.createObjectURL(await res.blob())
-      const a = h('a', { href: url, download: `roadshow-${id}.${format}` })
-      document.body.append(a)
-      a.click()
-      a.remove()
-      setTimeout(() => URL.revokeObjectURL(url), 10_000)
-    } catch (err) {
-      fail(err)
-    }
-  }
-
   const entryCells = (e) => [h('td', {}, e.title, e.available ? null : h('span', { class: 'muted' }, '（已下架 unavailable）')), h('td', {}, e.org_name), h('td', {}, e.field ?? ''), h('td', {}, e.maturity_label ?? ''), h('td', { class: 'muted' }, e.reasons.join('；'))]
 
   function scores() {
@@ -317,7 +396,7 @@ async function showRoadshow(id) {
         h('div', { class: 'row' },
           h('button', { type: 'button', id: 'save', disabled: !dirty, onclick: save }, '保存 Save'), ' ',
           h('button', { type: 'button', id: 'confirm', disabled: dirty || rs.status === 'confirmed', onclick: confirm }, '确认 Confirm'), ' ',
-          ...['html', 'csv', 'md'].map((f) => h('button', { type: 'button', class: 'plain', onclick: () => download(f) }, `导出 ${f.toUpperCase()}`)))),
+          ...['html', 'csv', 'md'].map((f) => h('button', { type: 'button', class: 'plain', onclick: () => download(`/v1/roadshows/${id}/export?format=${f}`, `roadshow-${id}.${f}`).catch(fail) }, `导出 ${f.toUpperCase()}`)))),
       h('div', { class: 'card' }, h('h3', {}, '节目单 Programme'),
         h('table', { id: 'programme' }, head(['序号', '时间', '名称', '单位', '领域', '成熟度', '推荐理由', '']), h('tbody', {}, prog))),
       h('div', { class: 'card' }, h('h3', {}, '候补 Alternates'),
