@@ -218,4 +218,31 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     expect(problems).toEqual([])
     await page.close()
   })
+  it('shows a university its achievements and the needs a manager confirmed them for, and nothing before', async () => {
+    const ent = await t.tenant('enterprise', 'enterprise')
+    const uni = await t.tenant('university', 'university', '液冷技术研究院')
+    const needId = await postNeed(t, ent.key, { ...CLEAR_NEED, visibility: 'public', external_id: 'console-uni-need' })
+    const made = await t.request('/v1/achievements', {
+      method: 'POST', key: uni.key,
+      json: { title: '储能电池包液冷板流道拓扑优化设计', summary: '面向储能电池包的液冷板流道拓扑优化，电芯最大温差控制在3℃以内，液冷板压降低于30kPa。', field: '新能源-储能', maturity: 'pilot', external_id: 'console-uni-a' },
+    })
+    const achievementId = (await made.json()).id as string
+    await t.settle()
+    const { page, problems } = await open()
+    await signIn(page, uni.key)
+    await page.waitForSelector('#achievement-list')
+    expect(await page.isHidden('[data-tab=needs]')).toBe(true)
+    await page.click('text=储能电池包液冷板流道拓扑优化设计')
+    await page.waitForSelector('text=技术经理人确认匹配后会显示在这里')
+    // a manager confirms the pair through the API; the university's page then names the need
+    const list = await (await t.request(`/v1/needs/${needId}/matches?limit=100`, { key: mgr.key })).json()
+    const match = list.items.find((m: { item_id: string }) => m.item_id === achievementId)
+    expect(match, 'the achievement was matched with the need').toBeDefined()
+    expect((await t.request(`/v1/matches/${match.id}/review`, { method: 'POST', key: mgr.key, json: { decision: 'confirmed' } })).status).toBe(200)
+    await page.reload()
+    await page.waitForSelector('#item-matches')
+    expect(await page.locator('#item-matches tbody tr td:first-child').allTextContents()).toEqual([CLEAR_NEED.title])
+    expect(problems).toEqual([])
+    await page.close()
+  })
 })

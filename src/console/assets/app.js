@@ -5,7 +5,7 @@ const KEY = 'tt-console-key'
 const REASONS = ['技术方向不符', '成熟度不足', '价格或预算不符', '地域或合作方式不符', '已有合作', '其他']
 const ROLE_LABEL = { admin: '管理员 admin', manager: '技术经理人 manager', organizer: '路演组织者 organizer', enterprise: '企业 enterprise', university: '高校/院所 university' }
 const MATURITY = [['', '不限 any'], ['lab', '实验室'], ['small_pilot', '小试'], ['pilot', '中试'], ['industrial', '产业化']]
-const TABS = { needs: ['enterprise', 'manager', 'admin'], review: ['manager', 'admin'], roadshows: ['organizer', 'manager', 'admin'] }
+const TABS = { achievements: ['university'], needs: ['enterprise', 'manager', 'admin'], review: ['manager', 'admin'], roadshows: ['organizer', 'manager', 'admin'] }
 const BRIEF_STATUS = { drafting: '起草中', draft: '草稿', edited: '已编辑', confirmed: '已确认', published: '已发布', failed: '起草失败' }
 const MATCH_STATE = { suggested: '待审核', confirmed: '已确认', rejected: '已驳回' }
 
@@ -114,7 +114,13 @@ function route() {
     return
   }
   main.replaceChildren(h('p', { class: 'muted' }, '加载中… Loading…'))
-  const view = current === 'review' ? showReview() : current === 'needs' ? (id ? showNeed(id) : showNeeds()) : id ? showRoadshow(id) : showRoadshows()
+  const views = {
+    achievements: () => (id ? showAchievement(id) : showAchievements()),
+    needs: () => (id ? showNeed(id) : showNeeds()),
+    review: showReview,
+    roadshows: () => (id ? showRoadshow(id) : showRoadshows()),
+  }
+  const view = views[current]()
   view.catch(fail)
 }
 
@@ -158,6 +164,37 @@ function reviewCard(m, { inNeed = false } = {}) {
     }
   }
   return card
+}
+
+// ---- achievements: a university's own, and the needs they were confirmed for ----
+
+const MATURITY_LABEL = Object.fromEntries(MATURITY.filter(([v]) => v))
+const STATUS_LABEL = { draft: '草稿', active: '已发布', archived: '已下架' }
+
+async function showAchievements() {
+  const r = await api(`/v1/achievements?limit=100&org_id=${me.org_id}`)
+  const rows = r.items.map((a) => h('tr', {},
+    h('td', {}, h('a', { href: `#achievements/${a.id}` }, a.title)), h('td', {}, STATUS_LABEL[a.status] ?? a.status), h('td', {}, a.field ?? ''),
+    h('td', {}, MATURITY_LABEL[a.maturity] ?? '')))
+  $('#main').replaceChildren(
+    h('h2', {}, '我的成果 My achievements'),
+    h('div', { class: 'card' }, rows.length
+      ? h('table', { id: 'achievement-list' }, h('thead', {}, h('tr', {}, ['名称', '状态', '技术领域', '成熟度'].map((t) => h('th', {}, t)))), h('tbody', {}, rows))
+      : h('p', { class: 'muted' }, '还没有成果；用 POST /v1/achievements 或批量导入登记。 None yet: register them with POST /v1/achievements or a bulk import.')))
+}
+
+async function showAchievement(id) {
+  const [a, matches] = await Promise.all([api(`/v1/achievements/${id}`), api(`/v1/achievements/${id}/matches?limit=50`)])
+  const rows = matches.items.map((m) => h('tr', {}, h('td', {}, m.need_title), h('td', {}, h('span', { class: `band ${m.band ?? ''}` }, m.band ?? '—'), String(m.strength ?? '')),
+    h('td', { class: 'muted' }, m.explanation.summary)))
+  $('#main').replaceChildren(
+    h('p', {}, h('a', { href: '#achievements' }, '← 成果列表 All achievements')),
+    h('div', { class: 'card' }, h('h2', {}, a.title),
+      h('p', { class: 'muted' }, [STATUS_LABEL[a.status] ?? a.status, a.field, MATURITY_LABEL[a.maturity], a.region].filter(Boolean).join(' · ')),
+      h('p', {}, a.summary ?? '')),
+    h('div', { class: 'card' }, h('h3', {}, '已确认的企业需求 Needs it was confirmed for'),
+      rows.length ? h('table', { id: 'item-matches' }, h('thead', {}, h('tr', {}, ['需求', '强度', '理由'].map((t) => h('th', {}, t)))), h('tbody', {}, rows))
+        : h('p', { class: 'muted' }, '技术经理人确认匹配后会显示在这里。 Needs show here once a manager confirms a match.')))
 }
 
 // ---- needs: an enterprise's own (staff: all), their matches and challenge briefs ----
