@@ -10,6 +10,8 @@ type Tenant = { orgId: string; key: string }
 let org: Tenant, otherOrg: Tenant, uni: Tenant, ent: Tenant, mgr: Tenant
 const ids: Record<string, string> = {}
 const TAG = '磁悬浮轴承'
+// titles of this run (a PostgreSQL database may hold earlier runs' rows with the same tag)
+const RUN = Math.random().toString(36).slice(2, 8)
 
 const req = (path: string, key: string, init: { method?: string; json?: unknown } = {}) => t.request(path, { ...init, key })
 const create = async (key: string, body: Record<string, unknown>) => {
@@ -30,7 +32,7 @@ beforeAll(async () => {
     expect(r.status, await r.clone().text()).toBe(201)
     ids[key] = (await r.json()).id
   }
-  await add('active', `${TAG}高速电机控制技术`, 'active')
+  await add('active', `${TAG}高速电机控制技术${RUN}`, 'active')
   await add('evil', `=HYPERLINK("http://evil")<img src=x onerror=alert(1)>${TAG}`, 'active')
   await add('draft', `${TAG}未公开的新方案`, 'draft')
   await t.settle()
@@ -47,12 +49,12 @@ describe('roadshows: security', () => {
   it('never suggests or accepts a draft achievement, and says nothing more of it than of an id that does not exist', async () => {
     // even a manager, who may read drafts, gets only active listings suggested
     for (const k of [org, mgr]) {
-      const r = await create(k.key, { title: '轴承专场', theme: { keywords: [TAG] }, size: 5, per_org_max: 5 })
+      const r = await create(k.key, { title: '轴承专场', theme: { keywords: [TAG] }, size: 20, per_org_max: 20 })
       const shown = [...r.entries, ...r.alternates].map((e: { id: string }) => e.id)
       expect(shown).toContain(ids.active)
       expect(shown).not.toContain(ids.draft)
     }
-    const r = await create(org.key, { title: '轴承专场', theme: { keywords: [TAG] }, size: 5, per_org_max: 5 })
+    const r = await create(org.key, { title: '轴承专场', theme: { keywords: [TAG] }, size: 20, per_org_max: 20 })
     const add = async (id: string) => req(`/v1/roadshows/${r.id}`, org.key, { method: 'PATCH', json: { base_version: 1, entries: [{ kind: 'achievement', id }] } })
     const hidden = await add(ids.draft!)
     const missing = await add('00000000-0000-4000-8000-000000000000')
@@ -61,14 +63,14 @@ describe('roadshows: security', () => {
   })
 
   it('hides an entry withdrawn to draft after it was listed, from the view, the export and the results, and will not confirm', async () => {
-    const r = await create(org.key, { title: '撤回测试', theme: { keywords: [TAG] }, size: 5, per_org_max: 5 })
+    const r = await create(org.key, { title: '撤回测试', theme: { keywords: [TAG] }, size: 20, per_org_max: 20 })
     expect(r.entries.map((e: { id: string }) => e.id)).toContain(ids.active)
     expect((await req(`/v1/achievements/${ids.active}`, uni.key, { method: 'PATCH', json: { status: 'draft' } })).status).toBe(200)
     try {
       const v = await (await req(`/v1/roadshows/${r.id}`, org.key)).json()
       expect(v.entries.map((e: { id: string }) => e.id)).not.toContain(ids.active)
       expect(v.withdrawn).toBe(1)
-      for (const f of ['csv', 'md', 'html']) expect(await (await req(`/v1/roadshows/${r.id}/export?format=${f}`, org.key)).text()).not.toContain('高速电机控制技术')
+      for (const f of ['csv', 'md', 'html']) expect(await (await req(`/v1/roadshows/${r.id}/export?format=${f}`, org.key)).text()).not.toContain(`高速电机控制技术${RUN}`)
       expect(JSON.stringify(await (await req(`/v1/roadshows/${r.id}/results`, org.key)).json())).not.toContain(ids.active)
       expect((await req(`/v1/roadshows/${r.id}/confirm`, org.key, { method: 'POST', json: { version: 1 } })).status).toBe(409)
       // staff see it, marked as no longer presentable
@@ -122,7 +124,7 @@ describe('roadshows: security', () => {
   })
 
   it('escapes user text in every export: no markup in HTML or Markdown, no formula in CSV', async () => {
-    const r = await create(org.key, { title: '<script>alert("t")</script>路演', theme: { keywords: [TAG] }, size: 5, per_org_max: 5 })
+    const r = await create(org.key, { title: '<script>alert("t")</script>路演', theme: { keywords: [TAG] }, size: 20, per_org_max: 20 })
     expect(r.entries.map((e: { id: string }) => e.id)).toContain(ids.evil)
     const html = await req(`/v1/roadshows/${r.id}/export?format=html`, org.key)
     expect(html.headers.get('content-security-policy')).toContain("default-src 'none'")
