@@ -5,7 +5,7 @@ const KEY = 'tt-console-key'
 const REASONS = ['技术方向不符', '成熟度不足', '价格或预算不符', '地域或合作方式不符', '已有合作', '其他']
 const ROLE_LABEL = { admin: '管理员 admin', manager: '技术经理人 manager', organizer: '路演组织者 organizer', enterprise: '企业 enterprise', university: '高校/院所 university' }
 const MATURITY = [['', '不限 any'], ['lab', '实验室'], ['small_pilot', '小试'], ['pilot', '中试'], ['industrial', '产业化']]
-const TABS = { achievements: ['university'], needs: ['enterprise', 'manager', 'admin'], review: ['manager', 'admin'], roadshows: ['organizer', 'manager', 'admin'] }
+const TABS = { achievements: ['university'], needs: ['enterprise', 'manager', 'admin'], review: ['manager', 'admin'], roadshows: ['organizer', 'manager', 'admin'], navigation: ['enterprise', 'manager', 'admin', 'organizer'] }
 const BRIEF_STATUS = { drafting: '起草中', draft: '草稿', edited: '已编辑', confirmed: '已确认', published: '已发布', failed: '起草失败' }
 const MATCH_STATE = { suggested: '待审核', confirmed: '已确认', rejected: '已驳回' }
 
@@ -118,6 +118,7 @@ function route() {
     achievements: () => (id ? showAchievement(id) : showAchievements()),
     needs: () => (id ? showNeed(id) : showNeeds()),
     review: showReview,
+    navigation: showNavigation,
     roadshows: () => (id ? showRoadshow(id) : showRoadshows()),
   }
   const view = views[current]()
@@ -285,6 +286,58 @@ async function showNeed(id) {
       briefRows.length ? h('table', { id: 'briefs' }, head(['榜单', '状态', '清晰度', '起草', '']), h('tbody', {}, briefRows)) : h('p', { class: 'muted' }, '无 none')),
   ]
   $('#main').replaceChildren(...parts.filter(Boolean))
+}
+
+// ---- patent navigation reports (专利导航) ----
+
+const REPORT_STATUS = { queued: '排队中', running: '生成中', completed: '已完成', failed: '失败' }
+
+async function showNavigation() {
+  const r = await api('/v1/navigation-reports?limit=50')
+  const act = (label, attrs, fn) => h('button', { type: 'button', class: 'plain', ...attrs, onclick: () => fn().catch(fail) }, label)
+  const rows = r.items.map((x) => h('tr', { 'data-report': x.id },
+    h('td', {}, x.title), h('td', {}, REPORT_STATUS[x.status] ?? x.status, x.error ? h('span', { class: 'muted' }, ` ${x.error}`) : null),
+    h('td', {}, x.status === 'completed' ? (x.summary_state === 'confirmed' ? '摘要已确认' : '摘要草稿') : ''), h('td', {}, x.created_at.slice(0, 10)),
+    h('td', { class: 'actions' }, x.status === 'completed' ? [
+      act('导出 HTML', {}, () => download(`/v1/navigation-reports/${x.id}?format=html`, `navigation-${x.id}.html`)),
+      act('导出 MD', {}, () => download(`/v1/navigation-reports/${x.id}?format=md`, `navigation-${x.id}.md`)),
+      x.summary_state !== 'confirmed' ? act('确认摘要 Confirm', { class: 'confirm-report' }, async () => {
+        await api(`/v1/navigation-reports/${x.id}/confirm`, { method: 'POST' })
+        show('摘要已确认 Confirmed')
+        await showNavigation()
+      }) : null,
+    ] : null)))
+  const form = h('form', { class: 'card', id: 'new-report' },
+    h('h3', {}, '新建导航报告 New report'),
+    h('div', { class: 'row' },
+      h('label', {}, '报告名称 title', h('input', { name: 'title', maxlength: 200, size: 30 })),
+      h('label', {}, '关键词 keywords（空格或逗号分隔）', h('input', { name: 'keywords', size: 30 })),
+      h('label', {}, 'IPC 前缀 prefixes', h('input', { name: 'ipc', size: 16, placeholder: 'H01M G01N' })),
+      h('label', {}, '申请日起 from', h('input', { name: 'date_from', type: 'date' })),
+      h('button', { type: 'submit' }, '生成 Build')))
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault()
+    const v = Object.fromEntries(new FormData(form))
+    const list = (s) => s.split(/[\s,，、;；]+/).filter(Boolean)
+    const body = { scope: { keywords: list(v.keywords), ipc: list(v.ipc).map((x) => x.toUpperCase()), ...(v.date_from ? { date_from: v.date_from } : {}) } }
+    if (v.title.trim()) body.title = v.title.trim()
+    try {
+      const created = await api('/v1/navigation-reports', { method: 'POST', json: body })
+      show('报告生成中… Building…')
+      const j = created.job_id ? await waitJob(created.job_id) : null
+      show(j && j.state === 'failed' ? `生成失败 Failed：${j.failure ?? ''}` : '报告已生成 Built', j && j.state === 'failed' ? 'error' : 'ok')
+      await showNavigation()
+    } catch (err) {
+      fail(err)
+    }
+  })
+  $('#main').replaceChildren(
+    h('h2', {}, '专利导航 Patent navigation'),
+    h('p', { class: 'muted' }, '按关键词、IPC 或申请日检索专利，生成符合 GB/T 39551 的导航报告；摘要经人工确认前为草稿。 Reports over a patent scope; the written summary stays a draft until a person confirms it.'),
+    form,
+    h('div', { class: 'card' }, h('h3', {}, '报告 Reports'), rows.length
+      ? h('table', { id: 'reports' }, h('thead', {}, h('tr', {}, ['名称', '状态', '摘要', '创建', ''].map((t) => h('th', {}, t)))), h('tbody', {}, rows))
+      : h('p', { class: 'muted' }, '还没有报告 / None yet')))
 }
 
 // ---- roadshows ----
