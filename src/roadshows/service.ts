@@ -88,10 +88,10 @@ export function createRoadshowService(deps: { db: Db; matching: MatchingService 
     const perOrgMax = Math.min(input.per_org_max ?? defaultPerOrgMax(input.size), input.size)
     const { programme, alternates } = shortlist(await candidates(ctx, kind, t), kind, input.size, perOrgMax)
     const id = randomUUID()
-    const entries: EntryRow[] = [
-      ...programme.map((p, i) => ({ item_kind: kind, item_id: p.candidate.row.id, position: i + 1, source: 'suggested' as const, score: p.candidate.score, reasons: p.reasons })),
-      ...alternates.map((p) => ({ item_kind: kind, item_id: p.candidate.row.id, position: null, source: 'suggested' as const, score: p.candidate.score, reasons: p.reasons })),
-    ]
+    // the programme in its order, then the alternates (no position)
+    const entries: EntryRow[] = [...programme, ...alternates].map((p, i) => ({
+      item_kind: kind, item_id: p.candidate.row.id, position: i < programme.length ? i + 1 : null, source: 'suggested', score: p.candidate.score, reasons: p.reasons,
+    }))
     await db.transaction(async (tx) => {
       await roadshowStore.insert(tx, {
         id, org_id: ctx.orgId, kind: input.kind, title: input.title, theme: t, size: input.size, per_org_max: perOrgMax, pitch_minutes: input.slot.pitch,

@@ -4,7 +4,7 @@
 // Pure functions: the service feeds them rows it already checked the caller may see.
 import { MATURITY, MATURITY_LABEL } from '../catalog/fields'
 import { idfTable, normalize } from '../text/analyze'
-import type { Theme } from './schema'
+import type { EntryKind, Theme } from './schema'
 import type { ItemRow } from './store'
 
 export interface Candidate {
@@ -38,7 +38,7 @@ export function outsideTheme(theme: Theme, r: ItemRow): string | null {
   return null
 }
 
-export function reasonsOf(c: Candidate, kind: 'achievement' | 'brief'): string[] {
+export function reasonsOf(c: Candidate, kind: EntryKind): string[] {
   const r = c.row
   const out: string[] = []
   if (c.shared.length) out.push(`关键词：${c.shared.slice(0, 5).join('、')}`)
@@ -50,7 +50,7 @@ export function reasonsOf(c: Candidate, kind: 'achievement' | 'brief'): string[]
 }
 
 /** The programme (at most `size`, at most `perOrgMax` per organisation) and up to `size` alternates, in rank order. */
-export function shortlist(ranked: Candidate[], kind: 'achievement' | 'brief', size: number, perOrgMax: number): { programme: Pick[]; alternates: Pick[] } {
+export function shortlist(ranked: Candidate[], kind: EntryKind, size: number, perOrgMax: number): { programme: Pick[]; alternates: Pick[] } {
   const perOrg = new Map<string, number>()
   const programme: Pick[] = []
   const alternates: Pick[] = []

@@ -53,6 +53,25 @@ function fail(err) {
   show([err.message, ...fields].join('；'), 'error')
 }
 
+/** A button that runs `fn` (disabled meanwhile), then `then` (usually a redraw); a failure is shown and the button freed. */
+function action(label, attrs, fn, then) {
+  return h('button', { type: 'button', ...attrs, onclick: async (e) => {
+    const b = e.currentTarget
+    b.disabled = true
+    try {
+      await fn()
+      if (then) await then()
+      else b.disabled = false
+    } catch (err) {
+      fail(err)
+      b.disabled = false
+    }
+  } }, label)
+}
+
+/** Words typed into one field: split on spaces, commas, 、 and semicolons (half- or full-width). */
+const words = (s) => s.split(/[\s,，、;；]+/).filter(Boolean)
+
 // ---- sign in ----
 
 function signOut() {
@@ -236,16 +255,7 @@ async function showNeeds() {
 
 async function showNeed(id) {
   const [need, matches, briefs] = await Promise.all([api(`/v1/needs/${id}`), api(`/v1/needs/${id}/matches?limit=30`), api(`/v1/needs/${id}/briefs`)])
-  const act = (label, attrs, fn) => h('button', { type: 'button', ...attrs, onclick: async (e) => {
-    e.target.disabled = true
-    try {
-      await fn()
-      await showNeed(id)
-    } catch (err) {
-      fail(err)
-      e.target.disabled = false
-    }
-  } }, label)
+  const act = (label, attrs, fn) => action(label, attrs, fn, () => showNeed(id))
   const runMatch = act('重新匹配 Match now', { id: 'run-match' }, async () => {
     const r = await api(`/v1/needs/${id}/match`, { method: 'POST' })
     show('匹配中… Matching…')
@@ -267,7 +277,7 @@ async function showNeed(id) {
     h('td', {}, b.content?.title ?? '（起草中）'), h('td', {}, `${BRIEF_STATUS[b.status] ?? b.status} v${b.version}`), h('td', {}, b.clarity ? `${b.clarity.score}/100` : ''),
     h('td', {}, b.model ? `${b.writer} · ${b.model}` : b.writer ?? ''),
     h('td', { class: 'actions' },
-      b.version ? h('button', { type: 'button', class: 'plain', onclick: () => download(`/v1/briefs/${b.id}/export?format=html`, `brief-${b.id}.html`).catch(fail) }, '导出 HTML') : null,
+      b.version ? action('导出 HTML', { class: 'plain' }, () => download(`/v1/briefs/${b.id}/export?format=html`, `brief-${b.id}.html`)) : null,
       b.status === 'draft' || b.status === 'edited' ? act('确认 Confirm', { class: 'confirm-brief' }, () => api(`/v1/briefs/${b.id}/confirm`, { method: 'POST', json: { version: b.version } })) : null,
       b.status === 'confirmed' ? act('发布 Publish', { class: 'publish-brief' }, () => api(`/v1/briefs/${b.id}/publish`, { method: 'POST' })) : null)))
   const head = (cols) => h('thead', {}, h('tr', {}, cols.map((t) => h('th', {}, t))))
@@ -294,7 +304,7 @@ const REPORT_STATUS = { queued: '排队中', running: '生成中', completed: '�
 
 async function showNavigation() {
   const r = await api('/v1/navigation-reports?limit=50')
-  const act = (label, attrs, fn) => h('button', { type: 'button', class: 'plain', ...attrs, onclick: () => fn().catch(fail) }, label)
+  const act = (label, attrs, fn, then) => action(label, { class: 'plain', ...attrs }, fn, then)
   const rows = r.items.map((x) => h('tr', { 'data-report': x.id },
     h('td', {}, x.title), h('td', {}, REPORT_STATUS[x.status] ?? x.status, x.error ? h('span', { class: 'muted' }, ` ${x.error}`) : null),
     h('td', {}, x.status === 'completed' ? (x.summary_state === 'confirmed' ? '摘要已确认' : '摘要草稿') : ''), h('td', {}, x.created_at.slice(0, 10)),
@@ -304,8 +314,7 @@ async function showNavigation() {
       x.summary_state !== 'confirmed' ? act('确认摘要 Confirm', { class: 'confirm-report' }, async () => {
         await api(`/v1/navigation-reports/${x.id}/confirm`, { method: 'POST' })
         show('摘要已确认 Confirmed')
-        await showNavigation()
-      }) : null,
+      }, showNavigation) : null,
     ] : null)))
   const form = h('form', { class: 'card', id: 'new-report' },
     h('h3', {}, '新建导航报告 New report'),
@@ -318,8 +327,7 @@ async function showNavigation() {
   form.addEventListener('submit', async (e) => {
     e.preventDefault()
     const v = Object.fromEntries(new FormData(form))
-    const list = (s) => s.split(/[\s,，、;；]+/).filter(Boolean)
-    const body = { scope: { keywords: list(v.keywords), ipc: list(v.ipc).map((x) => x.toUpperCase()), ...(v.date_from ? { date_from: v.date_from } : {}) } }
+    const body = { scope: { keywords: words(v.keywords), ipc: words(v.ipc).map((x) => x.toUpperCase()), ...(v.date_from ? { date_from: v.date_from } : {}) } }
     if (v.title.trim()) body.title = v.title.trim()
     try {
       const created = await api('/v1/navigation-reports', { method: 'POST', json: body })
@@ -379,7 +387,7 @@ function newRoadshowForm() {
     const num = (s) => (s === '' ? undefined : Number(s))
     const body = {
       title: v.title, kind: v.kind, size: num(v.size), per_org_max: num(v.per_org_max), slot: { pitch: num(v.pitch), qa: num(v.qa) },
-      theme: { keywords: v.keywords.split(/[\s,，、;；]+/).filter(Boolean), industry: v.industry.trim() || undefined, region: v.region.trim() || undefined, min_maturity: v.min_maturity || undefined },
+      theme: { keywords: words(v.keywords), industry: v.industry.trim() || undefined, region: v.region.trim() || undefined, min_maturity: v.min_maturity || undefined },
       starts_at: v.starts_at ? new Date(v.starts_at).toISOString() : undefined,
     }
     try {
@@ -423,23 +431,14 @@ async function showRoadshow(id) {
     dirty = true
     render()
   }
+  const reload = () => showRoadshow(id)
   async function save() {
-    try {
-      const r = await api(`/v1/roadshows/${id}`, { method: 'PATCH', json: { base_version: rs.version, entries: programme.map((e) => ({ kind: e.kind, id: e.id })) } })
-      show(`已保存为 v${r.version} Saved`)
-      await showRoadshow(id)
-    } catch (err) {
-      fail(err)
-    }
+    const r = await api(`/v1/roadshows/${id}`, { method: 'PATCH', json: { base_version: rs.version, entries: programme.map((e) => ({ kind: e.kind, id: e.id })) } })
+    show(`已保存为 v${r.version} Saved`)
   }
   async function confirm() {
-    try {
-      const r = await api(`/v1/roadshows/${id}/confirm`, { method: 'POST', json: { version: rs.version } })
-      show(`已确认 v${r.version} Confirmed`)
-      await showRoadshow(id)
-    } catch (err) {
-      fail(err)
-    }
+    const r = await api(`/v1/roadshows/${id}/confirm`, { method: 'POST', json: { version: rs.version } })
+    show(`已确认 v${r.version} Confirmed`)
   }
   const entryCells = (e) => [h('td', {}, e.title, e.available ? null : h('span', { class: 'muted' }, '（已下架 unavailable）')), h('td', {}, e.org_name), h('td', {}, e.field ?? ''), h('td', {}, e.maturity_label ?? ''), h('td', { class: 'muted' }, e.reasons.join('；'))]
 
@@ -484,9 +483,9 @@ async function showRoadshow(id) {
           ` · ${rs.kind_label} · 每场 ${rs.slot.pitch}+${rs.slot.qa} 分钟 · 每单位至多 ${rs.per_org_max} 项`,
           rs.withdrawn ? h('span', { class: 'muted' }, ` · ${rs.withdrawn} 项已撤回，请移出后再确认`) : null),
         h('div', { class: 'row' },
-          h('button', { type: 'button', id: 'save', disabled: !dirty, onclick: save }, '保存 Save'), ' ',
-          h('button', { type: 'button', id: 'confirm', disabled: dirty || rs.status === 'confirmed', onclick: confirm }, '确认 Confirm'), ' ',
-          ...['html', 'csv', 'md'].map((f) => h('button', { type: 'button', class: 'plain', onclick: () => download(`/v1/roadshows/${id}/export?format=${f}`, `roadshow-${id}.${f}`).catch(fail) }, `导出 ${f.toUpperCase()}`)))),
+          action('保存 Save', { id: 'save', disabled: !dirty }, save, reload), ' ',
+          action('确认 Confirm', { id: 'confirm', disabled: dirty || rs.status === 'confirmed' }, confirm, reload), ' ',
+          ...['html', 'csv', 'md'].map((f) => action(`导出 ${f.toUpperCase()}`, { class: 'plain' }, () => download(`/v1/roadshows/${id}/export?format=${f}`, `roadshow-${id}.${f}`))))),
       h('div', { class: 'card' }, h('h3', {}, '节目单 Programme'),
         h('table', { id: 'programme' }, head(['序号', '时间', '名称', '单位', '领域', '成熟度', '推荐理由', '']), h('tbody', {}, prog))),
       h('div', { class: 'card' }, h('h3', {}, '候补 Alternates'),
