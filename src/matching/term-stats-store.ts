@@ -14,10 +14,13 @@ export const termStatsStore = {
     return r.rows
   },
 
-  /** Replaces a catalogue's counts and its document total in one transaction. */
+  /** Replaces a catalogue's counts and its document total in one transaction, one recount of a catalogue at a time. */
   async replace(db: Db, table: Table, docs: number, df: Map<number, number>): Promise<void> {
     const terms = [...df.keys()]
     await db.transaction(async (tx) => {
+      // two processes recounting at once (the API and a worker): without this, the second's INSERT meets the first's
+      // committed rows (its DELETE ran before they existed) and fails on the primary key
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext('term_stats:' || $1))", [table])
       await tx.query('DELETE FROM term_stats WHERE catalog = $1', [table])
       for (let i = 0; i < terms.length; i += 20_000) {
         const chunk = terms.slice(i, i + 20_000)
