@@ -223,3 +223,16 @@ export function likelyKind(headers: string[]): Kind | null {
   }
   return best?.kind ?? null
 }
+
+/** Fields a template leaves out: other spellings of a field it has (预算 covers both ends; 成熟度 covers TRL). */
+const TEMPLATE_SKIP = new Set(['budget_min', 'budget_max', 'trl'])
+
+/**
+ * The columns of a blank import template for a kind: each field's first Chinese header, in the order above, so a filled
+ * template maps back field by field with no `map` at all.
+ */
+export function templateColumns(kind: Kind): string[] {
+  return Object.entries(FIELD_SPECS[kind])
+    .filter(([field]) => !TEMPLATE_SKIP.has(field))
+    .map(([field, spec]) => spec.synonyms.find((s) => /\p{Script=Han}/u.test(s)) ?? field)
+}

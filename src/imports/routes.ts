@@ -6,6 +6,7 @@ import { problemResponses as P } from '../api/errors'
 import { TooLargeError } from '../errors'
 import { csvDocument } from '../text/escape'
 import { KINDS } from '../catalog/kinds'
+import { KIND_NAMES_ZH, templateColumns } from './mapping'
 import { parseMapPairs } from './service'
 import type { ImportErrorRow, ImportRow } from './store'
 import { safeText, textProblem } from '../validation'
@@ -90,6 +91,22 @@ export function registerImportRoutes(app: App, { services, config }: AppDeps) {
       responses: { 200: json(z.object({ items: z.array(Import) }), 'imports'), 401: P[401] },
     }),
     async (c) => c.json({ items: (await imports.list(c.get('caller'), c.req.valid('query').limit)).map(importOut) }, 200),
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/imports/template', tags,
+      summary: 'A blank CSV template for a kind: the Chinese headers an upload maps without `map` (UTF-8 with BOM, for Excel)',
+      request: { query: z.object({ kind: z.enum(KINDS) }) },
+      responses: { 200: { description: 'CSV header line', content: { 'text/csv': { schema: z.string() } } }, 400: P[400], 401: P[401] },
+    }),
+    (c) => {
+      const { kind } = c.req.valid('query')
+      return c.body(csvDocument(templateColumns(kind), []), 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="template-${kind}.csv"; filename*=UTF-8''${encodeURIComponent(`${KIND_NAMES_ZH[kind]}导入模板.csv`)}`,
+      })
+    },
   )
 
   app.openapi(

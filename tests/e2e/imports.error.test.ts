@@ -163,4 +163,11 @@ describe('bulk import: refused at upload', () => {
     const noFile = await t.request('/v1/imports', { method: 'POST', key: uni.key, body: (() => { const f = new FormData(); f.set('kind', 'patent'); return f })() })
     expect(noFile.status).toBe(400)
   })
+
+  it('refuses a template of an unknown kind with a 400 naming kind, and asks for a key', async () => {
+    const bad = await t.request('/v1/imports/template?kind=thesis', { key: uni.key })
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).errors[0].field).toBe('query.kind')
+    expect((await t.request('/v1/imports/template?kind=need')).status).toBe(401)
+  })
 })

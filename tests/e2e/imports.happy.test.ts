@@ -110,3 +110,31 @@ describe.runIf(existsSync(EVAL))('bulk import of the real data in ../shared/eval
     expect(n.rows[0]!.n).toBeGreaterThanOrEqual(958)
   })
 })
+
+describe('import templates', () => {
+  it('gives a blank CSV per kind whose Chinese headers map back field by field, and a filled one imports', async () => {
+    const res = await t.request('/v1/imports/template?kind=achievement', { key: uni.key })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/csv')
+    expect(res.headers.get('content-disposition')).toContain("filename*=UTF-8''")
+    const bytes = new Uint8Array(await res.arrayBuffer())
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const header = new TextDecoder().decode(bytes).replace(/^\ufeff/, '').split('\r\n')[0]!
+    expect(header.split(',').slice(0, 4)).toEqual(['编号', '成果名称', '成果简介', '技术领域'])
+    const filled = `${header}\r\n${header.split(',').map((col) => ({ 编号: 'TPL-1', 成果名称: '模板导入的一项成果：高温合金叶片修复', 成果简介: '激光熔覆修复航空发动机叶片。', 成熟度: '中试', 合作方式: '技术转让', 价格: '50-80万元', 状态: '已发布' } as Record<string, string>)[col] ?? '').join(',')}\r\n`
+    const up = await uploadImport(t, uni.key, 'achievement', 'filled.csv', filled)
+    expect(up.status).toBe(202)
+    const accepted = await up.json()
+    // every column of the template is recognised without a mapping
+    expect(Object.values(accepted.mapping).sort()).toEqual(header.split(',').sort())
+    const done = await importFinished(t, uni.key, accepted.id)
+    expect(done).toMatchObject({ status: 'completed', rows_inserted: 1, rows_rejected: 0 })
+    const list = await (await t.request(`/v1/achievements?org_id=${uni.orgId}&q=高温合金叶片修复&limit=100`, { key: uni.key })).json()
+    expect(list.items.find((a: { external_id: string }) => a.external_id === 'TPL-1')).toMatchObject({ title: '模板导入的一项成果：高温合金叶片修复', maturity: 'pilot', status: 'active', price_min: 500000, price_max: 800000 })
+
+    for (const kind of ['patent', 'need'] as const) {
+      const text = await (await t.request(`/v1/imports/template?kind=${kind}`, { key: ent.key })).text()
+      expect(text.split('\r\n')[0]).toContain(kind === 'patent' ? '公开(公告)号' : '需求名称')
+    }
+  })
+})
