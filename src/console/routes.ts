@@ -1,4 +1,4 @@
-// The web console at /console: three static files (src/console/assets) that call the /v1 API from the browser with the
+// The web console at /console: a few static files (an HTML page, ES modules, a style sheet) (src/console/assets) that call the /v1 API from the browser with the
 // key a person pastes. No server-side session and no route of its own beyond the files: the console can do exactly
 // what its key may do through the API, and every check stays in the API.
 import { readFileSync } from 'node:fs'
@@ -8,7 +8,8 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../api/env'
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets')
-const FILES: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' }
+const JS = 'text/javascript; charset=utf-8'
+const FILES: Record<string, string> = { 'app.js': JS, 'core.js': JS, 'imports.js': JS, 'admin.js': JS, 'app.css': 'text/css; charset=utf-8' }
 // read once at start: a handful of kilobytes
 const read = (f: string) => readFileSync(path.join(DIR, f), 'utf8')
 const PAGE = read('index.html')

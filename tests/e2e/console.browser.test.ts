@@ -44,6 +44,8 @@ async function open(): Promise<{ page: Page; problems: string[] }> {
   return { page, problems }
 }
 
+const optionValues = async (page: Page, sel: string) => Promise.all((await page.locator(sel).all()).map((o) => o.getAttribute('value')))
+
 async function signIn(page: Page, key: string) {
   await page.fill('#key', key)
   await page.click('#signin button[type=submit]')
@@ -262,6 +264,112 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     await page.locator('#reports button.confirm-report').first().click()
     await page.waitForSelector('#reports >> text=摘要已确认')
     await page.screenshot({ path: path.join(SHOTS, 'navigation.png') })
+    expect(problems).toEqual([])
+    await page.close()
+  })
+  it('lets a university import a spreadsheet from a template and read back each rejected row', async () => {
+    const uni = await t.tenant('university', 'university', '导入测试大学')
+    const { page, problems } = await open()
+    await signIn(page, uni.key)
+    await page.click('[data-tab=imports]')
+    await page.waitForSelector('#new-import')
+    // the kinds a university may import, and no organisation picker (it imports for itself)
+    expect(await optionValues(page, '#new-import [name=kind] option')).toEqual(['achievement', 'patent'])
+    expect(await page.locator('#new-import [name=org_id]').count()).toBe(0)
+    expect(await page.isHidden('[data-tab=admin]')).toBe(true)
+    const template = page.waitForEvent('download')
+    await page.click('#template')
+    const header = readFileSync((await (await template).path())!, 'utf8').replace(/^\ufeff/, '').split('\r\n')[0]!
+    const cols = header.split(',')
+    expect(cols).toContain('成果名称')
+    const line = (v: Record<string, string>) => cols.map((c) => v[c] ?? '').join(',')
+    const csv = [header,
+      line({ 编号: 'UI-1', 成果名称: '<img src=x onerror=alert(1)>秸秆纤维复合板材', 成果简介: '以农作物秸秆为原料制备复合板材。', 成熟度: '中试', 状态: '已发布' }),
+      line({ 编号: 'UI-2', 成果名称: '成熟度写错的一行', 成熟度: '差不多了' }),
+      line({ 编号: 'UI-3', 成果名称: '低温等离子体废气处理装置', 价格: '50-80万元' }),
+    ].join('\r\n')
+    await page.setInputFiles('#new-import [name=file]', { name: '成果清单.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    await page.click('#new-import button[type=submit]')
+    await page.waitForSelector('#import-status >> text=已完成', { timeout: 60_000 })
+    expect(await page.textContent('#import-status')).toContain('新增 2')
+    expect(await page.textContent('#import-status')).toContain('拒绝 1')
+    expect(await page.textContent('#main')).not.toContain('null')
+    const rejected = await page.locator('#rejected tbody tr td').allTextContents()
+    expect(rejected.slice(0, 2)).toEqual(['3', 'maturity'])
+    expect(rejected[2]).toContain('差不多了')
+    const errors = page.waitForEvent('download')
+    await page.click('#errors-csv')
+    expect(readFileSync((await (await errors).path())!, 'utf8')).toContain('成熟度写错的一行')
+    await page.screenshot({ path: path.join(SHOTS, 'import.png'), fullPage: true })
+    // the imported rows are the university's achievements, their titles shown as text
+    await page.click('[data-tab=achievements]')
+    await page.waitForSelector('#achievement-list')
+    expect(await page.locator('#achievement-list tbody tr td:first-child').allTextContents()).toEqual(
+      expect.arrayContaining(['<img src=x onerror=alert(1)>秸秆纤维复合板材', '低温等离子体废气处理装置']))
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('pages through a long list of needs', async () => {
+    const ent = await t.tenant('enterprise', 'enterprise', '需求很多的公司')
+    const rows = Array.from({ length: 57 }, (_, i) => JSON.stringify({ external_id: `many-${i}`, title: `批量需求第${i + 1}项：工业废水深度处理`, description: '需要一套工业废水深度处理工艺。', status: 'draft' }))
+    const form = new FormData()
+    form.set('file', new File([rows.join('\n')], 'needs.jsonl'))
+    form.set('kind', 'need')
+    const up = await (await t.request('/v1/imports', { method: 'POST', key: ent.key, body: form })).json()
+    await t.job(up.job_id)
+    await t.settle()
+    const { page, problems } = await open()
+    await signIn(page, ent.key)
+    await page.waitForSelector('#need-list')
+    expect(await page.locator('#need-list tbody tr').count()).toBe(50)
+    await page.click('#need-list-more')
+    await page.waitForSelector('#need-list tbody tr:nth-child(57)')
+    expect(await page.locator('#need-list-more').count()).toBe(0)
+    const titles = await page.locator('#need-list tbody tr td:first-child').allTextContents()
+    expect(new Set(titles).size).toBe(57)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('lets an admin create an organisation and a key shown once, which works until it is revoked', async () => {
+    const admin = await t.tenant('platform', 'admin')
+    const { page, problems } = await open()
+    await signIn(page, admin.key)
+    await page.click('[data-tab=admin]')
+    await page.waitForSelector('#new-org')
+    await page.fill('#new-org [name=name]', '<script>alert(1)</script>新材料科技有限公司')
+    await page.selectOption('#new-org [name=kind]', 'enterprise')
+    await page.fill('#new-org [name=region]', '江苏')
+    await page.click('#new-org button[type=submit]')
+    await page.waitForSelector('#new-key')
+    expect(await page.textContent('h2')).toBe('<script>alert(1)</script>新材料科技有限公司')
+    // an enterprise's keys can only be enterprise keys
+    expect(await optionValues(page, '#new-key [name=role] option')).toEqual(['enterprise'])
+    await page.fill('#new-key [name=name]', '采购部')
+    await page.click('#new-key button[type=submit]')
+    await page.waitForSelector('#new-key-secret input')
+    const secret = await page.inputValue('#new-key-secret input')
+    expect(secret.length).toBeGreaterThan(20)
+    await page.screenshot({ path: path.join(SHOTS, 'admin-key.png'), fullPage: true })
+    // the secret is on this page only: the list shows its prefix, the API never returns it again
+    const orgId = page.url().split('/').pop()!
+    const keys = await (await t.request(`/v1/orgs/${orgId}/keys`, { key: admin.key })).json()
+    expect(JSON.stringify(keys)).not.toContain(secret)
+
+    const other = await open()
+    await signIn(other.page, secret)
+    expect(await other.page.textContent('#who')).toContain('企业')
+
+    // two clicks revoke (no dialog); the new key then signs its page out
+    await page.click('#key-list button[aria-label="撤销 采购部"]')
+    await page.click('#key-list button:has-text("确认撤销")')
+    await page.waitForSelector('#key-list >> text=已撤销')
+    await other.page.click('[data-tab=imports]')
+    await other.page.waitForSelector('#signin')
+    expect(await other.page.textContent('#message')).toContain('密钥无效')
+    expect(other.problems).toEqual([])
+    await other.page.close()
     expect(problems).toEqual([])
     await page.close()
   })

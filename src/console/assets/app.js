@@ -1,82 +1,22 @@
 // The console: a thin client of the /v1 API, making the same calls as the README's curl examples with the key the
 // person pasted (kept in this tab's sessionStorage only). Every text that comes from the API is set as text
 // (textContent / text nodes), never parsed as HTML; the page's CSP allows only this origin's script and style.
-const KEY = 'tt-console-key'
+import { $, action, api, download, fail, h, KEY, onUnauthorized, pagedTable, session, show, staff, table, waitJob, words } from './core.js'
+import { showImports } from './imports.js'
+import { showAdmin } from './admin.js'
+
 const REASONS = ['技术方向不符', '成熟度不足', '价格或预算不符', '地域或合作方式不符', '已有合作', '其他']
 const ROLE_LABEL = { admin: '管理员 admin', manager: '技术经理人 manager', organizer: '路演组织者 organizer', enterprise: '企业 enterprise', university: '高校/院所 university' }
 const MATURITY = [['', '不限 any'], ['lab', '实验室'], ['small_pilot', '小试'], ['pilot', '中试'], ['industrial', '产业化']]
-const TABS = { achievements: ['university'], needs: ['enterprise', 'manager', 'admin'], review: ['manager', 'admin'], roadshows: ['organizer', 'manager', 'admin'], navigation: ['enterprise', 'manager', 'admin', 'organizer'] }
+const TABS = { achievements: ['university'], needs: ['enterprise', 'manager', 'admin'], review: ['manager', 'admin'], roadshows: ['organizer', 'manager', 'admin'], navigation: ['enterprise', 'manager', 'admin', 'organizer'], imports: ['university', 'enterprise', 'manager', 'admin'], admin: ['admin'] }
 const BRIEF_STATUS = { drafting: '起草中', draft: '草稿', edited: '已编辑', confirmed: '已确认', published: '已发布', failed: '起草失败' }
 const MATCH_STATE = { suggested: '待审核', confirmed: '已确认', rejected: '已驳回' }
-
-const $ = (sel) => document.querySelector(sel)
-let me = null
-
-/** An element with attributes, listeners (onclick, onsubmit, ...) and children; strings become text nodes. */
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag)
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v)
-    else el.setAttribute(k, v === true ? '' : String(v))
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c))
-  return el
-}
-
-class ApiError extends Error {
-  constructor(title, errors) {
-    super(title)
-    this.errors = errors
-  }
-}
-
-async function api(path, { method = 'GET', json, raw = false } = {}) {
-  const headers = { authorization: `Bearer ${sessionStorage.getItem(KEY) ?? ''}` }
-  if (json !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) })
-  if (res.status === 401) {
-    signOut()
-    throw new ApiError('密钥无效或已撤销 / The key is not valid', [])
-  }
-  if (raw && res.ok) return res
-  const body = (res.headers.get('content-type') ?? '').includes('json') ? await res.json() : { title: await res.text() }
-  if (!res.ok) throw new ApiError(body.title ?? `HTTP ${res.status}`, body.errors ?? [])
-  return body
-}
-
-function show(text, kind = 'ok') {
-  $('#message').replaceChildren(h('div', { class: kind }, text))
-}
-function fail(err) {
-  const fields = (err.errors ?? []).map((e) => `${e.field}: ${e.message}`)
-  show([err.message, ...fields].join('；'), 'error')
-}
-
-/** A button that runs `fn` (disabled meanwhile), then `then` (usually a redraw); a failure is shown and the button freed. */
-function action(label, attrs, fn, then) {
-  return h('button', { type: 'button', ...attrs, onclick: async (e) => {
-    const b = e.currentTarget
-    b.disabled = true
-    try {
-      await fn()
-      if (then) await then()
-      else b.disabled = false
-    } catch (err) {
-      fail(err)
-      b.disabled = false
-    }
-  } }, label)
-}
-
-/** Words typed into one field: split on spaces, commas, 、 and semicolons (half- or full-width). */
-const words = (s) => s.split(/[\s,，、;；]+/).filter(Boolean)
 
 // ---- sign in ----
 
 function signOut() {
   sessionStorage.removeItem(KEY)
-  me = null
+  session.me = null
   location.hash = ''
   renderShell()
 }
@@ -84,7 +24,7 @@ function signOut() {
 async function signIn(key) {
   sessionStorage.setItem(KEY, key)
   try {
-    me = await api('/v1/me')
+    session.me = await api('/v1/me')
     $('#message').replaceChildren()
     route()
   } catch (err) {
@@ -95,7 +35,7 @@ async function signIn(key) {
 
 function renderShell() {
   const tabs = $('#tabs')
-  if (!me) {
+  if (!session.me) {
     tabs.hidden = true
     $('#who').replaceChildren()
     const form = h('form', { id: 'signin', class: 'card' },
@@ -111,19 +51,19 @@ function renderShell() {
     return
   }
   tabs.hidden = false
-  for (const b of tabs.querySelectorAll('button')) b.hidden = !TABS[b.dataset.tab].includes(me.role)
-  $('#who').replaceChildren(ROLE_LABEL[me.role] ?? me.role, h('button', { type: 'button', class: 'plain', onclick: signOut }, '退出 Sign out'))
+  for (const b of tabs.querySelectorAll('button')) b.hidden = !TABS[b.dataset.tab].includes(session.me.role)
+  $('#who').replaceChildren(ROLE_LABEL[session.me.role] ?? session.me.role, h('button', { type: 'button', class: 'plain', onclick: signOut }, '退出 Sign out'))
 }
 
 // ---- routing: #review, #roadshows, #roadshows/<id> ----
 
 function route() {
   renderShell()
-  if (!me) return
+  if (!session.me) return
   const [tab, raw] = location.hash.slice(1).split('/')
   // only an id goes into an API path
   const id = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw ?? '') ? raw : undefined
-  const allowed = Object.keys(TABS).filter((t) => TABS[t].includes(me.role))
+  const allowed = Object.keys(TABS).filter((t) => TABS[t].includes(session.me.role))
   const current = allowed.includes(tab) ? tab : allowed[0]
   for (const b of $('#tabs').querySelectorAll('button')) b.toggleAttribute('aria-current', b.dataset.tab === current)
   if (current) $('#tabs').querySelector(`[data-tab=${current}]`).setAttribute('aria-current', 'page')
@@ -139,6 +79,8 @@ function route() {
     review: showReview,
     navigation: showNavigation,
     roadshows: () => (id ? showRoadshow(id) : showRoadshows()),
+    imports: () => showImports(id),
+    admin: () => showAdmin(id),
   }
   const view = views[current]()
   view.catch(fail)
@@ -192,15 +134,12 @@ const MATURITY_LABEL = Object.fromEntries(MATURITY.filter(([v]) => v))
 const STATUS_LABEL = { draft: '草稿', active: '已发布', archived: '已下架' }
 
 async function showAchievements() {
-  const r = await api(`/v1/achievements?limit=100&org_id=${me.org_id}`)
-  const rows = r.items.map((a) => h('tr', {},
+  const row = (a) => h('tr', {},
     h('td', {}, h('a', { href: `#achievements/${a.id}` }, a.title)), h('td', {}, STATUS_LABEL[a.status] ?? a.status), h('td', {}, a.field ?? ''),
-    h('td', {}, MATURITY_LABEL[a.maturity] ?? '')))
-  $('#main').replaceChildren(
-    h('h2', {}, '我的成果 My achievements'),
-    h('div', { class: 'card' }, rows.length
-      ? h('table', { id: 'achievement-list' }, h('thead', {}, h('tr', {}, ['名称', '状态', '技术领域', '成熟度'].map((t) => h('th', {}, t)))), h('tbody', {}, rows))
-      : h('p', { class: 'muted' }, '还没有成果；用 POST /v1/achievements 或批量导入登记。 None yet: register them with POST /v1/achievements or a bulk import.')))
+    h('td', {}, MATURITY_LABEL[a.maturity] ?? ''))
+  const list = await pagedTable('achievement-list', `/v1/achievements?limit=50&org_id=${session.me.org_id}`, ['名称', '状态', '技术领域', '成熟度'], row,
+    '还没有成果；在“导入”页上传表格，或用 POST /v1/achievements 登记。 None yet: upload a spreadsheet on the Imports page, or use POST /v1/achievements.')
+  $('#main').replaceChildren(h('h2', {}, '我的成果 My achievements'), h('div', { class: 'card' }, list))
 }
 
 async function showAchievement(id) {
@@ -213,44 +152,18 @@ async function showAchievement(id) {
       h('p', { class: 'muted' }, [STATUS_LABEL[a.status] ?? a.status, a.field, MATURITY_LABEL[a.maturity], a.region].filter(Boolean).join(' · ')),
       h('p', {}, a.summary ?? '')),
     h('div', { class: 'card' }, h('h3', {}, '已确认的企业需求 Needs it was confirmed for'),
-      rows.length ? h('table', { id: 'item-matches' }, h('thead', {}, h('tr', {}, ['需求', '强度', '理由'].map((t) => h('th', {}, t)))), h('tbody', {}, rows))
-        : h('p', { class: 'muted' }, '技术经理人确认匹配后会显示在这里。 Needs show here once a manager confirms a match.')))
+      table('item-matches', ['需求', '强度', '理由'], rows, '技术经理人确认匹配后会显示在这里。 Needs show here once a manager confirms a match.')))
 }
 
 // ---- needs: an enterprise's own (staff: all), their matches and challenge briefs ----
 
-const staff = () => me.role === 'manager' || me.role === 'admin'
-
-/** Waits for a job to finish (the API runs matching and drafting as jobs). */
-async function waitJob(jobId) {
-  for (let i = 0; i < 240; i++) {
-    const j = await api(`/v1/jobs/${jobId}`)
-    if (j.state === 'completed' || j.state === 'failed') return j
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  throw new ApiError('任务仍在运行，请稍后刷新 / The job is still running; refresh later', [])
-}
-
-async function download(path, name) {
-  const res = await api(path, { raw: true })
-  const url = URL.createObjectURL(await res.blob())
-  const a = h('a', { href: url, download: name })
-  document.body.append(a)
-  a.click()
-  a.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 10_000)
-}
-
 async function showNeeds() {
-  const r = await api(`/v1/needs?limit=100${staff() ? '' : `&org_id=${me.org_id}`}`)
-  const rows = r.items.map((n) => h('tr', {},
+  const row = (n) => h('tr', {},
     h('td', {}, h('a', { href: `#needs/${n.id}` }, n.title)), h('td', {}, n.status), h('td', {}, n.visibility), h('td', {}, n.industry ?? ''),
-    staff() ? h('td', {}, String(n.unreviewed_suggestions ?? 0)) : null))
-  $('#main').replaceChildren(
-    h('h2', {}, staff() ? '需求 Needs' : '我的需求 My needs'),
-    h('div', { class: 'card' }, rows.length
-      ? h('table', { id: 'need-list' }, h('thead', {}, h('tr', {}, ['名称', '状态', '可见范围', '行业', ...(staff() ? ['待审核'] : [])].map((t) => h('th', {}, t)))), h('tbody', {}, rows))
-      : h('p', { class: 'muted' }, '还没有需求；用 POST /v1/needs 或批量导入发布。 No needs yet: post one with POST /v1/needs or a bulk import.')))
+    staff() ? h('td', {}, String(n.unreviewed_suggestions ?? 0)) : null)
+  const list = await pagedTable('need-list', `/v1/needs?limit=50${staff() ? '' : `&org_id=${session.me.org_id}`}`, ['名称', '状态', '可见范围', '行业', ...(staff() ? ['待审核'] : [])], row,
+    '还没有需求；在“导入”页上传表格，或用 POST /v1/needs 发布。 No needs yet: upload a spreadsheet on the Imports page, or use POST /v1/needs.')
+  $('#main').replaceChildren(h('h2', {}, staff() ? '需求 Needs' : '我的需求 My needs'), h('div', { class: 'card' }, list))
 }
 
 async function showNeed(id) {
@@ -280,7 +193,6 @@ async function showNeed(id) {
       b.version ? action('导出 HTML', { class: 'plain' }, () => download(`/v1/briefs/${b.id}/export?format=html`, `brief-${b.id}.html`)) : null,
       b.status === 'draft' || b.status === 'edited' ? act('确认 Confirm', { class: 'confirm-brief' }, () => api(`/v1/briefs/${b.id}/confirm`, { method: 'POST', json: { version: b.version } })) : null,
       b.status === 'confirmed' ? act('发布 Publish', { class: 'publish-brief' }, () => api(`/v1/briefs/${b.id}/publish`, { method: 'POST' })) : null)))
-  const head = (cols) => h('thead', {}, h('tr', {}, cols.map((t) => h('th', {}, t))))
   const parts = [
     h('p', {}, h('a', { href: '#needs' }, '← 需求列表 All needs')),
     h('div', { class: 'card' },
@@ -290,10 +202,9 @@ async function showNeed(id) {
       h('div', { class: 'row' }, need.status === 'open' ? runMatch : null, draftBrief)),
     staff() && suggested.length ? h('div', { class: 'card' }, h('h3', {}, `待审核建议 To review (${suggested.length})`), h('div', { id: 'need-queue' }, suggested.map((m) => reviewCard(m, { inNeed: true })))) : null,
     h('div', { class: 'card' }, h('h3', {}, staff() ? '已审核 Reviewed' : '已确认的匹配 Confirmed matches'),
-      matchRows.length ? h('table', { id: 'matches' }, head(['成果/专利', '单位', '强度', '状态', '理由']), h('tbody', {}, matchRows))
-        : h('p', { class: 'muted' }, staff() ? '无 none' : '技术经理人确认后，匹配会显示在这里。 Matches show here once a manager confirms them.')),
+      table('matches', ['成果/专利', '单位', '强度', '状态', '理由'], matchRows, staff() ? '无 none' : '技术经理人确认后，匹配会显示在这里。 Matches show here once a manager confirms them.')),
     h('div', { class: 'card' }, h('h3', {}, '企业出题榜单 Challenge briefs'),
-      briefRows.length ? h('table', { id: 'briefs' }, head(['榜单', '状态', '清晰度', '起草', '']), h('tbody', {}, briefRows)) : h('p', { class: 'muted' }, '无 none')),
+      table('briefs', ['榜单', '状态', '清晰度', '起草', ''], briefRows)),
   ]
   $('#main').replaceChildren(...parts.filter(Boolean))
 }
@@ -343,9 +254,7 @@ async function showNavigation() {
     h('h2', {}, '专利导航 Patent navigation'),
     h('p', { class: 'muted' }, '按关键词、IPC 或申请日检索专利，生成符合 GB/T 39551 的导航报告；摘要经人工确认前为草稿。 Reports over a patent scope; the written summary stays a draft until a person confirms it.'),
     form,
-    h('div', { class: 'card' }, h('h3', {}, '报告 Reports'), rows.length
-      ? h('table', { id: 'reports' }, h('thead', {}, h('tr', {}, ['名称', '状态', '摘要', '创建', ''].map((t) => h('th', {}, t)))), h('tbody', {}, rows))
-      : h('p', { class: 'muted' }, '还没有报告 / None yet')))
+    h('div', { class: 'card' }, h('h3', {}, '报告 Reports'), table('reports', ['名称', '状态', '摘要', '创建', ''], rows, '还没有报告 / None yet')))
 }
 
 // ---- roadshows ----
@@ -360,7 +269,7 @@ async function showRoadshows() {
     h('h2', {}, '路演 Roadshows'),
     newRoadshowForm(),
     h('div', { class: 'card' }, h('h3', {}, '已有路演 Existing'),
-      rows.length ? h('table', { id: 'roadshow-list' }, h('thead', {}, h('tr', {}, ['名称', '类型', '状态', '创建'].map((t) => h('th', {}, t)))), h('tbody', {}, rows)) : h('p', { class: 'muted' }, '还没有路演 / None yet')))
+      table('roadshow-list', ['名称', '类型', '状态', '创建'], rows, '还没有路演 / None yet')))
 }
 
 function newRoadshowForm() {
@@ -489,13 +398,15 @@ async function showRoadshow(id) {
       h('div', { class: 'card' }, h('h3', {}, '节目单 Programme'),
         h('table', { id: 'programme' }, head(['序号', '时间', '名称', '单位', '领域', '成熟度', '推荐理由', '']), h('tbody', {}, prog))),
       h('div', { class: 'card' }, h('h3', {}, '候补 Alternates'),
-        alts.length ? h('table', { id: 'alternates' }, head(['名称', '单位', '领域', '成熟度', '理由', '']), h('tbody', {}, alts)) : h('p', { class: 'muted' }, '无 none')),
+        table('alternates', ['名称', '单位', '领域', '成熟度', '理由', ''], alts)),
       h('div', { class: 'card' }, h('h3', {}, '评委评分 Judges\' scores'), scores()))
   }
   render()
 }
 
 // ---- start ----
+
+onUnauthorized(signOut)
 
 $('#tabs').addEventListener('click', (e) => {
   const tab = e.target.closest('button')?.dataset.tab
@@ -504,7 +415,7 @@ $('#tabs').addEventListener('click', (e) => {
 window.addEventListener('hashchange', route)
 if (sessionStorage.getItem(KEY)) {
   api('/v1/me').then((r) => {
-    me = r
+    session.me = r
     route()
   }).catch(fail)
 } else renderShell()

@@ -1,0 +1,92 @@
+// Organisations and API keys (机构与密钥), for admins: create an organisation, give it keys (the secret is shown once,
+// here, and never again), see when a key was last used, revoke one. The same calls as POST /v1/orgs, /v1/orgs/{id}/keys.
+import { $, api, fail, h, pagedTable, show, table } from './core.js'
+
+const ORG_KIND = { platform: '平台 platform', transfer_center: '技术转移中心 transfer centre', university: '高校 university', institute: '科研院所 institute', enterprise: '企业 enterprise', organizer: '路演组织方 organizer' }
+/** Roles a key of each organisation kind may have (the API refuses others; src/orgs/access.ts ROLE_ORG_KINDS). */
+const ROLES_OF = { platform: ['admin', 'manager', 'organizer'], transfer_center: ['manager', 'organizer'], university: ['university'], institute: ['university'], enterprise: ['enterprise'], organizer: ['organizer'] }
+const ROLE = { admin: '管理员', manager: '技术经理人', organizer: '路演组织者', enterprise: '企业', university: '高校/院所' }
+const when = (s) => (s ? s.slice(0, 16).replace('T', ' ') : '—')
+
+export async function showAdmin(id) {
+  if (id) return showOrg(id)
+  const form = h('form', { class: 'card', id: 'new-org' },
+    h('h3', {}, '新建机构 New organisation'),
+    h('div', { class: 'row' },
+      h('label', {}, '名称 name', h('input', { name: 'name', required: true, maxlength: 200, size: 30 })),
+      h('label', {}, '类型 kind', h('select', { name: 'kind' }, Object.entries(ORG_KIND).map(([v, l]) => h('option', { value: v }, l)))),
+      h('label', {}, '省份 region', h('input', { name: 'region', maxlength: 50, size: 8, placeholder: '江苏' })),
+      h('button', { type: 'submit' }, '创建 Create')))
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault()
+    const v = Object.fromEntries(new FormData(form))
+    try {
+      const o = await api('/v1/orgs', { method: 'POST', json: { name: v.name.trim(), kind: v.kind, ...(v.region.trim() ? { region: v.region.trim() } : {}) } })
+      show(`已创建 Created：${o.name}`)
+      location.hash = `admin/${o.id}`
+    } catch (err) {
+      fail(err)
+    }
+  })
+  const row = (o) => h('tr', {}, h('td', {}, h('a', { href: `#admin/${o.id}` }, o.name)), h('td', {}, ORG_KIND[o.kind] ?? o.kind), h('td', {}, o.region ?? ''), h('td', {}, o.created_at.slice(0, 10)))
+  const list = await pagedTable('org-list', '/v1/orgs?limit=50', ['名称', '类型', '省份', '创建'], row, '还没有机构 / None yet')
+  $('#main').replaceChildren(h('h2', {}, '机构与密钥 Organisations and keys'), form, h('div', { class: 'card' }, h('h3', {}, '机构 Organisations'), list))
+}
+
+async function showOrg(id) {
+  const [org, keys] = await Promise.all([api(`/v1/orgs/${id}`), api(`/v1/orgs/${id}/keys`)])
+  const reload = () => showOrg(id)
+  const created = h('div', { id: 'new-key-secret' })
+  const roles = ROLES_OF[org.kind] ?? []
+  const form = h('form', { class: 'row', id: 'new-key' },
+    h('label', {}, '密钥名称 name', h('input', { name: 'name', required: true, maxlength: 100, placeholder: '如：张老师的密钥' })),
+    h('label', {}, '角色 role', h('select', { name: 'role' }, roles.map((r) => h('option', { value: r }, `${ROLE[r] ?? r} ${r}`)))),
+    h('button', { type: 'submit' }, '生成密钥 Create key'))
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault()
+    const v = Object.fromEntries(new FormData(form))
+    try {
+      const k = await api(`/v1/orgs/${id}/keys`, { method: 'POST', json: { name: v.name.trim(), role: v.role } })
+      await reload()
+      // shown once: the API keeps only its hash
+      $('#new-key-secret').replaceChildren(h('div', { class: 'secret' },
+        h('p', {}, h('strong', {}, '请立即复制并交给使用者；关闭页面后无法再次查看。'), ' Copy it now and hand it over: it is not shown again.'),
+        h('input', { readonly: true, value: k.key, size: 60, 'aria-label': '新密钥 new key', onfocus: (ev) => ev.target.select() })))
+      show(`已生成 Created：${k.name}`)
+    } catch (err) {
+      fail(err)
+    }
+  })
+  const revoke = (k) => {
+    // two steps instead of a dialog: the first click asks, the second revokes
+    const b = h('button', { type: 'button', class: 'plain', 'aria-label': `撤销 ${k.name}` }, '撤销 Revoke')
+    let armed = false
+    b.addEventListener('click', async () => {
+      if (!armed) {
+        armed = true
+        b.className = 'danger'
+        b.textContent = '确认撤销 Confirm revoke'
+        return
+      }
+      b.disabled = true
+      try {
+        await api(`/v1/keys/${k.id}`, { method: 'DELETE' })
+        show(`已撤销 Revoked：${k.name}`)
+        await reload()
+      } catch (err) {
+        fail(err)
+        b.disabled = false
+      }
+    })
+    return b
+  }
+  const rows = keys.items.map((k) => h('tr', { 'data-key': k.id },
+    h('td', {}, k.name), h('td', {}, ROLE[k.role] ?? k.role), h('td', { class: 'mono' }, `tt_${k.prefix}_…`), h('td', {}, when(k.created_at)), h('td', {}, when(k.last_used_at)),
+    h('td', {}, k.revoked_at ? `已撤销 ${when(k.revoked_at)}` : '有效 active'), h('td', { class: 'actions' }, k.revoked_at ? null : revoke(k))))
+  $('#main').replaceChildren(
+    h('p', {}, h('a', { href: '#admin' }, '← 机构列表 All organisations')),
+    h('div', { class: 'card' }, h('h2', {}, org.name), h('p', { class: 'muted' }, [ORG_KIND[org.kind] ?? org.kind, org.region].filter(Boolean).join(' · '))),
+    h('div', { class: 'card' }, h('h3', {}, '密钥 Keys'), created,
+      table('key-list', ['名称', '角色', '前缀', '创建 (UTC)', '最近使用', '状态', ''], rows, '还没有密钥 / No keys yet'),
+      roles.length ? form : null))
+}
