@@ -1,5 +1,5 @@
-// The web console at /console: a few static files (an HTML page, ES modules, a style sheet) (src/console/assets) that call the /v1 API from the browser with the
-// key a person pastes. No server-side session and no route of its own beyond the files: the console can do exactly
+// The web console at /console: static files (src/console/assets: a page, ES modules, a style sheet) that call the /v1
+// API from the browser with the key a person pastes. No server-side session and no route of its own beyond the files: the console can do exactly
 // what its key may do through the API, and every check stays in the API.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'

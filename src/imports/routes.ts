@@ -48,7 +48,7 @@ const ImportForm = z.object({
   map: z
     .union([safeText(), z.array(safeText())])
     .optional()
-    .openapi({ description: 'column mapping: "field=column" pairs, comma- or newline-separated, or repeated; e.g. "title=name,summary=context"' }),
+    .openapi({ description: 'column mapping: "field=column" pairs, separated by commas (half- or full-width) or newlines, or repeated; e.g. "title=name,summary=context"' }),
   org_id: z.uuid().optional().openapi({ description: 'owning organisation; required for managers and admins' }),
 })
 
@@ -76,7 +76,7 @@ export function registerImportRoutes(app: App, { services, config }: AppDeps) {
       const form = c.req.valid('form')
       const content = new Uint8Array(await form.file.arrayBuffer())
       if (content.length > config.UPLOAD_LIMIT_BYTES) throw new TooLargeError(`File exceeds ${config.UPLOAD_LIMIT_BYTES} bytes`)
-      const pairs = (Array.isArray(form.map) ? form.map : form.map ? [form.map] : []).flatMap((m) => m.split(/[,\n]/)).map((s) => s.trim()).filter(Boolean)
+      const pairs = (Array.isArray(form.map) ? form.map : form.map ? [form.map] : []).flatMap((m) => m.split(/[,，\n]/)).map((s) => s.trim()).filter(Boolean)
       const row = await imports.create(c.get('caller'), {
         kind: form.kind, filename: form.file.name || `upload.${form.kind}`, content, map: parseMapPairs(pairs), orgId: form.org_id,
       })

@@ -310,6 +310,26 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     await page.close()
   })
 
+  it('shows a university its patents, each with its facts and the needs it was confirmed for', async () => {
+    const uni = await t.tenant('university', 'university', '专利很多的大学')
+    const form = new FormData()
+    form.set('file', new File([JSON.stringify({ publication_number: 'CN119777001A', title: '<i>一种</i>锂电池健康状态估计方法', abstract: '基于电化学阻抗谱估计锂电池健康状态。', legal_status: 'valid', patent_type: 'invention', ipc_main: 'H01M10/42', application_date: '2023-03-01' })], 'p.jsonl'))
+    form.set('kind', 'patent')
+    const up = await (await t.request('/v1/imports', { method: 'POST', key: uni.key, body: form })).json()
+    await t.job(up.job_id)
+    await t.settle()
+    const { page, problems } = await open()
+    await signIn(page, uni.key)
+    await page.click('[data-tab=patents]')
+    await page.waitForSelector('#patent-list')
+    expect(await page.locator('#patent-list tbody tr td').allTextContents()).toEqual(['<i>一种</i>锂电池健康状态估计方法', 'CN119777001A', '发明', '有效', 'H01M10/42'])
+    await page.click('#patent-list a')
+    await page.waitForSelector('text=技术经理人确认匹配后会显示在这里')
+    expect(await page.textContent('#main .card p.muted')).toBe('CN119777001A · 发明 · 有效 · H01M10/42 · 申请日 2023-03-01')
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
   it('pages through a long list of needs', async () => {
     const ent = await t.tenant('enterprise', 'enterprise', '需求很多的公司')
     const rows = Array.from({ length: 57 }, (_, i) => JSON.stringify({ external_id: `many-${i}`, title: `批量需求第${i + 1}项：工业废水深度处理`, description: '需要一套工业废水深度处理工艺。', status: 'draft' }))

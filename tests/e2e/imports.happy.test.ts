@@ -132,6 +132,11 @@ describe('import templates', () => {
     const list = await (await t.request(`/v1/achievements?org_id=${uni.orgId}&q=高温合金叶片修复&limit=100`, { key: uni.key })).json()
     expect(list.items.find((a: { external_id: string }) => a.external_id === 'TPL-1')).toMatchObject({ title: '模板导入的一项成果：高温合金叶片修复', maturity: 'pilot', status: 'active', price_min: 500000, price_max: 800000 })
 
+    // a mapping typed with full-width commas, as Chinese keyboards give
+    const mapped = await uploadImport(t, uni.key, 'achievement', 'own.csv', '项目甲,介绍乙\r\n自定义表头的成果,用自定义表头登记\r\n', { map: 'title=项目甲，summary=介绍乙' })
+    expect(mapped.status).toBe(202)
+    expect((await mapped.json()).mapping).toEqual({ title: '项目甲', summary: '介绍乙' })
+
     for (const kind of ['patent', 'need'] as const) {
       const text = await (await t.request(`/v1/imports/template?kind=${kind}`, { key: ent.key })).text()
       expect(text.split('\r\n')[0]).toContain(kind === 'patent' ? '公开(公告)号' : '需求名称')

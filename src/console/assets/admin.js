@@ -20,12 +20,15 @@ export async function showAdmin(id) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault()
     const v = Object.fromEntries(new FormData(form))
+    const button = form.querySelector('button[type=submit]')
+    button.disabled = true
     try {
       const o = await api('/v1/orgs', { method: 'POST', json: { name: v.name.trim(), kind: v.kind, ...(v.region.trim() ? { region: v.region.trim() } : {}) } })
       show(`已创建 Created：${o.name}`)
       location.hash = `admin/${o.id}`
     } catch (err) {
       fail(err)
+      button.disabled = false
     }
   })
   const row = (o) => h('tr', {}, h('td', {}, h('a', { href: `#admin/${o.id}` }, o.name)), h('td', {}, ORG_KIND[o.kind] ?? o.kind), h('td', {}, o.region ?? ''), h('td', {}, o.created_at.slice(0, 10)))
@@ -33,10 +36,14 @@ export async function showAdmin(id) {
   $('#main').replaceChildren(h('h2', {}, '机构与密钥 Organisations and keys'), form, h('div', { class: 'card' }, h('h3', {}, '机构 Organisations'), list))
 }
 
-async function showOrg(id) {
+/** One organisation and its keys; `secret` is a key just created, drawn with the page so a redraw cannot lose it. */
+async function showOrg(id, secret) {
   const [org, keys] = await Promise.all([api(`/v1/orgs/${id}`), api(`/v1/orgs/${id}/keys`)])
   const reload = () => showOrg(id)
-  const created = h('div', { id: 'new-key-secret' })
+  // shown once: the API keeps only its hash
+  const created = secret ? h('div', { class: 'secret', id: 'new-key-secret' },
+    h('p', {}, h('strong', {}, '请立即复制并交给使用者；离开本页后无法再次查看。'), ' Copy it now and hand it over: it is not shown again.'),
+    h('input', { readonly: true, value: secret, size: 60, 'aria-label': '新密钥 new key', onfocus: (ev) => ev.target.select() })) : null
   const roles = ROLES_OF[org.kind] ?? []
   const form = h('form', { class: 'row', id: 'new-key' },
     h('label', {}, '密钥名称 name', h('input', { name: 'name', required: true, maxlength: 100, placeholder: '如：张老师的密钥' })),
@@ -45,17 +52,22 @@ async function showOrg(id) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault()
     const v = Object.fromEntries(new FormData(form))
+    const button = form.querySelector('button[type=submit]')
+    button.disabled = true // one click, one key
+    let k
     try {
-      const k = await api(`/v1/orgs/${id}/keys`, { method: 'POST', json: { name: v.name.trim(), role: v.role } })
-      await reload()
-      // shown once: the API keeps only its hash
-      $('#new-key-secret').replaceChildren(h('div', { class: 'secret' },
-        h('p', {}, h('strong', {}, '请立即复制并交给使用者；关闭页面后无法再次查看。'), ' Copy it now and hand it over: it is not shown again.'),
-        h('input', { readonly: true, value: k.key, size: 60, 'aria-label': '新密钥 new key', onfocus: (ev) => ev.target.select() })))
-      show(`已生成 Created：${k.name}`)
+      k = await api(`/v1/orgs/${id}/keys`, { method: 'POST', json: { name: v.name.trim(), role: v.role } })
     } catch (err) {
       fail(err)
+      button.disabled = false
+      return
     }
+    show(`已生成 Created：${k.name}`)
+    await showOrg(id, k.key).catch((err) => {
+      // the list could not be read again: the secret still has to reach the person
+      $('#main').replaceChildren(h('div', { class: 'secret', id: 'new-key-secret' }, h('p', {}, '密钥 key：'), h('input', { readonly: true, value: k.key, size: 60, 'aria-label': '新密钥 new key' })))
+      fail(err)
+    })
   })
   const revoke = (k) => {
     // two steps instead of a dialog: the first click asks, the second revokes

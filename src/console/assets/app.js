@@ -8,7 +8,7 @@ import { showAdmin } from './admin.js'
 const REASONS = ['技术方向不符', '成熟度不足', '价格或预算不符', '地域或合作方式不符', '已有合作', '其他']
 const ROLE_LABEL = { admin: '管理员 admin', manager: '技术经理人 manager', organizer: '路演组织者 organizer', enterprise: '企业 enterprise', university: '高校/院所 university' }
 const MATURITY = [['', '不限 any'], ['lab', '实验室'], ['small_pilot', '小试'], ['pilot', '中试'], ['industrial', '产业化']]
-const TABS = { achievements: ['university'], needs: ['enterprise', 'manager', 'admin'], review: ['manager', 'admin'], roadshows: ['organizer', 'manager', 'admin'], navigation: ['enterprise', 'manager', 'admin', 'organizer'], imports: ['university', 'enterprise', 'manager', 'admin'], admin: ['admin'] }
+const TABS = { achievements: ['university'], patents: ['university'], needs: ['enterprise', 'manager', 'admin'], review: ['manager', 'admin'], roadshows: ['organizer', 'manager', 'admin'], navigation: ['enterprise', 'manager', 'admin', 'organizer'], imports: ['university', 'enterprise', 'manager', 'admin'], admin: ['admin'] }
 const BRIEF_STATUS = { drafting: '起草中', draft: '草稿', edited: '已编辑', confirmed: '已确认', published: '已发布', failed: '起草失败' }
 const MATCH_STATE = { suggested: '待审核', confirmed: '已确认', rejected: '已驳回' }
 
@@ -74,7 +74,8 @@ function route() {
   }
   main.replaceChildren(h('p', { class: 'muted' }, '加载中… Loading…'))
   const views = {
-    achievements: () => (id ? showAchievement(id) : showAchievements()),
+    achievements: () => (id ? showItem('achievements', id) : showItems('achievements')),
+    patents: () => (id ? showItem('patents', id) : showItems('patents')),
     needs: () => (id ? showNeed(id) : showNeeds()),
     review: showReview,
     navigation: showNavigation,
@@ -128,29 +129,45 @@ function reviewCard(m, { inNeed = false } = {}) {
   return card
 }
 
-// ---- achievements: a university's own, and the needs they were confirmed for ----
+// ---- achievements and patents: a university's own, and the needs they were confirmed for ----
 
 const MATURITY_LABEL = Object.fromEntries(MATURITY.filter(([v]) => v))
 const STATUS_LABEL = { draft: '草稿', active: '已发布', archived: '已下架' }
-
-async function showAchievements() {
-  const row = (a) => h('tr', {},
-    h('td', {}, h('a', { href: `#achievements/${a.id}` }, a.title)), h('td', {}, STATUS_LABEL[a.status] ?? a.status), h('td', {}, a.field ?? ''),
-    h('td', {}, MATURITY_LABEL[a.maturity] ?? ''))
-  const list = await pagedTable('achievement-list', `/v1/achievements?limit=50&org_id=${session.me.org_id}`, ['名称', '状态', '技术领域', '成熟度'], row,
-    '还没有成果；在“导入”页上传表格，或用 POST /v1/achievements 登记。 None yet: upload a spreadsheet on the Imports page, or use POST /v1/achievements.')
-  $('#main').replaceChildren(h('h2', {}, '我的成果 My achievements'), h('div', { class: 'card' }, list))
+const LEGAL_LABEL = { pending: '审中', valid: '有效', invalid: '失效' }
+const PATENT_TYPE = { invention: '发明', utility_model: '实用新型', design: '外观设计' }
+/** The two kinds of listing a university owns: how each is listed, described and linked. */
+const ITEMS = {
+  achievements: {
+    title: '我的成果 My achievements', back: '← 成果列表 All achievements', cols: ['名称', '状态', '技术领域', '成熟度'],
+    cells: (a) => [STATUS_LABEL[a.status] ?? a.status, a.field ?? '', MATURITY_LABEL[a.maturity] ?? ''],
+    facts: (a) => [STATUS_LABEL[a.status] ?? a.status, a.field, MATURITY_LABEL[a.maturity], a.region],
+    text: (a) => a.summary,
+    empty: '还没有成果；在“导入”页上传表格，或用 POST /v1/achievements 登记。 None yet: upload a spreadsheet on the Imports page, or use POST /v1/achievements.',
+  },
+  patents: {
+    title: '我的专利 My patents', back: '← 专利列表 All patents', cols: ['名称', '公开号', '类型', '法律状态', 'IPC'],
+    cells: (p) => [p.publication_number, PATENT_TYPE[p.patent_type] ?? '', LEGAL_LABEL[p.legal_status] ?? '', p.ipc_main ?? ''],
+    facts: (p) => [p.publication_number, PATENT_TYPE[p.patent_type], LEGAL_LABEL[p.legal_status], p.ipc_main, p.application_date ? `申请日 ${p.application_date}` : null],
+    text: (p) => p.abstract,
+    empty: '还没有专利；在“导入”页上传专利库导出的表格。 None yet: upload a patent-database export on the Imports page.',
+  },
 }
 
-async function showAchievement(id) {
-  const [a, matches] = await Promise.all([api(`/v1/achievements/${id}`), api(`/v1/achievements/${id}/matches?limit=50`)])
+async function showItems(kind) {
+  const k = ITEMS[kind]
+  const row = (x) => h('tr', {}, h('td', {}, h('a', { href: `#${kind}/${x.id}` }, x.title)), k.cells(x).map((c) => h('td', {}, c)))
+  const list = await pagedTable(`${kind.slice(0, -1)}-list`, `/v1/${kind}?limit=50&org_id=${session.me.org_id}`, k.cols, row, k.empty)
+  $('#main').replaceChildren(h('h2', {}, k.title), h('div', { class: 'card' }, list))
+}
+
+async function showItem(kind, id) {
+  const k = ITEMS[kind]
+  const [x, matches] = await Promise.all([api(`/v1/${kind}/${id}`), api(`/v1/${kind}/${id}/matches?limit=50`)])
   const rows = matches.items.map((m) => h('tr', {}, h('td', {}, m.need_title), h('td', {}, h('span', { class: `band ${m.band ?? ''}` }, m.band ?? '—'), String(m.strength ?? '')),
     h('td', { class: 'muted' }, m.explanation.summary)))
   $('#main').replaceChildren(
-    h('p', {}, h('a', { href: '#achievements' }, '← 成果列表 All achievements')),
-    h('div', { class: 'card' }, h('h2', {}, a.title),
-      h('p', { class: 'muted' }, [STATUS_LABEL[a.status] ?? a.status, a.field, MATURITY_LABEL[a.maturity], a.region].filter(Boolean).join(' · ')),
-      h('p', {}, a.summary ?? '')),
+    h('p', {}, h('a', { href: `#${kind}` }, k.back)),
+    h('div', { class: 'card' }, h('h2', {}, x.title), h('p', { class: 'muted' }, k.facts(x).filter(Boolean).join(' · ')), h('p', {}, k.text(x) ?? '')),
     h('div', { class: 'card' }, h('h3', {}, '已确认的企业需求 Needs it was confirmed for'),
       table('item-matches', ['需求', '强度', '理由'], rows, '技术经理人确认匹配后会显示在这里。 Needs show here once a manager confirms a match.')))
 }

@@ -17,7 +17,12 @@ export async function showImports(id) {
   const [recent, orgs] = await Promise.all([api('/v1/imports?limit=30'), staff() ? allOrgs() : Promise.resolve([])])
   const kind = h('select', { name: 'kind', 'aria-label': '类型 kind' }, kinds.map((k) => h('option', { value: k }, KIND_LABEL[k])))
   const org = h('select', { name: 'org_id', 'aria-label': '所属机构 organisation' })
-  const fillOrgs = () => org.replaceChildren(...orgs.filter((o) => OWNER_KINDS[kind.value].includes(o.kind)).map((o) => h('option', { value: o.id }, `${o.name}${o.region ? `（${o.region}）` : ''}`)))
+  const fillOrgs = () => {
+    const owners = orgs.filter((o) => OWNER_KINDS[kind.value].includes(o.kind))
+    org.replaceChildren(...(owners.length
+      ? owners.map((o) => h('option', { value: o.id }, `${o.name}${o.region ? `（${o.region}）` : ''}`))
+      : [h('option', { value: '' }, '没有可归属的机构，请先在“机构”页创建 / no organisation of this kind yet')]))
+  }
   kind.addEventListener('change', fillOrgs)
   if (staff()) fillOrgs()
   const required = h('span', { class: 'muted' })
@@ -36,12 +41,12 @@ export async function showImports(id) {
       action('下载模板 Template', { class: 'plain', id: 'template' }, () => download(`/v1/imports/template?kind=${kind.value}`, `template-${kind.value}.csv`))),
     h('p', {}, required),
     h('details', {}, h('summary', { class: 'muted' }, '列名不同？指定映射 Different headers? Map them'),
-      h('label', {}, '字段=列名，逗号或换行分隔（如 title=项目名称, summary=项目介绍） field=column pairs',
+      h('label', {}, '字段=列名，逗号或换行分隔（如 title=项目名称，summary=项目介绍） field=column pairs',
         h('textarea', { name: 'map', rows: 2, cols: 60, maxlength: 2000 }))))
   form.addEventListener('submit', async (e) => {
     e.preventDefault()
     const data = new FormData(form)
-    if (!staff()) data.delete('org_id')
+    if (!staff() || !data.get('org_id')) data.delete('org_id')
     if (!String(data.get('map') ?? '').trim()) data.delete('map')
     const button = form.querySelector('button[type=submit]')
     button.disabled = true
@@ -87,33 +92,44 @@ async function showImport(id) {
     h('p', {}, h('a', { href: '#imports' }, '← 导入列表 All imports')),
     h('div', { class: 'card' }, h('h2', {}, x.filename), h('p', { class: 'muted' }, `${KIND_LABEL[x.kind] ?? x.kind} · ${x.format}${x.encoding ? ` · ${x.encoding}` : ''}`), status),
     h('div', { class: 'card' }, h('h3', {}, '被拒绝的行 Rejected rows'), errors))
+  const running = () => x.status === 'queued' || x.status === 'running'
   const draw = async () => {
     // h() drops the absent parts (replaceChildren would print "null")
     status.replaceChildren(h('span', {}, h('span', { class: `status ${x.status}` }, STATUS[x.status] ?? x.status), ` · ${counts(x)}`,
       x.error ? h('span', { class: 'error-text' }, ` · ${x.error}`) : null,
       x.needs_rematched !== null && x.status === 'completed' ? h('span', { class: 'muted' }, ` · 已重新匹配 ${x.needs_rematched} 项开放需求 open needs re-matched`) : null))
-    if (x.status !== 'completed') {
-      errors.replaceChildren(h('p', { class: 'muted' }, x.status === 'failed' ? '导入失败，没有写入任何行。 The import failed; nothing was written.' : '导入完成后显示。 Shown once the import has finished.'))
+    if (running()) {
+      errors.replaceChildren(h('p', { class: 'muted' }, '导入结束后显示。 Shown once the import has finished.'))
       return
     }
+    // batches commit one by one: a failed import may have written rows and rejected others before it stopped
+    const note = x.status === 'failed' ? h('p', { class: 'muted' }, '导入中途失败：此前的批次已写入，可修正后重新导入同一文件（不会重复）。 The import stopped part way: earlier batches were written; fix the file and import it again (nothing is duplicated).') : null
     if (!x.rows_rejected) {
-      errors.replaceChildren(h('p', { class: 'muted' }, '没有被拒绝的行 / No rows were rejected'))
+      errors.replaceChildren(...[note, h('p', { class: 'muted' }, '没有被拒绝的行 / No rows were rejected')].filter(Boolean))
       return
     }
-    const r = await api(`/v1/imports/${id}/errors?limit=200`)
-    errors.replaceChildren(
-      h('p', {}, action('下载全部 CSV Download all', { class: 'plain', id: 'errors-csv' }, () => download(`/v1/imports/${id}/errors?format=csv`, `import-${id}-errors.csv`)),
-        x.rows_rejected > r.items.length ? h('span', { class: 'muted' }, ` 此处显示前 ${r.items.length} 行 / first ${r.items.length} shown`) : null),
-      table('rejected', ['行 line', '字段 field', '原因 reason'], r.items.map((e) => h('tr', {}, h('td', {}, String(e.line)), h('td', {}, e.field), h('td', {}, e.reason)))))
+    // one entry per field of a rejected line: ask for one more than shown to know whether the list is cut
+    const r = await api(`/v1/imports/${id}/errors?limit=201`)
+    const shown = r.items.slice(0, 200)
+    errors.replaceChildren(...[note,
+      h('p', {}, action('下载全部 CSV Download all', { class: 'plain', id: 'errors-csv' }, () => download(`/v1/imports/${id}/errors?format=csv&limit=100000`, `import-${id}-errors.csv`)),
+        r.items.length > shown.length ? h('span', { class: 'muted' }, ` 此处只显示前 ${shown.length} 条 / the first ${shown.length} shown`) : null),
+      table('rejected', ['行 line', '字段 field', '原因 reason'], shown.map((e) => h('tr', {}, h('td', {}, String(e.line)), h('td', {}, e.field), h('td', {}, e.reason)))),
+    ].filter(Boolean))
   }
   await draw()
-  // poll while it runs; stop when the person has left this page
-  for (let i = 0; i < 600 && (x.status === 'queued' || x.status === 'running'); i++) {
+  // poll while it runs (and a little longer for the re-match count); stop when the person has left this page
+  const here = () => main.contains(status)
+  let wait = 0
+  for (let i = 0; i < 600 && (running() || (x.needs_rematched === null && x.status === 'completed' && wait++ < 30)); i++) {
+    const was = x.status
     await new Promise((r) => setTimeout(r, 1000))
-    if (!main.contains(status)) return
+    if (!here()) return
     x = await api(`/v1/imports/${id}`)
+    if (!here()) return
     await draw()
-    if (x.status === 'completed') show(`导入完成 Finished：${counts(x)}`)
-    if (x.status === 'failed') show(`导入失败 Failed：${x.error ?? ''}`, 'error')
+    if (was !== x.status && x.status === 'completed') show(`导入完成 Finished：${counts(x)}`)
+    if (was !== x.status && x.status === 'failed') show(`导入失败 Failed：${x.error ?? ''}`, 'error')
   }
+  if (running() && here()) show('导入仍在进行，请稍后刷新本页。 Still running: refresh this page later.')
 }
