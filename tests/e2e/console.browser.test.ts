@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app'
 import { chromiumAvailable, launchChromium, warnIfNoChromium } from '../helpers/browser'
-import { CLEAR_NEED, postNeed } from '../helpers/briefs'
+import { CLEAR_NEED, draft, postNeed } from '../helpers/briefs'
 import { loadDemoData } from '../helpers/demo'
 
 warnIfNoChromium('tests/e2e/console.browser.test.ts')
@@ -328,6 +328,82 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     expect(await page.textContent('#main .card p.muted')).toBe('CN119777001A · 发明 · 有效 · H01M10/42 · 申请日 2023-03-01')
     expect(problems).toEqual([])
     await page.close()
+  })
+
+  it('lets an enterprise edit its brief section by section, compare versions, and take it through the 榜单 stages', async () => {
+    const ent = await t.tenant('enterprise', 'enterprise', '榜单编辑示范公司')
+    const needId = await postNeed(t, ent.key, { ...CLEAR_NEED, external_id: 'console-brief-edit' })
+    const b1 = await draft(t, ent.key, needId, { writer: 'template' })
+    expect(b1.version).toBe(1)
+    const { page, problems } = await open()
+    await signIn(page, ent.key)
+    await page.goto(`${base}/console#needs/${needId}`)
+    await page.click(`#briefs a`)
+    await page.waitForSelector('#brief-form')
+    expect(await page.getAttribute('[data-tab=needs]', 'aria-current')).toBe('page')
+    expect(await page.textContent('#clarity')).toContain(`清晰度 Clarity ${b1.clarity.score}/100`)
+    expect(await page.inputValue('#brief-form [name=title]')).toBe(b1.content.title)
+    const indicators = await page.locator('#indicators tbody tr').count()
+    expect(indicators).toBe(b1.content.indicators.length)
+
+    // someone else saves first: this page's save is refused, nothing is overwritten
+    const other = await t.request(`/v1/briefs/${b1.id}`, { method: 'PATCH', key: ent.key, json: { base_version: 1, content: { duration: '10个月' } } })
+    expect(other.status).toBe(200)
+    await page.fill('#brief-form [name=problem]', '页面上改写的技术难题')
+    await page.click('#save-brief')
+    await page.waitForSelector('#message .error')
+    expect(await page.textContent('#message')).toContain('已被他人修改')
+
+    await page.reload()
+    await page.waitForSelector('#save-brief >> text=保存为 v3')
+    expect(await page.inputValue('#brief-form [name=duration]')).toBe('10个月')
+    await page.fill('#brief-form [name=problem]', '液冷板流道设计：<b>电芯最大温差≤3℃</b>')
+    await page.click('#add-indicator')
+    const added = page.locator('#indicators tbody tr').last()
+    await added.locator('[data-k=name]').fill('噪声')
+    await added.locator('[data-k=target]').fill('≤55')
+    await added.locator('[data-k=unit]').fill('dB')
+    await page.fill('#brief-form [name=deliverables]', '液冷板设计方案\n样件3套')
+    await page.click('#save-brief')
+    await page.waitForSelector('text=已编辑 v3')
+    expect(await page.textContent('#message')).toContain('已保存为 v3 Saved：技术难题、主要技术指标、预期成果形式')
+
+    await page.click('button[aria-label="对比 v2 v3"]')
+    await page.waitForSelector('#diff-table')
+    const diff = await page.locator('#diff-table tbody tr td:first-child').allTextContents()
+    expect(diff).toEqual(['技术难题', '主要技术指标', '预期成果形式'])
+    expect(await page.textContent('#diff-table')).toContain('新增「噪声」')
+    await page.screenshot({ path: path.join(SHOTS, 'brief-edit.png'), fullPage: true })
+
+    await page.click('#confirm-brief')
+    await page.waitForSelector('#publish-brief')
+    await page.click('#publish-brief')
+    await page.waitForSelector('#next-stage')
+    expect(await page.locator('#brief-form [name=problem]').getAttribute('readonly')).not.toBeNull()
+    await page.click('#next-stage')
+    await page.waitForSelector('text=榜单阶段 待揭榜')
+
+    const b = await (await t.request(`/v1/briefs/${b1.id}`, { key: ent.key })).json()
+    expect(b).toMatchObject({ status: 'published', stage: 'awaiting', version: 3, confirmed_version: 3, writer: 'person' })
+    expect(b.content.problem).toBe('液冷板流道设计：<b>电芯最大温差≤3℃</b>')
+    expect(b.content.duration).toBe('10个月')
+    expect(b.content.deliverables).toEqual(['液冷板设计方案', '样件3套'])
+    expect(b.content.indicators).toHaveLength(indicators + 1)
+    expect(b.content.indicators.at(-1)).toMatchObject({ name: '噪声', target: '≤55', unit: 'dB', basis: '人工填写' })
+    // the indicators read from the need keep their quotes
+    expect(b.content.indicators.slice(0, indicators)).toEqual(b1.content.indicators)
+    expect(problems).toEqual([])
+    await page.close()
+
+    // another enterprise that opens the brief's address learns nothing about it
+    const stranger = await t.tenant('enterprise', 'enterprise')
+    const s2 = await open()
+    await signIn(s2.page, stranger.key)
+    await s2.page.goto(`${base}/console#briefs/${b1.id}`)
+    await s2.page.waitForSelector('#message .error')
+    expect(await s2.page.textContent('#message')).toContain('资源不存在')
+    expect(await s2.page.textContent('body')).not.toContain(CLEAR_NEED.title)
+    await s2.page.close()
   })
 
   it('pages through a long list of needs', async () => {

@@ -4,12 +4,14 @@
 import { $, action, api, download, fail, h, KEY, onUnauthorized, pagedTable, session, show, staff, table, waitJob, words } from './core.js'
 import { showImports } from './imports.js'
 import { showAdmin } from './admin.js'
+import { BRIEF_STATUS, showBrief } from './briefs.js'
 
 const REASONS = ['技术方向不符', '成熟度不足', '价格或预算不符', '地域或合作方式不符', '已有合作', '其他']
 const ROLE_LABEL = { admin: '管理员 admin', manager: '技术经理人 manager', organizer: '路演组织者 organizer', enterprise: '企业 enterprise', university: '高校/院所 university' }
 const MATURITY = [['', '不限 any'], ['lab', '实验室'], ['small_pilot', '小试'], ['pilot', '中试'], ['industrial', '产业化']]
-const TABS = { achievements: ['university'], patents: ['university'], needs: ['enterprise', 'manager', 'admin'], review: ['manager', 'admin'], roadshows: ['organizer', 'manager', 'admin'], navigation: ['enterprise', 'manager', 'admin', 'organizer'], imports: ['university', 'enterprise', 'manager', 'admin'], admin: ['admin'] }
-const BRIEF_STATUS = { drafting: '起草中', draft: '草稿', edited: '已编辑', confirmed: '已确认', published: '已发布', failed: '起草失败' }
+const TABS = { achievements: ['university'], patents: ['university'], needs: ['enterprise', 'manager', 'admin'], review: ['manager', 'admin'], roadshows: ['organizer', 'manager', 'admin'], navigation: ['enterprise', 'manager', 'admin', 'organizer'], imports: ['university', 'enterprise', 'manager', 'admin'], admin: ['admin'], briefs: ['enterprise', 'manager', 'admin'] }
+/** Pages without a tab of their own, and the tab they belong under. */
+const UNDER = { briefs: 'needs' }
 const MATCH_STATE = { suggested: '待审核', confirmed: '已确认', rejected: '已驳回' }
 
 // ---- sign in ----
@@ -65,8 +67,9 @@ function route() {
   const id = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw ?? '') ? raw : undefined
   const allowed = Object.keys(TABS).filter((t) => TABS[t].includes(session.me.role))
   const current = allowed.includes(tab) ? tab : allowed[0]
-  for (const b of $('#tabs').querySelectorAll('button')) b.toggleAttribute('aria-current', b.dataset.tab === current)
-  if (current) $('#tabs').querySelector(`[data-tab=${current}]`).setAttribute('aria-current', 'page')
+  const lit = UNDER[current] ?? current
+  for (const b of $('#tabs').querySelectorAll('button')) b.toggleAttribute('aria-current', b.dataset.tab === lit)
+  if (lit) $('#tabs').querySelector(`[data-tab=${lit}]`).setAttribute('aria-current', 'page')
   const main = $('#main')
   if (!current) {
     main.replaceChildren(h('div', { class: 'card' }, '此角色的工作台页面尚未提供，请使用 API（/docs）。 Pages for this role are not built yet; use the API (/docs).'))
@@ -82,9 +85,12 @@ function route() {
     roadshows: () => (id ? showRoadshow(id) : showRoadshows()),
     imports: () => showImports(id),
     admin: () => showAdmin(id),
+    briefs: () => (id ? showBrief(id) : showNeeds()),
   }
-  const view = views[current]()
-  view.catch(fail)
+  views[current]().catch((err) => {
+    fail(err)
+    main.replaceChildren(h('p', { class: 'muted' }, '无法显示此页。 This page could not be shown.'))
+  })
 }
 
 // ---- review queue ----
@@ -204,7 +210,7 @@ async function showNeed(id) {
     h('td', {}, m.item_title ?? '（不可见）'), h('td', {}, m.item_org_name ?? ''), h('td', {}, h('span', { class: `band ${m.band ?? ''}` }, m.band ?? '—'), String(m.strength ?? '')),
     h('td', {}, MATCH_STATE[m.state] ?? m.state), h('td', { class: 'muted' }, m.explanation.summary)))
   const briefRows = briefs.items.map((b) => h('tr', { 'data-brief': b.id },
-    h('td', {}, b.content?.title ?? '（起草中）'), h('td', {}, `${BRIEF_STATUS[b.status] ?? b.status} v${b.version}`), h('td', {}, b.clarity ? `${b.clarity.score}/100` : ''),
+    h('td', {}, b.version ? h('a', { href: `#briefs/${b.id}` }, b.content?.title ?? '') : '（起草中）'), h('td', {}, `${BRIEF_STATUS[b.status] ?? b.status} v${b.version}`, b.stage_label && b.stage !== 'published' ? ` · ${b.stage_label}` : ''), h('td', {}, b.clarity ? `${b.clarity.score}/100` : ''),
     h('td', {}, b.model ? `${b.writer} · ${b.model}` : b.writer ?? ''),
     h('td', { class: 'actions' },
       b.version ? action('导出 HTML', { class: 'plain' }, () => download(`/v1/briefs/${b.id}/export?format=html`, `brief-${b.id}.html`)) : null,

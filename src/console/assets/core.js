@@ -49,7 +49,8 @@ export async function api(path, { method = 'GET', json, form, raw = false } = {}
   }
   if (raw && res.ok) return res
   const out = (res.headers.get('content-type') ?? '').includes('json') ? await res.json() : { title: await res.text() }
-  if (!res.ok) throw new ApiError(out.title ?? `HTTP ${res.status}`, out.errors ?? [])
+  // the problem's title says what kind of failure, its detail what exactly (e.g. 榜单已被他人修改)
+  if (!res.ok) throw new ApiError([out.title ?? `HTTP ${res.status}`, out.detail].filter(Boolean).join('：'), out.errors ?? [])
   return out
 }
 
