@@ -9,7 +9,7 @@ import type { AppEnv } from '../api/env'
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets')
 const JS = 'text/javascript; charset=utf-8'
-const FILES: Record<string, string> = { 'app.js': JS, 'core.js': JS, 'imports.js': JS, 'admin.js': JS, 'briefs.js': JS, 'app.css': 'text/css; charset=utf-8' }
+const FILES: Record<string, string> = { 'app.js': JS, 'core.js': JS, 'imports.js': JS, 'admin.js': JS, 'briefs.js': JS, 'forms.js': JS, 'app.css': 'text/css; charset=utf-8' }
 // read once at start: a handful of kilobytes
 const read = (f: string) => readFileSync(path.join(DIR, f), 'utf8')
 const PAGE = read('index.html')

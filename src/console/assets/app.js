@@ -5,6 +5,7 @@ import { $, action, api, download, fail, h, KEY, onUnauthorized, pagedTable, ses
 import { showImports } from './imports.js'
 import { showAdmin } from './admin.js'
 import { BRIEF_STATUS, showBrief } from './briefs.js'
+import { itemForm } from './forms.js'
 
 const REASONS = ['技术方向不符', '成熟度不足', '价格或预算不符', '地域或合作方式不符', '已有合作', '其他']
 const ROLE_LABEL = { admin: '管理员 admin', manager: '技术经理人 manager', organizer: '路演组织者 organizer', enterprise: '企业 enterprise', university: '高校/院所 university' }
@@ -163,7 +164,10 @@ async function showItems(kind) {
   const k = ITEMS[kind]
   const row = (x) => h('tr', {}, h('td', {}, h('a', { href: `#${kind}/${x.id}` }, x.title)), k.cells(x).map((c) => h('td', {}, c)))
   const list = await pagedTable(`${kind.slice(0, -1)}-list`, `/v1/${kind}?limit=50&org_id=${session.me.org_id}`, k.cols, row, k.empty)
-  $('#main').replaceChildren(h('h2', {}, k.title), h('div', { class: 'card' }, list))
+  // achievements are registered one by one here too; patents come from patent-database exports (the Imports page)
+  const add = kind === 'achievements' ? h('details', { class: 'adder', id: 'add-achievement' }, h('summary', {}, '＋ 登记成果 Register an achievement'),
+    itemForm('achievements', null, (a) => { location.hash = `achievements/${a.id}` })) : null
+  $('#main').replaceChildren(...[h('h2', {}, k.title), add, h('div', { class: 'card' }, list)].filter(Boolean))
 }
 
 async function showItem(kind, id) {
@@ -173,7 +177,8 @@ async function showItem(kind, id) {
     h('td', { class: 'muted' }, m.explanation.summary)))
   $('#main').replaceChildren(
     h('p', {}, h('a', { href: `#${kind}` }, k.back)),
-    h('div', { class: 'card' }, h('h2', {}, x.title), h('p', { class: 'muted' }, k.facts(x).filter(Boolean).join(' · ')), h('p', {}, k.text(x) ?? '')),
+    h('div', { class: 'card' }, h('h2', {}, x.title), h('p', { class: 'muted' }, k.facts(x).filter(Boolean).join(' · ')), h('p', {}, k.text(x) ?? ''),
+      kind === 'achievements' ? h('details', { id: 'edit-achievement' }, h('summary', {}, '编辑成果 Edit'), itemForm('achievements', x, () => showItem(kind, id))) : null),
     h('div', { class: 'card' }, h('h3', {}, '已确认的企业需求 Needs it was confirmed for'),
       table('item-matches', ['需求', '强度', '理由'], rows, '技术经理人确认匹配后会显示在这里。 Needs show here once a manager confirms a match.')))
 }
@@ -185,8 +190,11 @@ async function showNeeds() {
     h('td', {}, h('a', { href: `#needs/${n.id}` }, n.title)), h('td', {}, n.status), h('td', {}, n.visibility), h('td', {}, n.industry ?? ''),
     staff() ? h('td', {}, String(n.unreviewed_suggestions ?? 0)) : null)
   const list = await pagedTable('need-list', `/v1/needs?limit=50${staff() ? '' : `&org_id=${session.me.org_id}`}`, ['名称', '状态', '可见范围', '行业', ...(staff() ? ['待审核'] : [])], row,
-    '还没有需求；在“导入”页上传表格，或用 POST /v1/needs 发布。 No needs yet: upload a spreadsheet on the Imports page, or use POST /v1/needs.')
-  $('#main').replaceChildren(h('h2', {}, staff() ? '需求 Needs' : '我的需求 My needs'), h('div', { class: 'card' }, list))
+    '还没有需求；在上方发布，或在“导入”页上传表格。 No needs yet: post one above, or upload a spreadsheet on the Imports page.')
+  // an enterprise posts its own needs here (staff post for an enterprise through the API or an import, naming it)
+  const post = session.me.role === 'enterprise' ? h('details', { class: 'adder', id: 'post-need' }, h('summary', {}, '＋ 发布需求 Post a need'),
+    itemForm('needs', null, (n) => { location.hash = `needs/${n.id}` })) : null
+  $('#main').replaceChildren(...[h('h2', {}, staff() ? '需求 Needs' : '我的需求 My needs'), post, h('div', { class: 'card' }, list)].filter(Boolean))
 }
 
 async function showNeed(id) {
@@ -222,7 +230,8 @@ async function showNeed(id) {
       h('h2', {}, need.title),
       h('p', { class: 'muted' }, `${need.status} · ${need.visibility} · ${need.industry ?? ''}${need.region ? ` · ${need.region}` : ''}`),
       h('p', {}, need.description ?? ''),
-      h('div', { class: 'row' }, need.status === 'open' ? runMatch : null, draftBrief)),
+      h('div', { class: 'row' }, need.status === 'open' ? runMatch : null, draftBrief),
+      h('details', { id: 'edit-need' }, h('summary', {}, '编辑需求 Edit'), itemForm('needs', need, () => showNeed(id)))),
     staff() && suggested.length ? h('div', { class: 'card' }, h('h3', {}, `待审核建议 To review (${suggested.length})`), h('div', { id: 'need-queue' }, suggested.map((m) => reviewCard(m, { inNeed: true })))) : null,
     h('div', { class: 'card' }, h('h3', {}, staff() ? '已审核 Reviewed' : '已确认的匹配 Confirmed matches'),
       table('matches', ['成果/专利', '单位', '强度', '状态', '理由'], matchRows, staff() ? '无 none' : '技术经理人确认后，匹配会显示在这里。 Matches show here once a manager confirms them.')),
