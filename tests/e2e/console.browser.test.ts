@@ -364,6 +364,8 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     await added.locator('[data-k=target]').fill('≤55')
     await added.locator('[data-k=unit]').fill('dB')
     await page.fill('#brief-form [name=deliverables]', '液冷板设计方案\n样件3套')
+    // a target restated by a person is no longer the need's words
+    await page.locator('#indicators tbody tr').first().locator('[data-k=target]').fill('≤2.5')
     await page.click('#save-brief')
     await page.waitForSelector('text=已编辑 v3')
     expect(await page.textContent('#message')).toContain('已保存为 v3 Saved：技术难题、主要技术指标、预期成果形式')
@@ -373,6 +375,7 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     const diff = await page.locator('#diff-table tbody tr td:first-child').allTextContents()
     expect(diff).toEqual(['技术难题', '主要技术指标', '预期成果形式'])
     expect(await page.textContent('#diff-table')).toContain('新增「噪声」')
+    expect(await page.textContent('#diff-table')).toContain('修改「电芯最大温差」')
     await page.screenshot({ path: path.join(SHOTS, 'brief-edit.png'), fullPage: true })
 
     await page.click('#confirm-brief')
@@ -391,7 +394,8 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     expect(b.content.indicators).toHaveLength(indicators + 1)
     expect(b.content.indicators.at(-1)).toMatchObject({ name: '噪声', target: '≤55', unit: 'dB', basis: '人工填写' })
     // the indicators read from the need keep their quotes
-    expect(b.content.indicators.slice(0, indicators)).toEqual(b1.content.indicators)
+    expect(b.content.indicators[0]).toEqual({ ...b1.content.indicators[0], target: '≤2.5', basis: '人工填写', quote: undefined })
+    expect(b.content.indicators.slice(1, indicators)).toEqual(b1.content.indicators.slice(1))
     expect(problems).toEqual([])
     await page.close()
 
@@ -438,6 +442,9 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     expect(made.indicators).toEqual([{ name: '吨水能耗', target: '≤25', unit: 'kWh' }])
 
     await page.click('#edit-need summary')
+    // nothing touched, nothing sent
+    await page.click('#needs-form button[type=submit]')
+    await page.waitForSelector('#message >> text=没有修改')
     await page.fill('#needs-form [name=industry]', '节能环保')
     await page.selectOption('#needs-form [name=status]', 'closed')
     await page.click('#needs-form button[type=submit]')

@@ -200,6 +200,8 @@ async function showNeeds() {
 async function showNeed(id) {
   const [need, matches, briefs] = await Promise.all([api(`/v1/needs/${id}`), api(`/v1/needs/${id}/matches?limit=30`), api(`/v1/needs/${id}/briefs`)])
   const act = (label, attrs, fn) => action(label, attrs, fn, () => showNeed(id))
+  // what only its enterprise and staff may do (the API's rule; others, e.g. an enterprise reading a public need, read)
+  const writer = staff() || need.org_id === session.me.org_id
   const runMatch = act('重新匹配 Match now', { id: 'run-match' }, async () => {
     const r = await api(`/v1/needs/${id}/match`, { method: 'POST' })
     show('匹配中… Matching…')
@@ -230,8 +232,8 @@ async function showNeed(id) {
       h('h2', {}, need.title),
       h('p', { class: 'muted' }, `${need.status} · ${need.visibility} · ${need.industry ?? ''}${need.region ? ` · ${need.region}` : ''}`),
       h('p', {}, need.description ?? ''),
-      h('div', { class: 'row' }, need.status === 'open' ? runMatch : null, draftBrief),
-      h('details', { id: 'edit-need' }, h('summary', {}, '编辑需求 Edit'), itemForm('needs', need, () => showNeed(id)))),
+      writer ? h('div', { class: 'row' }, need.status === 'open' ? runMatch : null, draftBrief) : null,
+      writer ? h('details', { id: 'edit-need' }, h('summary', {}, '编辑需求 Edit'), itemForm('needs', need, () => showNeed(id))) : null),
     staff() && suggested.length ? h('div', { class: 'card' }, h('h3', {}, `待审核建议 To review (${suggested.length})`), h('div', { id: 'need-queue' }, suggested.map((m) => reviewCard(m, { inNeed: true })))) : null,
     h('div', { class: 'card' }, h('h3', {}, staff() ? '已审核 Reviewed' : '已确认的匹配 Confirmed matches'),
       table('matches', ['成果/专利', '单位', '强度', '状态', '理由'], matchRows, staff() ? '无 none' : '技术经理人确认后，匹配会显示在这里。 Matches show here once a manager confirms them.')),

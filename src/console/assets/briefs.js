@@ -1,7 +1,7 @@
 // A challenge brief (企业出题榜单) on its own page: every section editable by the need's enterprise or a manager (each
 // save is a new version; a stale one gets the API's 409), the machine draft's provenance and clarity, the versions
 // with what changed between them, and the workflow: confirm, publish, then the 榜单 stages. Calls /v1/briefs/{id}/...
-import { $, action, api, download, fail, h, show, table } from './core.js'
+import { $, action, api, download, fail, h, session, show, staff, table, touched } from './core.js'
 
 export const BRIEF_STATUS = { drafting: '起草中', draft: '草稿', edited: '已编辑', confirmed: '已确认', published: '已发布', failed: '起草失败' }
 const STAGES = [['published', '已发布'], ['awaiting', '待揭榜'], ['in_progress', '攻关中'], ['acceptance', '验收中'], ['closed', '已结束']]
@@ -21,19 +21,17 @@ const EDITABLE = ['draft', 'edited', 'confirmed']
 const LABEL = { ...Object.fromEntries([...TEXTS, ...LISTS].map(([f, l]) => [f, l.split(' ')[0]])), indicators: '主要技术指标', solver_requirements: '揭榜方要求' }
 
 const lines = (s) => s.split('\n').map((x) => x.trim()).filter(Boolean)
-/** JSON with object keys sorted: two equal values compare equal whatever order their keys came in. */
-const canon = (v) => JSON.stringify(v, (_, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x))
-const same = (a, b) => canon(a) === canon(b)
-/** An indicator with its keys in one order (so two equal ones compare equal as JSON). */
-const indicator = ({ name, target, unit, method, basis, quote }) => (quote ? { name, target, unit, method, basis, quote } : { name, target, unit, method, basis })
 /** A value of a diff, as one line of text. */
 const flat = (v) => (v === null || v === undefined ? '' : Array.isArray(v) ? v.map(flat).join('；') : typeof v === 'object' ? Object.values(v).filter((x) => x !== '').map(flat).join(' ') : String(v))
 
 export async function showBrief(id) {
   const [b, versions] = await Promise.all([api(`/v1/briefs/${id}`), api(`/v1/briefs/${id}/versions`)])
+  const need = await api(`/v1/needs/${b.need_id}`)
   const reload = () => showBrief(id)
   const c = b.content
-  const editable = c && EDITABLE.includes(b.status)
+  // who may write it (the API's rule): the need's enterprise, or a manager; others read
+  const writer = staff() || need.org_id === session.me.org_id
+  const editable = writer && c && EDITABLE.includes(b.status)
   const stage = STAGES.findIndex(([s]) => s === b.stage)
   const next = stage >= 0 ? STAGES[stage + 1] : undefined
 
@@ -44,15 +42,15 @@ export async function showBrief(id) {
   const clarity = b.clarity ? h('div', { id: 'clarity' },
     h('p', {}, h('strong', {}, `清晰度 Clarity ${b.clarity.score}/100`), b.clarity.missing.length ? `：待补充 ${b.clarity.missing.join('、')}` : '：要素齐全')) : null
   const actions = h('div', { class: 'row' },
-    b.status === 'draft' || b.status === 'edited' ? action(`确认 v${b.version} Confirm`, { id: 'confirm-brief' }, async () => {
+    writer && (b.status === 'draft' || b.status === 'edited') ? action(`确认 v${b.version} Confirm`, { id: 'confirm-brief' }, async () => {
       await api(`/v1/briefs/${id}/confirm`, { method: 'POST', json: { version: b.version } })
       show(`已确认 v${b.version} Confirmed`)
     }, reload) : null,
-    b.status === 'confirmed' ? action('发布 Publish', { id: 'publish-brief' }, async () => {
+    writer && b.status === 'confirmed' ? action('发布 Publish', { id: 'publish-brief' }, async () => {
       await api(`/v1/briefs/${id}/publish`, { method: 'POST' })
       show('已发布 Published')
     }, reload) : null,
-    next ? action(`进入「${next[1]}」 Next stage`, { id: 'next-stage' }, async () => {
+    writer && next ? action(`进入「${next[1]}」 Next stage`, { id: 'next-stage' }, async () => {
       await api(`/v1/briefs/${id}/stage`, { method: 'POST', json: { stage: next[0] } })
       show(`榜单进入「${next[1]}」`)
     }, reload) : null,
@@ -67,52 +65,64 @@ export async function showBrief(id) {
   ].filter(Boolean))
 }
 
-/** The sections as a form (read-only unless the brief may be edited); saving sends only the changed fields. */
+/**
+ * The sections as a form (read-only unless the brief may be edited). A save sends the sections a person touched, as
+ * they now read; an indicator whose name, target or unit was changed becomes 人工填写 and drops the need's quote (it
+ * no longer says what the need said), unless its source was chosen by hand.
+ */
 function editor(b, editable, reload) {
   const c = b.content
   const ro = !editable
-  const text = ([f, label, max, rows]) => h('label', { class: 'wide' }, label, rows > 1
-    ? h('textarea', { name: f, rows, maxlength: max, readonly: ro }, c[f] ?? '')
-    : h('input', { name: f, maxlength: max, readonly: ro, value: c[f] ?? '' }))
-  const list = ([f, label]) => h('label', { class: 'wide' }, `${label}（每行一项 one a line）`, h('textarea', { name: f, rows: Math.max(2, (c[f] ?? []).length + 1), readonly: ro }, (c[f] ?? []).join('\n')))
+  const fields = new Map() // section -> its element, for touched()
+  const keep = (f, el) => (fields.set(f, el), el)
+  const text = ([f, label, max, rows]) => keep(f, h('label', { class: 'wide' }, label, rows > 1
+    ? h('textarea', { name: f, rows, maxlength: max, readonly: ro, required: f === 'title' }, c[f] ?? '')
+    : h('input', { name: f, maxlength: max, readonly: ro, required: f === 'title', value: c[f] ?? '' })))
+  const list = ([f, label]) => keep(f, h('label', { class: 'wide' }, `${label}（每行一项 one a line）`, h('textarea', { name: f, rows: Math.max(2, (c[f] ?? []).length + 1), readonly: ro }, (c[f] ?? []).join('\n'))))
   const tbody = h('tbody', {})
-  const indicatorRow = (i = { name: '', target: '', unit: '', method: '待确认', basis: '人工填写' }) => {
-    const cell = (k, attrs) => h('td', {}, h('input', { 'data-k': k, value: i[k] ?? '', readonly: ro, 'aria-label': k, ...attrs }))
-    const tr = h('tr', {}, cell('name', { maxlength: 80, size: 14 }), cell('target', { maxlength: 60, size: 8 }), cell('unit', { maxlength: 30, size: 5 }), cell('method', { maxlength: 300, size: 24 }),
-      h('td', {}, h('select', { 'data-k': 'basis', disabled: ro, 'aria-label': 'basis' }, BASIS.map((x) => h('option', { value: x, selected: x === i.basis }, x)))),
-      h('td', {}, ro ? null : h('button', { type: 'button', class: 'plain', 'aria-label': `删除指标 ${i.name}`, onclick: () => tr.remove() }, '删除')))
-    // the words of the need an indicator was read from travel with it unchanged
-    tr.dataset.quote = i.quote ?? ''
+  const original = new Map() // row -> the stored indicator it shows
+  let moved = false
+  const indicatorRow = (i) => {
+    const cell = (k, name, attrs) => h('td', {}, h('input', { 'data-k': k, value: i?.[k] ?? '', readonly: ro, 'aria-label': name, ...attrs }))
+    const tr = h('tr', {}, cell('name', '指标 name', { maxlength: 80, size: 14 }), cell('target', '目标值 target', { maxlength: 60, size: 8 }), cell('unit', '单位 unit', { maxlength: 30, size: 5 }),
+      cell('method', '测试或验收方法 method', { maxlength: 300, size: 24 }),
+      h('td', {}, h('select', { 'data-k': 'basis', disabled: ro, 'aria-label': '目标值来源 source' }, BASIS.map((x) => h('option', { value: x, selected: x === (i?.basis ?? '人工填写') }, x)))),
+      h('td', {}, ro ? null : h('button', { type: 'button', class: 'plain', 'aria-label': `删除指标 ${i?.name ?? ''}`, onclick: () => { tr.remove(); moved = true } }, '删除')))
+    if (i) original.set(tr, i)
     return tr
   }
   tbody.append(...c.indicators.map(indicatorRow))
+  const readIndicator = (tr) => {
+    const i = original.get(tr)
+    if (i && !touched(tr)) return i
+    const get = (k) => tr.querySelector(`[data-k=${k}]`).value.trim()
+    const basisSel = tr.querySelector('[data-k=basis]')
+    const now = { name: get('name'), target: get('target'), unit: get('unit'), method: get('method') || '待确认', basis: basisSel.value }
+    const restated = !i || ['name', 'target', 'unit'].some((k) => now[k] !== (i[k] ?? ''))
+    if (!restated) return i.quote ? { ...now, quote: i.quote } : now
+    return { ...now, basis: touched(basisSel.parentElement) ? now.basis : '人工填写' }
+  }
+  const indicators = h('fieldset', {}, h('legend', {}, '主要技术指标 Indicators'),
+    h('table', { id: 'indicators' }, h('thead', {}, h('tr', {}, ['指标', '目标值', '单位', '测试或验收方法', '来源', ''].map((x) => h('th', {}, x)))), tbody),
+    ro ? null : h('button', { type: 'button', class: 'plain', id: 'add-indicator', onclick: () => { tbody.append(indicatorRow()); moved = true } }, '＋ 添加指标 Add'))
+  const solver = h('fieldset', {}, h('legend', {}, '揭榜方要求 Solver requirements'),
+    SOLVER.map(([f, label, max]) => h('label', { class: 'wide' }, label, h('textarea', { name: `solver.${f}`, rows: 2, maxlength: max, readonly: ro }, c.solver_requirements[f] ?? ''))))
+  const save = b.status === 'confirmed' ? `保存为 v${b.version + 1}（需重新确认）Save — confirm again after` : `保存为 v${b.version + 1} Save`
   const form = h('form', { class: 'card', id: 'brief-form' },
     h('h3', {}, editable ? '编辑榜单 Edit（保存为新版本 each save is a new version）' : '榜单内容 Content'),
-    TEXTS.slice(0, 4).map(text),
-    h('fieldset', {}, h('legend', {}, '主要技术指标 Indicators'),
-      h('table', { id: 'indicators' }, h('thead', {}, h('tr', {}, ['指标', '目标值', '单位', '测试或验收方法', '来源', ''].map((x) => h('th', {}, x)))), tbody),
-      ro ? null : h('button', { type: 'button', class: 'plain', id: 'add-indicator', onclick: () => tbody.append(indicatorRow()) }, '＋ 添加指标 Add')),
-    TEXTS.slice(4).map(text),
-    LISTS.map(list),
-    h('fieldset', {}, h('legend', {}, '揭榜方要求 Solver requirements'),
-      SOLVER.map(([f, label, max]) => h('label', { class: 'wide' }, label, h('textarea', { name: `solver.${f}`, rows: 2, maxlength: max, readonly: ro }, c.solver_requirements[f] ?? '')))),
+    TEXTS.slice(0, 4).map(text), indicators, TEXTS.slice(4).map(text), LISTS.map(list), solver,
     c.references.length ? h('div', {}, h('h4', {}, '参考方向 References'), h('ul', {}, c.references.map((r) => h('li', {}, r.title, r.note ? h('span', { class: 'muted' }, ` ${r.note}`) : null)))) : null,
-    editable ? h('button', { type: 'submit', id: 'save-brief' }, `保存为 v${b.version + 1} Save`) : null)
+    editable ? h('button', { type: 'submit', id: 'save-brief' }, save) : null)
   form.addEventListener('submit', async (e) => {
     e.preventDefault()
     const v = (n) => form.elements.namedItem(n).value
     // in the order the brief is read (the save message lists the changed sections so)
-    const next = {
-      ...Object.fromEntries(TEXTS.slice(0, 4).map(([f]) => [f, v(f).trim()])),
-      indicators: [...tbody.querySelectorAll('tr')].map((tr) => {
-        const get = (k) => tr.querySelector(`[data-k=${k}]`).value.trim()
-        return indicator({ name: get('name'), target: get('target'), unit: get('unit'), method: get('method') || '待确认', basis: get('basis'), quote: tr.dataset.quote })
-      }).filter((i) => i.name),
-      ...Object.fromEntries(TEXTS.slice(4).map(([f]) => [f, v(f).trim()])),
-      ...Object.fromEntries(LISTS.map(([f]) => [f, lines(v(f))])),
-      solver_requirements: Object.fromEntries(SOLVER.map(([f]) => [f, v(`solver.${f}`).trim()])),
-    }
-    const changed = Object.fromEntries(Object.entries(next).filter(([k, x]) => !same(x, k === 'indicators' ? c.indicators.map(indicator) : c[k])))
+    const changed = {}
+    for (const [f] of TEXTS.slice(0, 4)) if (touched(fields.get(f))) changed[f] = v(f).trim()
+    if (moved || touched(indicators)) changed.indicators = [...tbody.querySelectorAll('tr')].map(readIndicator).filter((i) => i.name)
+    for (const [f] of TEXTS.slice(4)) if (touched(fields.get(f))) changed[f] = v(f).trim()
+    for (const [f] of LISTS) if (touched(fields.get(f))) changed[f] = lines(v(f))
+    if (touched(solver)) changed.solver_requirements = Object.fromEntries(SOLVER.map(([f]) => [f, v(`solver.${f}`).trim()]))
     if (!Object.keys(changed).length) {
       show('没有修改 Nothing changed')
       return
@@ -137,7 +147,9 @@ function versionTable(id, items) {
     const d = await api(`/v1/briefs/${id}/diff?from=${from}&to=${to}`)
     panel.replaceChildren(h('h4', {}, `v${from} → v${to}：清晰度 ${d.clarity.from} → ${d.clarity.to}`),
       table('diff-table', ['内容 section', '之前 before', '之后 after'], d.changes.map((ch) => h('tr', {}, h('td', {}, ch.label),
-        ch.items ? h('td', { colspan: 2 }, ch.items.map((i) => h('div', {}, `${{ added: '新增', removed: '删除', changed: '修改' }[i.change] ?? i.change}「${i.name}」`, i.after ? `：${flat(i.after)}` : ''))) : [h('td', { class: 'before' }, flat(ch.before)), h('td', {}, flat(ch.after))])),
+        ch.items ? h('td', { colspan: 2 }, ch.items.length ? ch.items.map((i) => h('div', {}, `${{ added: '新增', removed: '删除', changed: '修改' }[i.change] ?? i.change}「${i.name}」：`,
+          i.before ? h('span', { class: 'before' }, flat(i.before)) : null, i.before && i.after ? ' → ' : null, i.after ? flat(i.after) : null)) : '顺序调整 reordered')
+          : [h('td', { class: 'before' }, flat(ch.before)), h('td', {}, flat(ch.after))])),
       '两版内容相同 / no differences'))
   })
   const rows = items.map((v, i) => h('tr', {}, h('td', {}, `v${v.version}`), h('td', {}, WRITER[v.writer] ?? v.writer), h('td', {}, v.model ?? ''), h('td', {}, v.prompt_version ?? ''),

@@ -127,3 +127,12 @@ export async function pagedTable(id, path, cols, row, empty) {
   else box.append(h('table', { id }, h('thead', {}, h('tr', {}, cols.map((c) => h('th', {}, c)))), tbody), first.next_cursor ? more(first.next_cursor) : h('span'))
   return box
 }
+
+const lf = (s) => s.replace(/\r\n?/g, '\n')
+/**
+ * Whether a person changed any input inside `el` since it was drawn (the DOM keeps each control's initial state). An
+ * edit sends only what was touched, so a value a form cannot show exactly (a newline in a one-line field, fractional
+ * yuan, key order) is never rewritten by a save that did not touch it.
+ */
+export const touched = (el) => [...el.querySelectorAll('input, textarea, select')].some((c) =>
+  c.type === 'checkbox' ? c.checked !== c.defaultChecked : c.tagName === 'SELECT' ? [...c.options].some((o) => o.selected !== o.defaultSelected) : lf(c.value) !== lf(c.defaultValue))
