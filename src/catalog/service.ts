@@ -160,11 +160,8 @@ export function createCatalogService(deps: { db: Db; queue: JobQueue; embedder: 
     // staff see each need's count of unreviewed suggestions (nobody else sees suggestions)
     const counts = kind === 'need' && isStaff(caller) ? await matchStore.countUnreviewed(db, page.map((r) => r.id)) : null
     return {
-      items: page.map(({ rank: _r, ...row }): CatalogRow & { unreviewed_suggestions?: number } => (counts ? { ...row, unreviewed_suggestions: counts.get(row.id) ?? 0 } : row)),
-      next_cursor:
-        rows.length > q.limit && last
-          ? encodeCursor(text ? { rank: last.rank, id: last.id } : { at: (last.created_at as Date).toISOString(), id: last.id })
-          : null,
+      items: page.map(({ rank: _r, at_key: _k, ...row }): CatalogRow & { unreviewed_suggestions?: number } => (counts ? { ...row, unreviewed_suggestions: counts.get(row.id) ?? 0 } : row)),
+      next_cursor: rows.length > q.limit && last ? encodeCursor(text ? { rank: last.rank, id: last.id } : { at: last.at_key, id: last.id }) : null,
     }
   }
 

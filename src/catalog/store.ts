@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto'
 import type { Queryable } from '../db'
 import { toVectorLiteral } from '../db'
-import { Params } from '../db/params'
+import { cursorTime, Params } from '../db/params'
 import { INDEX_VERSION, postingsOf, type SparseVector, toSparseLiteral } from '../models/sparse'
 import type { Caller } from '../orgs/access'
 import { yieldToEventLoop } from '../yield'
@@ -168,7 +168,7 @@ export const catalogStore = {
     filters: Record<string, unknown>,
     page: { limit: number; after?: { at?: string; rank?: number; id: string } },
     tsQuery?: string,
-  ): Promise<(CatalogRow & { rank?: number })[]> {
+  ): Promise<(CatalogRow & { rank?: number; at_key: string })[]> {
     const p = new Params()
     const where = [def.visibleSql(caller, p), ...def.filterSql(filters, p)]
     if (filters.region) where.push(`t.region = ${p.p(filters.region)}`)
@@ -184,9 +184,9 @@ export const catalogStore = {
     } else if (page.after) {
       where.push(`(t.created_at, t.id) < (${p.p(page.after.at)}::timestamptz, ${p.p(page.after.id)}::uuid)`)
     }
-    const sql = `SELECT ${selectList(def)}${rank} FROM ${def.table} t WHERE ${where.filter(Boolean).join(' AND ')}
+    const sql = `SELECT ${selectList(def)}${rank}, ${cursorTime('t.created_at')} AS at_key FROM ${def.table} t WHERE ${where.filter(Boolean).join(' AND ')}
       ORDER BY ${order} LIMIT ${p.p(page.limit)}`
-    return (await q.query<CatalogRow & { rank?: number }>(sql, p.values)).rows
+    return (await q.query<CatalogRow & { rank?: number; at_key: string }>(sql, p.values)).rows
   },
 
   /** Rows among ids whose analysis or embedding is missing or stale for this model. */

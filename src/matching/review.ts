@@ -7,6 +7,7 @@ import type { Db } from '../db'
 import { ConflictError, InvalidError } from '../errors'
 import { type Caller, isStaff, requireRole, visibleOr404 } from '../orgs/access'
 import { decodeCursor, encodeCursor } from '../pagination'
+import { isoDateTime } from '../validation'
 import { type ItemKind, type MatchRow, matchStore, TABLE_OF } from './store'
 import { maySee, scopeOf, view, type MatchView } from './visibility'
 
@@ -14,7 +15,7 @@ export type { MatchView } from './visibility'
 export const REVIEW_REASONS = ['技术方向不符', '成熟度不足', '价格或预算不符', '地域或合作方式不符', '已有合作', '其他'] as const
 
 const ScoreCursor = z.object({ v: z.number(), id: z.uuid() }).strict()
-const ReviewCursor = z.object({ at: z.string().max(64), id: z.uuid() }).strict()
+const ReviewCursor = z.object({ at: isoDateTime(), id: z.uuid() }).strict()
 
 export interface ListInput {
   kind?: ItemKind

@@ -1,7 +1,7 @@
 // SQL of matching: the rows a run reads (query side and candidates, read once per run), matches and their reviews, the
 // review queue, and the catalogue version that coalesces re-runs. Parameterised only; table names come from constants.
 import type { Queryable } from '../db'
-import { Params } from '../db/params'
+import { cursorTime, Params } from '../db/params'
 import type { Table } from './retrieve'
 
 export type ItemKind = 'achievement' | 'patent'
@@ -376,7 +376,7 @@ export const matchStore = {
     if (f.after) w.push(`(r.created_at, r.id) < (${p.p(f.after.at)}::timestamptz, ${p.p(f.after.id)}::uuid)`)
     const r = await q.query<ReviewRow>(
       `SELECT r.id, r.match_id, m.need_id, m.item_kind, m.item_id, r.reviewer_key_id, r.reviewer_org_id, k.name AS reviewer_name,
-              r.decision, r.reason_code, r.note, r.score, r.explanation, r.created_at, r.created_at::text AS at_key
+              r.decision, r.reason_code, r.note, r.score, r.explanation, r.created_at, ${cursorTime('r.created_at')} AS at_key
          FROM match_reviews r JOIN matches m ON m.id = r.match_id LEFT JOIN api_keys k ON k.id = r.reviewer_key_id
         WHERE ${w.join(' AND ')} ORDER BY r.created_at DESC, r.id DESC LIMIT ${p.p(f.limit)}`,
       p.values,

@@ -18,11 +18,12 @@ import { ConfirmBody, ReportCreate, REPORT_STATUS, type ReportStatus, type Scope
 import { navigationStore as store, type ReportRow, type StoredCaller } from './store'
 import { writeSummary } from './summary'
 import { z } from 'zod'
-import { decodeCursor, encodeCursor } from '../api/common'
+import { decodeCursor, encodeCursor } from '../pagination'
+import { isoDateTime } from '../validation'
 import { zodFieldErrors } from '../errors'
 
 const LABEL = '专利导航报告 navigation report'
-const CursorSchema = z.object({ at: z.string(), id: z.uuid() })
+const CursorSchema = z.object({ at: isoDateTime(), id: z.uuid() }).strict()
 
 export const maySeeReport = (caller: Caller, r: Pick<ReportRow, 'org_id'>) => isStaff(caller) || (caller.kind === 'key' && caller.orgId === r.org_id)
 
@@ -96,7 +97,7 @@ export function createNavigationService(deps: { db: Db; queue: JobQueue; matchin
     const rows = await store.list(db, { orgId, status: input.status, before, limit: input.limit + 1 })
     const page = rows.slice(0, input.limit)
     const last = page[page.length - 1]
-    return { items: page, next_cursor: rows.length > input.limit && last ? encodeCursor({ at: last.created_at, id: last.id }) : null }
+    return { items: page.map(({ at_key: _k, ...r }) => r), next_cursor: rows.length > input.limit && last ? encodeCursor({ at: last.at_key, id: last.id }) : null }
   }
 
   /** POST .../rebuild: a new build over the current data (the summary becomes a draft again). */

@@ -1,7 +1,7 @@
 // SQL of patent-navigation reports: the reports table, the scope of a report as a WHERE clause, and the aggregates the
 // report's statistical sections are built from (all parameterised; the scope is a list of patent ids).
 import type { Queryable } from '../db'
-import { Params } from '../db/params'
+import { cursorTime, Params } from '../db/params'
 import { KIND_DEFS } from '../catalog/kinds'
 import type { Caller } from '../orgs/access'
 import type { Count, Report, ReportStatus, Scope, Summary } from './schema'
@@ -68,14 +68,14 @@ export const navigationStore = {
   },
 
   /** Newest first; `orgId` restricts to one organisation's reports; keyset cursor on (created_at, id). */
-  async list(q: Queryable, f: { orgId?: string; status?: ReportStatus; before?: { at: string; id: string }; limit: number }): Promise<ReportRow[]> {
+  async list(q: Queryable, f: { orgId?: string; status?: ReportStatus; before?: { at: string; id: string }; limit: number }): Promise<(ReportRow & { at_key: string })[]> {
     const p = new Params()
     const where: string[] = []
     if (f.orgId) where.push(`org_id = ${p.p(f.orgId)}`)
     if (f.status) where.push(`status = ${p.p(f.status)}`)
     if (f.before) where.push(`(created_at, id) < (${p.p(f.before.at)}::timestamptz, ${p.p(f.before.id)}::uuid)`)
-    const r = await q.query<ReportRow>(
-      `SELECT ${LIST_COLUMNS} FROM navigation_reports ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+    const r = await q.query<ReportRow & { at_key: string }>(
+      `SELECT ${LIST_COLUMNS}, ${cursorTime('created_at')} AS at_key FROM navigation_reports ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
         ORDER BY created_at DESC, id DESC LIMIT ${p.p(f.limit)}`,
       p.values,
     )

@@ -103,3 +103,27 @@ describe('catalogues over HTTP', () => {
     expect((await t.request('/v1/patents?cursor=garbage', { key: mine.key })).status).toBe(400)
   })
 })
+
+describe('paging', () => {
+  it('pages through rows written in one transaction (one import batch, one now()) without skipping any', async () => {
+    const ent = await t.tenant('enterprise', 'enterprise')
+    const rows = Array.from({ length: 23 }, (_, i) => JSON.stringify({ external_id: `page-${i}`, title: `同批导入的需求 ${i}`, status: 'draft' }))
+    const form = new FormData()
+    form.set('file', new File([rows.join('\n')], 'needs.jsonl'))
+    form.set('kind', 'need')
+    const up = await (await t.request('/v1/imports', { method: 'POST', key: ent.key, body: form })).json()
+    await t.job(up.job_id)
+    // all 23 share one created_at, to the microsecond on PostgreSQL
+    const ids: string[] = []
+    let cursor = ''
+    for (let i = 0; i < 10; i++) {
+      const r = await (await t.request(`/v1/needs?org_id=${ent.orgId}&limit=5${cursor ? `&cursor=${cursor}` : ''}`, { key: ent.key })).json()
+      ids.push(...r.items.map((n: { id: string }) => n.id))
+      expect(r.items.every((n: Record<string, unknown>) => !('at_key' in n))).toBe(true)
+      if (!r.next_cursor) break
+      cursor = r.next_cursor
+    }
+    expect(ids).toHaveLength(23)
+    expect(new Set(ids).size).toBe(23)
+  })
+})
