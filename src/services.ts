@@ -15,6 +15,7 @@ import { createEmbedder, type Embedder } from './models'
 import { type ChatModel, createChatModel } from './models/chat'
 import { createOrgService } from './orgs/service'
 import { createRoadshowService } from './roadshows/service'
+import { createJudgeService } from './roadshows/judges'
 
 export function createServices(db: Db, config: Config, queue: JobQueue, opts: { embedder?: Embedder; chat?: ChatModel | null; logger?: Logger } = {}) {
   const embedder = opts.embedder ?? createEmbedder(config)
@@ -31,6 +32,7 @@ export function createServices(db: Db, config: Config, queue: JobQueue, opts: { 
     navigation,
     briefs: createBriefService({ db, queue, catalog, matching, navigation, chat, logger: opts.logger }),
     roadshows: createRoadshowService({ db, matching }),
+    judges: createJudgeService({ db }),
     orgs: createOrgService(db),
     audit: createAuditService(db),
     catalog,

@@ -12,13 +12,14 @@ import { registerJobRoutes } from '../jobs/routes'
 import { registerMatchingRoutes } from '../matching/routes'
 import { registerNavigationRoutes } from '../navigation/routes'
 import { registerOrgRoutes } from '../orgs/routes'
-import { authMiddleware, failedAuthLimiter } from './auth'
+import { authMiddleware, failedAuthLimiter, judgeMiddleware } from './auth'
 import { bodyLimit } from './body-limit'
 import { registerDocs } from './docs'
 import type { AppDeps, AppEnv } from './env'
 import { registerAuditRoutes } from '../audit/routes'
 import { registerBriefRoutes } from '../briefs/routes'
 import { registerRoadshowRoutes } from '../roadshows/routes'
+import { registerJudgeRoutes } from '../roadshows/judge-routes'
 import { registerConsole } from '../console/routes'
 import { DomainError, InvalidError } from '../errors'
 import { type ErrorType, type Problem, problemBody, problemHeaders, problemTypeOf, zodFieldErrors } from './errors'
@@ -57,7 +58,10 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
   // Uploads get their own, larger limit; everything else the general body limit.
   app.use('/v1/*', bodyLimit((c) => (c.req.path === '/v1/imports' ? deps.config.UPLOAD_LIMIT_BYTES : deps.config.BODY_LIMIT_BYTES)))
   const limiter = failedAuthLimiter(deps.config.AUTH_FAIL_LIMIT, deps.config.AUTH_FAIL_WINDOW_SECONDS)
-  app.use('/v1/*', authMiddleware(deps.services.orgs, limiter, deps.config.TRUST_PROXY))
+  const keys = authMiddleware(deps.services.orgs, limiter, deps.config.TRUST_PROXY)
+  // a judge's scoring link authenticates the judging routes, and nothing else does
+  app.use('/v1/*', (c, next) => (c.req.path.startsWith('/v1/judging/') ? next() : keys(c, next)))
+  app.use('/v1/judging/*', judgeMiddleware(deps.services.judges, limiter, deps.config.TRUST_PROXY))
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/readyz', async (c) => {
@@ -97,6 +101,7 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
   registerAuditRoutes(app, deps)
   registerBriefRoutes(app, deps)
   registerRoadshowRoutes(app, deps)
+  registerJudgeRoutes(app, deps)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   app.doc31('/openapi.json', {

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { IncomingMessage } from 'node:http'
 import type { OrgService } from '../orgs/service'
+import type { JudgeService } from '../roadshows/judges'
 import { RateLimitedError, UnauthorizedError } from '../errors'
 import type { AppEnv } from './env'
 
@@ -69,6 +70,27 @@ export function authMiddleware(orgs: OrgService, limiter: FailedAuthLimiter, tru
       throw new UnauthorizedError('Unknown or revoked API key / API 密钥无效或已吊销')
     }
     c.set('caller', caller)
+    await next()
+  }
+}
+
+/**
+ * Requires `Authorization: Bearer <judge token>` (a roadshow judge's scoring link) and puts the judge on the context.
+ * Only the judging routes use it; an API key is not a judge token, and a judge token is not an API key.
+ */
+export function judgeMiddleware(judges: JudgeService, limiter: FailedAuthLimiter, trustProxy = false): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')
+    if (!m) throw new UnauthorizedError('Missing judge token / 缺少评委评分令牌 (Authorization: Bearer <token>)')
+    const addr = clientAddress(c, trustProxy)
+    const wait = limiter.retryAfter(addr)
+    if (wait > 0) throw new RateLimitedError(`Too many failed authentications from this address; retry in ${wait} s / 认证失败次数过多，请 ${wait} 秒后重试`, wait)
+    const judge = await judges.authenticate(m[1]!)
+    if (!judge) {
+      limiter.fail(addr)
+      throw new UnauthorizedError('Unknown or revoked judge link / 评分链接无效或已撤销')
+    }
+    c.set('judge', judge)
     await next()
   }
 }

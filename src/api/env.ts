@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Config } from '../config'
 import type { Db } from '../db'
 import type { Caller } from '../orgs/access'
+import type { Judge } from '../roadshows/judges'
 import type { Services } from '../services'
 
 export interface AppDeps {
@@ -18,6 +19,8 @@ export type AppEnv = {
   Variables: {
     requestId: string
     caller: Caller
+    /** on /v1/judging/* only: the judge whose scoring link the request carries */
+    judge: Judge
   }
 }
 

@@ -42,7 +42,7 @@ export function maySeeItem(ctx: Caller, r: ItemRow): boolean {
     : maySeeBrief(ctx, { org_id: r.org_id, status: r.status as BriefStatus, need_status: r.need_status ?? '', need_visibility: r.need_visibility ?? '' })
 }
 
-const maySeeRoadshow = (ctx: Caller, r: RoadshowRow) => ownsOrStaff(ctx, r.org_id)
+export const maySeeRoadshow = (ctx: Caller, r: RoadshowRow) => ownsOrStaff(ctx, r.org_id)
 const key = (kind: EntryKind, id: string) => `${kind}:${id}`
 
 export function createRoadshowService(deps: { db: Db; matching: MatchingService }) {

@@ -175,3 +175,45 @@ export const roadshowStore = {
     return (await q.query<ScoreRow>('SELECT item_kind, item_id, judge, score FROM roadshow_scores WHERE roadshow_id = $1 ORDER BY judge', [id])).rows
   },
 }
+
+export interface JudgeRow {
+  id: string
+  roadshow_id: string
+  name: string
+  prefix: string
+  created_at: Date
+  last_used_at: Date | null
+  revoked_at: Date | null
+}
+const JUDGE_COLS = 'id, roadshow_id, name, prefix, created_at, last_used_at, revoked_at'
+
+/** Judges with their scoring links (the token itself is never stored, only its hash). */
+export const judgeStore = {
+  async insert(q: Queryable, j: { roadshowId: string; name: string; prefix: string; tokenHash: string; createdBy: string | null }): Promise<JudgeRow | null> {
+    const r = await q.query<JudgeRow>(
+      `INSERT INTO roadshow_judges (roadshow_id, name, prefix, token_hash, created_by) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (roadshow_id, name) DO NOTHING RETURNING ${JUDGE_COLS}`,
+      [j.roadshowId, j.name, j.prefix, j.tokenHash, j.createdBy],
+    )
+    return r.rows[0] ?? null
+  },
+  async list(q: Queryable, roadshowId: string): Promise<JudgeRow[]> {
+    return (await q.query<JudgeRow>(`SELECT ${JUDGE_COLS} FROM roadshow_judges WHERE roadshow_id = $1 ORDER BY created_at, name`, [roadshowId])).rows
+  },
+  async revoke(q: Queryable, roadshowId: string, id: string): Promise<JudgeRow | null> {
+    const r = await q.query<JudgeRow>(
+      `UPDATE roadshow_judges SET revoked_at = coalesce(revoked_at, now()) WHERE roadshow_id = $1 AND id = $2 RETURNING ${JUDGE_COLS}`,
+      [roadshowId, id],
+    )
+    return r.rows[0] ?? null
+  },
+  /** The live judge a token's hash names (revoked links name nobody); marks it used at most once a minute. */
+  async byTokenHash(q: Queryable, tokenHash: string): Promise<JudgeRow | null> {
+    const r = await q.query<JudgeRow>(`SELECT ${JUDGE_COLS} FROM roadshow_judges WHERE token_hash = $1 AND revoked_at IS NULL`, [tokenHash])
+    const j = r.rows[0]
+    if (j && (!j.last_used_at || Date.now() - j.last_used_at.getTime() > 60_000)) {
+      await q.query('UPDATE roadshow_judges SET last_used_at = now() WHERE id = $1', [j.id])
+    }
+    return j ?? null
+  },
+}
