@@ -487,6 +487,60 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     await page.close()
   })
 
+  it('gives judges scoring links that they open on a phone to score the programme, until revoked', async () => {
+    const rs = await (await t.request('/v1/roadshows', { method: 'POST', key: org.key, json: { title: '<i>评分</i>专场', theme: { keywords: ['视觉', '机器人'] }, size: 2, starts_at: '2026-12-10T06:00:00Z' } })).json()
+    expect((await t.request(`/v1/roadshows/${rs.id}/confirm`, { method: 'POST', key: org.key, json: { version: 1 } })).status).toBe(200)
+    const { page, problems } = await open()
+    await signIn(page, org.key)
+    await page.goto(`${base}/console#roadshows/${rs.id}`)
+    await page.waitForSelector('#judge-form')
+    const links: string[] = []
+    for (const name of ['评委甲', '评委乙', '评委丙']) {
+      await page.fill('#judge-form [name=judge]', name)
+      await page.click('#judge-form button[type=submit]')
+      await page.waitForSelector(`#judge-link >> text=${name}`)
+      links.push(await page.inputValue('#judge-link input'))
+    }
+    expect(links[0]).toMatch(new RegExp(`^${base}/console/judge#rj_`))
+    expect(await page.locator('#judge-list tbody tr').count()).toBe(3)
+
+    // each judge opens their link on a phone and scores the first entry
+    const first = rs.entries[0].title as string
+    for (const [i, score] of [90, 70, 80].entries()) {
+      const phone = await browser!.newPage({ viewport: { width: 390, height: 844 }, timezoneId: 'Asia/Shanghai' })
+      const errs: string[] = []
+      phone.on('pageerror', (e) => errs.push(e.message))
+      await phone.goto(links[i]!)
+      await phone.waitForSelector('#judge-entries')
+      // the token leaves the address bar at once
+      expect(phone.url()).toBe(`${base}/console/judge`)
+      expect(await phone.textContent('h2')).toBe('<i>评分</i>专场')
+      expect(await phone.textContent('#judge-entries article:first-child')).toContain('14:00-14:15')
+      await phone.fill(`#judge-entries input[aria-label="${first} 分数 score"]`, String(score))
+      await phone.click(`#judge-entries button[aria-label="提交 ${first}"]`)
+      await phone.waitForSelector(`#judge-entries >> text=已保存 ${score}`)
+      if (i === 0) await phone.screenshot({ path: path.join(SHOTS, 'judge-phone.png'), fullPage: true })
+      expect(errs).toEqual([])
+      await phone.close()
+    }
+    await page.reload()
+    await page.waitForSelector('#results')
+    expect(await page.locator('#results tbody tr').first().textContent()).toContain('80')
+
+    // revoked: the link no longer opens anything
+    await page.click('#judge-list button[aria-label="撤销 评委甲"]')
+    await page.click('#judge-list button:has-text("确认撤销")')
+    await page.waitForSelector('#judge-list >> text=已撤销')
+    const phone = await browser!.newPage()
+    await phone.goto(links[0]!)
+    await phone.waitForSelector('text=评分链接无效或已被组织者撤销')
+    await phone.close()
+    expect(await page.textContent('#judges')).not.toContain('null')
+    await page.screenshot({ path: path.join(SHOTS, 'judge-links.png'), fullPage: true })
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
   it('pages through a long list of needs', async () => {
     const ent = await t.tenant('enterprise', 'enterprise', '需求很多的公司')
     const rows = Array.from({ length: 57 }, (_, i) => JSON.stringify({ external_id: `many-${i}`, title: `批量需求第${i + 1}项：工业废水深度处理`, description: '需要一套工业废水深度处理工艺。', status: 'draft' }))

@@ -349,7 +349,7 @@ const time = (s) => (s ? new Date(s).toLocaleTimeString('zh-CN', { hour: '2-digi
 async function showRoadshow(id) {
   const rs = await api(`/v1/roadshows/${id}`)
   // fetched once: each edit below redraws at once from local state, in the order the clicks came
-  const results = rs.status === 'confirmed' ? await api(`/v1/roadshows/${id}/results`) : null
+  const [results, judges] = await Promise.all([rs.status === 'confirmed' ? api(`/v1/roadshows/${id}/results`) : null, api(`/v1/roadshows/${id}/judges`)])
   let programme = [...rs.entries]
   let alternates = [...rs.alternates]
   let dirty = false
@@ -433,9 +433,66 @@ async function showRoadshow(id) {
         h('table', { id: 'programme' }, head(['序号', '时间', '名称', '单位', '领域', '成熟度', '推荐理由', '']), h('tbody', {}, prog))),
       h('div', { class: 'card' }, h('h3', {}, '候补 Alternates'),
         table('alternates', ['名称', '单位', '领域', '成熟度', '理由', ''], alts)),
-      h('div', { class: 'card' }, h('h3', {}, '评委评分 Judges\' scores'), scores()))
+      h('div', { class: 'card' }, h('h3', {}, '评委评分 Judges\' scores'), scores()),
+      judgeLinks(id, judges.items, reload))
   }
   render()
+}
+
+/**
+ * Judges' scoring links: one per judge, shown once when made (the API keeps only its hash); each judge scores the
+ * confirmed programme on their own phone under the name given here; a link can be revoked at once.
+ */
+function judgeLinks(id, judges, reload, secret) {
+  const name = h('input', { name: 'judge', required: true, maxlength: 60, placeholder: '评委姓名或代号', 'aria-label': '评委 judge' })
+  const form = h('form', { class: 'row', id: 'judge-form' }, name, ' ', h('button', { type: 'submit' }, '生成评分链接 Make a link'))
+  const card = h('div', { class: 'card', id: 'judges' })
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault()
+    const button = form.querySelector('button')
+    button.disabled = true
+    try {
+      const j = await api(`/v1/roadshows/${id}/judges`, { method: 'POST', json: { name: name.value.trim() } })
+      const list = await api(`/v1/roadshows/${id}/judges`).catch(() => ({ items: [...judges, j] }))
+      card.replaceWith(judgeLinks(id, list.items, reload, { name: j.name, link: `${location.origin}${j.link}` }))
+      show(`已生成 ${j.name} 的评分链接 Link made`)
+    } catch (err) {
+      fail(err)
+      button.disabled = false
+    }
+  })
+  const revoke = (j) => {
+    // two clicks instead of a dialog
+    let armed = false
+    const b = h('button', { type: 'button', class: 'plain', 'aria-label': `撤销 ${j.name}` }, '撤销 Revoke')
+    b.addEventListener('click', async () => {
+      if (!armed) {
+        armed = true
+        b.className = 'danger'
+        b.textContent = '确认撤销 Confirm'
+        return
+      }
+      b.disabled = true
+      try {
+        await api(`/v1/roadshows/${id}/judges/${j.id}`, { method: 'DELETE' })
+        show(`已撤销 ${j.name} 的链接 Revoked`)
+        await reload()
+      } catch (err) {
+        fail(err)
+        b.disabled = false
+      }
+    })
+    return b
+  }
+  const when = (s) => (s ? s.slice(0, 16).replace('T', ' ') : '—')
+  const rows = judges.map((j) => h('tr', {}, h('td', {}, j.name), h('td', {}, when(j.created_at)), h('td', {}, when(j.last_used_at)),
+    h('td', {}, j.revoked_at ? '已撤销' : '有效'), h('td', { class: 'actions' }, j.revoked_at ? null : revoke(j))))
+  card.append(...[h('h3', {}, '评委评分链接 Judges\' links'),
+    h('p', { class: 'muted' }, '每位评委一条链接，在手机上打开即可为确认后的节目单打分；链接只显示一次，可随时撤销。 One link a judge, shown once; revoke it any time.'),
+    secret ? h('div', { class: 'secret', id: 'judge-link' }, h('p', {}, h('strong', {}, `${secret.name} 的评分链接（只显示这一次）`), ' The link, shown once:'),
+      h('input', { readonly: true, value: secret.link, size: 80, 'aria-label': '评分链接 link', onfocus: (ev) => ev.target.select() })) : null,
+    table('judge-list', ['评委', '生成 (UTC)', '最近使用', '状态', ''], rows, '还没有评分链接 / No links yet'), form].filter(Boolean))
+  return card
 }
 
 // ---- start ----

@@ -8,6 +8,11 @@ export const session = { me: null }
 export const staff = () => session.me?.role === 'manager' || session.me?.role === 'admin'
 
 let unauthorized = () => {}
+// the pasted API key; the judge's page uses its scoring token instead
+let token = () => sessionStorage.getItem(KEY) ?? ''
+export const useToken = (fn) => {
+  token = fn
+}
 /** What a 401 does (the shell signs out). */
 export const onUnauthorized = (fn) => {
   unauthorized = fn
@@ -39,7 +44,7 @@ export class ApiError extends Error {
  * title and per-field errors.
  */
 export async function api(path, { method = 'GET', json, form, raw = false } = {}) {
-  const headers = { authorization: `Bearer ${sessionStorage.getItem(KEY) ?? ''}` }
+  const headers = { authorization: `Bearer ${token()}` }
   if (json !== undefined) headers['content-type'] = 'application/json'
   const body = form ?? (json === undefined ? undefined : JSON.stringify(json))
   const res = await fetch(path, { method, headers, body })
