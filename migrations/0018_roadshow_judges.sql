@@ -10,6 +10,11 @@ CREATE TABLE roadshow_judges (
   created_by uuid,
   created_at timestamptz NOT NULL DEFAULT now(),
   last_used_at timestamptz,
-  revoked_at timestamptz,
-  UNIQUE (roadshow_id, name)
+  revoked_at timestamptz
 );
+-- one live link per judge name; a revoked (e.g. leaked) link's name can be given a new one
+CREATE UNIQUE INDEX roadshow_judges_live_name ON roadshow_judges (roadshow_id, name) WHERE revoked_at IS NULL;
+
+-- a judge scoring through a link is an actor of its own in the audit trail (no key, not the system)
+ALTER TABLE audit_events DROP CONSTRAINT audit_events_actor_kind_check;
+ALTER TABLE audit_events ADD CONSTRAINT audit_events_actor_kind_check CHECK (actor_kind IN ('key', 'system', 'judge'));

@@ -61,7 +61,9 @@ export function createApp(deps: AppDeps, logger: Logger = createLogger(deps.conf
   const keys = authMiddleware(deps.services.orgs, limiter, deps.config.TRUST_PROXY)
   // a judge's scoring link authenticates the judging routes, and nothing else does
   app.use('/v1/*', (c, next) => (c.req.path.startsWith('/v1/judging/') ? next() : keys(c, next)))
-  app.use('/v1/judging/*', judgeMiddleware(deps.services.judges, limiter, deps.config.TRUST_PROXY))
+  // judges' failures count apart: at a venue everyone shares one address, and stale judge pages must not lock out the organiser
+  const judgeLimiter = failedAuthLimiter(deps.config.AUTH_FAIL_LIMIT, deps.config.AUTH_FAIL_WINDOW_SECONDS)
+  app.use('/v1/judging/*', judgeMiddleware(deps.services.judges, judgeLimiter, deps.config.TRUST_PROXY))
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/readyz', async (c) => {

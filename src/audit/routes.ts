@@ -8,7 +8,7 @@ const AuditEvent = z
   .object({
     id: z.number().int(),
     at: z.string(),
-    actor_kind: z.enum(['key', 'system']),
+    actor_kind: z.enum(['key', 'system', 'judge']),
     actor_key_id: z.string().nullable(),
     actor_org_id: z.string().nullable(),
     actor_role: z.string().nullable(),

@@ -18,7 +18,7 @@ export interface AuditEvent {
 export interface AuditRow {
   id: number
   at: string
-  actor_kind: 'key' | 'system'
+  actor_kind: 'key' | 'system' | 'judge'
   actor_key_id: string | null
   actor_org_id: string | null
   actor_role: string | null
@@ -44,7 +44,10 @@ export function digestOf(before?: Record<string, unknown> | null, after?: Record
   return { changed, ...(note ? { note } : {}) }
 }
 
-export async function recordAudit(q: Queryable, caller: Caller, e: AuditEvent): Promise<void> {
+/** Who acted: a key's caller, the system, or a roadshow judge scoring through a link (no key). */
+export type Actor = Caller | { kind: 'judge'; role: 'judge' }
+
+export async function recordAudit(q: Queryable, caller: Actor, e: AuditEvent): Promise<void> {
   const key = caller.kind === 'key' ? caller : null
   await q.query(
     `INSERT INTO audit_events (actor_kind, actor_key_id, actor_org_id, actor_role, action, object_kind, object_id, org_id, digest)

@@ -53,7 +53,8 @@ export function registerJudgeRoutes(app: App, { services }: AppDeps) {
     }),
     async (c) => {
       const j = await judges.addJudge({ ctx: c.get('caller'), input: { id: c.req.valid('param').id, name: c.req.valid('json').name } })
-      return c.json({ ...j, link: `/console/judge#${j.token}` }, 201)
+      // the token is in this body only: no cache may keep it
+      return c.json({ ...j, link: `/console/judge#${j.token}` }, 201, { 'cache-control': 'no-store' })
     },
   )
 
@@ -68,13 +69,16 @@ export function registerJudgeRoutes(app: App, { services }: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'delete', path: '/v1/roadshows/{id}/judges/{judge_id}', tags, summary: 'Revoke a judge\'s link (its scores stay)',
-      request: { params: JudgeParams },
-      responses: { 204: { description: 'revoked' }, 401: P[401], 403: P[403], 404: P[404] },
+      method: 'delete', path: '/v1/roadshows/{id}/judges/{judge_id}', tags, summary: 'Revoke a judge\'s link (its scores stay unless discard_scores=true)',
+      request: {
+        params: JudgeParams,
+        query: z.object({ discard_scores: z.enum(['true', 'false']).default('false').openapi({ description: 'true: also drop the scores recorded under this judge\'s name (a leaked link)' }) }),
+      },
+      responses: { 204: { description: 'revoked' }, 400: P[400], 401: P[401], 403: P[403], 404: P[404] },
     }),
     async (c) => {
       const p = c.req.valid('param')
-      await judges.revokeJudge({ ctx: c.get('caller'), input: { id: p.id, judgeId: p.judge_id } })
+      await judges.revokeJudge({ ctx: c.get('caller'), input: { id: p.id, judgeId: p.judge_id, discardScores: c.req.valid('query').discard_scores === 'true' } })
       return c.body(null, 204)
     },
   )

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { recordAudit } from '../audit/store'
 import type { Db } from '../db'
 import { ConflictError, InvalidError } from '../errors'
-import { type Caller, requireRole, SYSTEM, visibleOr404 } from '../orgs/access'
+import { type Caller, requireRole, visibleOr404 } from '../orgs/access'
 import { iso } from '../pagination'
 import type { EntryKind } from './schema'
 import { maySeeRoadshow, presentable } from './service'
@@ -55,11 +55,13 @@ export function createJudgeService(deps: { db: Db }) {
     return (await judgeStore.list(db, r.id)).map(judgeOut)
   }
 
-  async function revokeJudge({ ctx, input }: { ctx: Caller; input: { id: string; judgeId: string } }) {
+  /** Stops a link at once; with `discardScores` (a leaked link) the scores under the judge's name go too. */
+  async function revokeJudge({ ctx, input }: { ctx: Caller; input: { id: string; judgeId: string; discardScores?: boolean } }) {
     const r = await roadshowFor(ctx, input.id)
     await db.transaction(async (tx) => {
       const j = visibleOr404(await judgeStore.revoke(tx, r.id, input.judgeId), () => true, '评委 judge')
-      await recordAudit(tx, ctx, { action: 'roadshow.judge.revoke', objectKind: 'roadshow', objectId: r.id, orgId: r.org_id, after: { judge: j.name, judge_id: j.id } })
+      const discarded = input.discardScores ? await judgeStore.discardScores(tx, r.id, j.name) : 0
+      await recordAudit(tx, ctx, { action: 'roadshow.judge.revoke', objectKind: 'roadshow', objectId: r.id, orgId: r.org_id, after: { judge: j.name, judge_id: j.id }, note: { scores_discarded: discarded } })
     })
   }
 
@@ -107,8 +109,8 @@ export function createJudgeService(deps: { db: Db }) {
       const it = onProgramme ? (await roadshowStore.items(tx, [{ kind: s.kind, id: s.id }])).get(`${s.kind}:${s.id}`) : undefined
       if (!it || !presentable(it)) throw new InvalidError([{ field: 'body.id', message: 'not on the programme / 不在节目单中' }])
       await roadshowStore.upsertScore(tx, r.id, { kind: s.kind, itemId: s.id, judge: judge.name, score: s.score })
-      // the judge has no key: the trail names the judge's link
-      await recordAudit(tx, SYSTEM, { action: 'roadshow.score', objectKind: 'roadshow', objectId: r.id, orgId: r.org_id, note: { kind: s.kind, id: s.id, judge: judge.name, judge_id: judge.id } })
+      // the judge has no key: a judge actor, the note names the link
+      await recordAudit(tx, { kind: 'judge', role: 'judge' }, { action: 'roadshow.score', objectKind: 'roadshow', objectId: r.id, orgId: r.org_id, note: { kind: s.kind, id: s.id, judge: judge.name, judge_id: judge.id } })
     })
     return judgeView(judge)
   }

@@ -17,7 +17,7 @@ import { MATURITY_LABEL } from '../catalog/fields'
 import { renderProgramme, type ProgrammeFormat } from './render'
 import { CAPPED, type Candidate, judged, keywordCoverage, outsideTheme, shortlist } from './shortlist'
 import { defaultPerOrgMax, ENTRY_KIND_OF, type EntryKind, type EntryRef, KIND_LABELS, type RoadshowCreate, type RoadshowEdit, type ScoreIn } from './schema'
-import { type EntryRow, type ItemRow, type RoadshowRow, roadshowStore } from './store'
+import { type EntryRow, type ItemRow, judgeStore, type RoadshowRow, roadshowStore } from './store'
 
 const LABEL = '路演 roadshow'
 /** Candidates ranked before filtering and the per-organisation cap (several times the size: filters drop many). */
@@ -224,8 +224,10 @@ export function createRoadshowService(deps: { db: Db; matching: MatchingService 
       if (r.status !== 'confirmed') throw new ConflictError('Scores are recorded once the programme is confirmed / 节目单确认后方可评分')
       const v = await view(ctx, r, tx)
       if (!v.entries.some((x) => x.kind === s.kind && x.id === s.id)) throw new InvalidError([{ field: 'body.id', message: 'not on the programme / 不在节目单中' }])
+      // a judge with a live link scores through it: nobody overwrites their score on their behalf
+      if (await judgeStore.liveNamed(tx, r.id, s.judge)) throw new ConflictError(`${s.judge} scores through their own link / 该评委通过评分链接自行评分`, { judge: s.judge })
       await roadshowStore.upsertScore(tx, r.id, { kind: s.kind, itemId: s.id, judge: s.judge, score: s.score })
-      await recordAudit(tx, ctx, { action: 'roadshow.score', objectKind: 'roadshow', objectId: r.id, orgId: r.org_id, note: { kind: s.kind, id: s.id } })
+      await recordAudit(tx, ctx, { action: 'roadshow.score', objectKind: 'roadshow', objectId: r.id, orgId: r.org_id, note: { kind: s.kind, id: s.id, judge: s.judge } })
     })
     return resultsOf({ ctx, input: { id: input.id } })
   }

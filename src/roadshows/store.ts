@@ -192,13 +192,21 @@ export const judgeStore = {
   async insert(q: Queryable, j: { roadshowId: string; name: string; prefix: string; tokenHash: string; createdBy: string | null }): Promise<JudgeRow | null> {
     const r = await q.query<JudgeRow>(
       `INSERT INTO roadshow_judges (roadshow_id, name, prefix, token_hash, created_by) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (roadshow_id, name) DO NOTHING RETURNING ${JUDGE_COLS}`,
+       ON CONFLICT (roadshow_id, name) WHERE revoked_at IS NULL DO NOTHING RETURNING ${JUDGE_COLS}`,
       [j.roadshowId, j.name, j.prefix, j.tokenHash, j.createdBy],
     )
     return r.rows[0] ?? null
   },
   async list(q: Queryable, roadshowId: string): Promise<JudgeRow[]> {
     return (await q.query<JudgeRow>(`SELECT ${JUDGE_COLS} FROM roadshow_judges WHERE roadshow_id = $1 ORDER BY created_at, name`, [roadshowId])).rows
+  },
+  /** Whether a judge of this name has a live link (their scores come through it). */
+  async liveNamed(q: Queryable, roadshowId: string, name: string): Promise<boolean> {
+    return (await q.query('SELECT 1 FROM roadshow_judges WHERE roadshow_id = $1 AND name = $2 AND revoked_at IS NULL', [roadshowId, name])).rows.length > 0
+  },
+  /** Drops every score recorded under a judge's name (a leaked link's scores, on revocation). */
+  async discardScores(q: Queryable, roadshowId: string, name: string): Promise<number> {
+    return (await q.query('DELETE FROM roadshow_scores WHERE roadshow_id = $1 AND judge = $2', [roadshowId, name])).rowCount ?? 0
   },
   async revoke(q: Queryable, roadshowId: string, id: string): Promise<JudgeRow | null> {
     const r = await q.query<JudgeRow>(

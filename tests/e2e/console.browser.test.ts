@@ -534,6 +534,13 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     const phone = await browser!.newPage()
     await phone.goto(links[0]!)
     await phone.waitForSelector('text=评分链接无效或已被组织者撤销')
+    // a link cut short by a chat app, opened in a tab that held another judge's link, scores as nobody
+    // (opening another link in the same tab changes only the fragment; the page starts again from it)
+    await phone.goto(links[1]!)
+    await phone.waitForSelector('#judge-entries')
+    expect(await phone.textContent('#who')).toBe('评委 评委乙')
+    await phone.goto(`${base}/console/judge#${links[2]!.split('#')[1]!.slice(0, 20)}`)
+    await phone.waitForSelector('text=请使用组织者发给你的评分链接打开本页')
     await phone.close()
     expect(await page.textContent('#judges')).not.toContain('null')
     await page.screenshot({ path: path.join(SHOTS, 'judge-links.png'), fullPage: true })

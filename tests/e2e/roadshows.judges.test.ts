@@ -72,9 +72,10 @@ describe('judges: happy path', () => {
     const stored = await t.db.query<{ token_hash: string }>('SELECT token_hash FROM roadshow_judges WHERE roadshow_id = $1', [rs.id])
     expect(stored.rows.every((r) => /^[0-9a-f]{64}$/.test(r.token_hash))).toBe(true)
     expect(JSON.stringify(stored.rows)).not.toContain(a.token)
-    // the trail names the judge of each score
-    const audit = await t.db.query<{ digest: { note?: { judge?: string } } }>("SELECT digest FROM audit_events WHERE object_id = $1 AND action = 'roadshow.score'", [rs.id])
+    // the trail names the judge of each score, as a judge (no key, not the system)
+    const audit = await t.db.query<{ actor_kind: string; digest: { note?: { judge?: string } } }>("SELECT actor_kind, digest FROM audit_events WHERE object_id = $1 AND action = 'roadshow.score'", [rs.id])
     expect(audit.rows.map((r) => r.digest.note?.judge)).toContain('评委乙')
+    expect(new Set(audit.rows.map((r) => r.actor_kind))).toEqual(new Set(['judge']))
   })
 })
 
@@ -118,6 +119,30 @@ describe('judges: security', () => {
     expect((await req(`/v1/roadshows/${rs.id}/judges/${j.id}`, org.key, { method: 'DELETE' })).status).toBe(204)
     expect((await judgeReq('/v1/judging/roadshow', j.token)).status).toBe(401)
     expect((await ok(await req(`/v1/roadshows/${rs.id}/judges`, org.key))).items[0].revoked_at).not.toBeNull()
+  })
+
+  it('a leaked link: revoked with its scores discarded, and the name given a new link; the token is never cached', async () => {
+    const rs = await confirmedRoadshow()
+    const res = await req(`/v1/roadshows/${rs.id}/judges`, org.key, { method: 'POST', json: { name: '评委丁' } })
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const leaked = await ok(res, 201)
+    const e = rs.entries[0]
+    await ok(await judgeReq('/v1/judging/scores', leaked.token, { method: 'PUT', json: { kind: e.kind, id: e.id, score: 1 } }))
+    // nobody overwrites a linked judge's score on their behalf
+    const forged = await req(`/v1/roadshows/${rs.id}/scores`, org.key, { method: 'POST', json: { kind: e.kind, id: e.id, judge: '评委丁', score: 99 } })
+    expect(forged.status).toBe(409)
+    expect((await req(`/v1/roadshows/${rs.id}/judges/${leaked.id}?discard_scores=maybe`, org.key, { method: 'DELETE' })).status).toBe(400)
+    expect((await req(`/v1/roadshows/${rs.id}/judges/${leaked.id}?discard_scores=true`, org.key, { method: 'DELETE' })).status).toBe(204)
+    const results = await ok(await req(`/v1/roadshows/${rs.id}/results`, org.key))
+    expect(results.items.find((x: { id: string }) => x.id === e.id).judges).toBe(0)
+    const fresh = await addJudge(rs.id, '评委丁')
+    expect(fresh.token).not.toBe(leaked.token)
+    expect((await judgeReq('/v1/judging/roadshow', leaked.token)).status).toBe(401)
+    expect((await ok(await judgeReq('/v1/judging/roadshow', fresh.token))).judge.name).toBe('评委丁')
+    // a judge without a link is still scored by the organiser, and the trail names them
+    await ok(await req(`/v1/roadshows/${rs.id}/scores`, org.key, { method: 'POST', json: { kind: e.kind, id: e.id, judge: '现场评委', score: 77 } }))
+    const audit = await t.db.query<{ digest: { note?: { judge?: string } } }>("SELECT digest FROM audit_events WHERE object_id = $1 AND action = 'roadshow.score' AND actor_kind = 'key'", [rs.id])
+    expect(audit.rows.map((r) => r.digest.note?.judge)).toEqual(['现场评委'])
   })
 
   it('a judge scores only its own roadshow; other organisations and roles cannot give or list links', async () => {

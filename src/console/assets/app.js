@@ -446,6 +446,7 @@ async function showRoadshow(id) {
 function judgeLinks(id, judges, reload, secret) {
   const name = h('input', { name: 'judge', required: true, maxlength: 60, placeholder: '评委姓名或代号', 'aria-label': '评委 judge' })
   const form = h('form', { class: 'row', id: 'judge-form' }, name, ' ', h('button', { type: 'submit' }, '生成评分链接 Make a link'))
+  const discard = h('input', { type: 'checkbox', id: 'discard-scores' })
   const card = h('div', { class: 'card', id: 'judges' })
   form.addEventListener('submit', async (e) => {
     e.preventDefault()
@@ -474,8 +475,8 @@ function judgeLinks(id, judges, reload, secret) {
       }
       b.disabled = true
       try {
-        await api(`/v1/roadshows/${id}/judges/${j.id}`, { method: 'DELETE' })
-        show(`已撤销 ${j.name} 的链接 Revoked`)
+        await api(`/v1/roadshows/${id}/judges/${j.id}?discard_scores=${discard.checked}`, { method: 'DELETE' })
+        show(`已撤销 ${j.name} 的链接${discard.checked ? '并删除其评分' : ''} Revoked`)
         await reload()
       } catch (err) {
         fail(err)
@@ -491,7 +492,9 @@ function judgeLinks(id, judges, reload, secret) {
     h('p', { class: 'muted' }, '每位评委一条链接，在手机上打开即可为确认后的节目单打分；链接只显示一次，可随时撤销。 One link a judge, shown once; revoke it any time.'),
     secret ? h('div', { class: 'secret', id: 'judge-link' }, h('p', {}, h('strong', {}, `${secret.name} 的评分链接（只显示这一次）`), ' The link, shown once:'),
       h('input', { readonly: true, value: secret.link, size: 80, 'aria-label': '评分链接 link', onfocus: (ev) => ev.target.select() })) : null,
-    table('judge-list', ['评委', '生成 (UTC)', '最近使用', '状态', ''], rows, '还没有评分链接 / No links yet'), form].filter(Boolean))
+    table('judge-list', ['评委', '生成 (UTC)', '最近使用', '状态', ''], rows, '还没有评分链接 / No links yet'),
+    rows.length ? h('label', { class: 'check' }, discard, '撤销时同时删除该评委的评分（链接泄露时） discard their scores when revoking (a leaked link)') : null,
+    form].filter(Boolean))
   return card
 }
 

@@ -32,9 +32,10 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 export class ApiError extends Error {
-  constructor(title, errors) {
+  constructor(title, errors, status) {
     super(title)
     this.errors = errors
+    this.status = status
   }
 }
 
@@ -50,12 +51,12 @@ export async function api(path, { method = 'GET', json, form, raw = false } = {}
   const res = await fetch(path, { method, headers, body })
   if (res.status === 401) {
     unauthorized()
-    throw new ApiError('密钥无效或已撤销 / The key is not valid', [])
+    throw new ApiError('密钥无效或已撤销 / The key is not valid', [], 401)
   }
   if (raw && res.ok) return res
   const out = (res.headers.get('content-type') ?? '').includes('json') ? await res.json() : { title: await res.text() }
   // the problem's title says what kind of failure, its detail what exactly (e.g. 榜单已被他人修改)
-  if (!res.ok) throw new ApiError([out.title ?? `HTTP ${res.status}`, out.detail].filter(Boolean).join('：'), out.errors ?? [])
+  if (!res.ok) throw new ApiError([out.title ?? `HTTP ${res.status}`, out.detail].filter(Boolean).join('：'), out.errors ?? [], res.status)
   return out
 }
 

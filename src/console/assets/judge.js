@@ -5,8 +5,14 @@ import { $, api, fail, h, show, useToken } from './core.js'
 
 const TOKEN = 'tt-judge-token'
 const fromLink = location.hash.slice(1)
-if (/^rj_[\w-]{8}_[\w-]{32}$/.test(fromLink)) sessionStorage.setItem(TOKEN, fromLink)
+if (fromLink) {
+  // a new link replaces whatever this tab held before, even one cut short by a chat app (then it opens nothing)
+  sessionStorage.removeItem(TOKEN)
+  if (/^rj_[\w-]{8}_[\w-]{32}$/.test(fromLink)) sessionStorage.setItem(TOKEN, fromLink)
+}
 history.replaceState(null, '', location.pathname)
+// another link opened in this tab changes only the fragment: start again from it
+window.addEventListener('hashchange', () => location.reload())
 useToken(() => sessionStorage.getItem(TOKEN) ?? '')
 
 const time = (s) => (s ? new Date(s).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' }) : '')
@@ -20,8 +26,15 @@ async function draw() {
   try {
     v = await api('/v1/judging/roadshow')
   } catch (err) {
-    fail(err)
-    $('#main').replaceChildren(h('div', { class: 'card' }, '评分链接无效或已被组织者撤销。 The link is not valid or was revoked by the organiser.'))
+    // only a 401 means the link itself is bad (the API answers every bad token alike); anything else may pass
+    if (err.status === 401) {
+      sessionStorage.removeItem(TOKEN)
+      $('#message').replaceChildren()
+      $('#main').replaceChildren(h('div', { class: 'card' }, '评分链接无效或已被组织者撤销。 The link is not valid or was revoked by the organiser.'))
+    } else {
+      fail(err)
+      $('#main').replaceChildren(h('div', { class: 'card' }, '暂时无法读取节目单，请稍后刷新。 The programme could not be read just now: refresh in a moment.'))
+    }
     return
   }
   $('#who').replaceChildren(`评委 ${v.judge.name}`)
