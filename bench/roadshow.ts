@@ -49,7 +49,7 @@ export async function benchRoadshow(argv: string[]) {
   const organiser = await orgStore.insertOrg(rt.db, { name: 'bench-organiser', kind: 'organizer' })
   const ctx: Caller = { kind: 'key', keyId: randomUUID(), role: 'organizer', orgId: organiser.id, orgKind: 'organizer' }
   const themes = [...synthetic(Number(values.runs), 77)].map((q, i) => ({
-    title: `路演 ${i}`, kind: 'achievements' as const, size: 10, slot: { pitch: 8, qa: 7 },
+    title: `路演 ${i}`, kind: 'achievements' as const, size: 10, slot: { pitch: 8, qa: 7 }, breaks: [{ after: 5, minutes: 10, label: '茶歇' }],
     theme: { keywords: q.keywords.slice(0, 2), industry: i % 2 ? q.industry : undefined, min_maturity: i % 3 ? undefined : ('pilot' as const) },
   }))
   await rt.services.roadshows.createRoadshow({ ctx, input: { ...themes[0]!, title: 'warm-up' } }) // first use loads the word lists

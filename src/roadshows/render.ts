@@ -16,10 +16,16 @@ const day = (s: string | null) => (s ? new Date(Date.parse(s) + 8 * 3600_000).to
 // the programme has columns for these: its 推荐理由 keeps what they do not say (shared keywords, who added it)
 const SHOWN = /^(技术领域|行业|成熟度|地区)：/
 
-function rowsOf(v: RoadshowView): string[][] {
-  return v.entries.map((e) => [
-    String(e.position), e.starts_at ? `${hm(e.starts_at)}-${hm(e.ends_at)}` : '', e.title, e.org_name, e.field ?? '', e.maturity_label ?? '', e.region ?? '', e.reasons.filter((r) => !SHOWN.test(r)).join('；'),
-  ])
+/** The programme's rows in order: entries, and each break after the entry it follows (a row without a number). */
+function rowsOf(v: RoadshowView): { cells: string[]; pause: boolean }[] {
+  const after = new Map(v.breaks.map((b) => [b.after, b]))
+  return v.entries.flatMap((e) => {
+    const row = { pause: false, cells: [
+      String(e.position), e.starts_at ? `${hm(e.starts_at)}-${hm(e.ends_at)}` : '', e.title, e.org_name, e.field ?? '', e.maturity_label ?? '', e.region ?? '', e.reasons.filter((r) => !SHOWN.test(r)).join('；'),
+    ] }
+    const b = e.position === null ? undefined : after.get(e.position)
+    return b ? [row, { pause: true, cells: ['', b.starts_at ? `${hm(b.starts_at)}-${hm(b.ends_at)}` : '', `${b.label}（${b.minutes} 分钟）`, '', '', '', '', ''] }] : [row]
+  })
 }
 
 function meta(v: RoadshowView): string[] {
@@ -32,7 +38,8 @@ function meta(v: RoadshowView): string[] {
 }
 
 export function renderProgramme(v: RoadshowView, format: ProgrammeFormat): string {
-  const rows = rowsOf(v)
+  const all = rowsOf(v)
+  const rows = all.map((r) => r.cells)
   if (format === 'csv') return csvDocument(HEADER, rows)
   if (format === 'md') {
     const e = escapeMarkdown
@@ -51,12 +58,12 @@ body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem aut
 h1{font-size:1.6rem;margin-bottom:.3rem}.meta{color:#555;margin:.1rem 0}
 table{border-collapse:collapse;width:100%;margin-top:1rem;font-size:.92rem}th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f2f4f7}td.n{text-align:right;white-space:nowrap}td.t{white-space:nowrap}
-.draft{color:#a15c00;font-weight:bold}@media print{body{margin:0}}
+.draft{color:#a15c00;font-weight:bold}tr.pause td{background:#f6f7f9;color:#555}@media print{body{margin:0}}
 </style></head><body>
 <h1>${e(v.title)}</h1>
 ${meta(v).map((m, i) => `<p class="meta${i === 0 && v.status !== 'confirmed' ? ' draft' : ''}">${e(m)}</p>`).join('\n')}
 <table><thead><tr>${HEADER.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead>
-<tbody>${rows.map((r) => `<tr>${r.map((c, i) => `<td${i === 0 ? ' class="n"' : i === 1 ? ' class="t"' : ''}>${e(c)}</td>`).join('')}</tr>`).join('\n')}</tbody></table>
+<tbody>${all.map((r) => `<tr${r.pause ? ' class="pause"' : ''}>${r.cells.map((c, i) => `<td${i === 0 ? ' class="n"' : i === 1 ? ' class="t"' : ''}>${e(c)}</td>`).join('')}</tr>`).join('\n')}</tbody></table>
 ${rows.length ? '' : '<p>（节目单为空）</p>'}
 </body></html>
 `

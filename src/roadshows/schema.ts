@@ -34,6 +34,20 @@ export const Slot = z
   })
   .openapi('RoadshowSlot')
 
+export const Break = z
+  .object({
+    after: z.number().int().min(1).max(MAX_SIZE - 1).openapi({ description: 'the break follows the entry at this position (1 = after the first)' }),
+    minutes: z.number().int().min(1).max(240),
+    label: text(30).min(1).default('茶歇').openapi({ description: '茶歇, 午休, 合影 ...' }),
+  })
+  .openapi('RoadshowBreak')
+export type Break = z.output<typeof Break>
+const Breaks = z
+  .array(Break)
+  .max(10)
+  .refine((b) => new Set(b.map((x) => x.after)).size === b.length, { message: 'one break after a position / 同一位置只能有一次休息' })
+  .openapi({ description: 'breaks between entries; a break after the last entry is not shown' })
+
 export const RoadshowCreate = z
   .object({
     title: text(200).min(1).openapi({ description: '活动名称' }),
@@ -43,6 +57,7 @@ export const RoadshowCreate = z
     per_org_max: z.number().int().min(1).max(MAX_SIZE).optional().openapi({ description: 'at most this many entries of one organisation (default: a fifth of the size, at least 1)' }),
     slot: Slot.default({ pitch: 8, qa: 7 }),
     starts_at: isoDateTime().optional().openapi({ description: 'start of the first slot (ISO 8601): the programme then shows each slot\'s time' }),
+    breaks: Breaks.default([]),
   })
   .openapi('RoadshowCreate')
 export type RoadshowCreate = z.output<typeof RoadshowCreate>
@@ -57,6 +72,7 @@ export const RoadshowEdit = z
     slot: Slot.optional(),
     size: z.number().int().min(1).max(MAX_SIZE).optional().openapi({ description: 'slots in the programme; entries may not exceed it' }),
     starts_at: isoDateTime().nullable().optional(),
+    breaks: Breaks.optional().openapi({ description: 'replaces the breaks' }),
     entries: z.array(EntryRef).max(MAX_SIZE).optional().openapi({ description: 'the programme in order (at most size entries): kept suggestions, alternates moved in, or any presentable item you may see; what you leave out becomes an alternate' }),
   })
   .openapi('RoadshowEdit')

@@ -15,7 +15,7 @@ import { type Caller, isStaff, ownsOrStaff, requireRole, visibleOr404 } from '..
 import { iso } from '../pagination'
 import { MATURITY_LABEL } from '../catalog/fields'
 import { renderProgramme, type ProgrammeFormat } from './render'
-import { CAPPED, type Candidate, judged, keywordCoverage, outsideTheme, shortlist } from './shortlist'
+import { CAPPED, type Candidate, judged, keywordCoverage, outsideTheme, programmeTimes, shortlist } from './shortlist'
 import { defaultPerOrgMax, ENTRY_KIND_OF, type EntryKind, type EntryRef, KIND_LABELS, type RoadshowCreate, type RoadshowEdit, type ScoreIn } from './schema'
 import { type EntryRow, type ItemRow, judgeStore, type RoadshowRow, roadshowStore } from './store'
 
@@ -95,7 +95,7 @@ export function createRoadshowService(deps: { db: Db; matching: MatchingService 
     await db.transaction(async (tx) => {
       await roadshowStore.insert(tx, {
         id, org_id: ctx.orgId, kind: input.kind, title: input.title, theme: t, size: input.size, per_org_max: perOrgMax, pitch_minutes: input.slot.pitch,
-        qa_minutes: input.slot.qa, starts_at: input.starts_at ? new Date(input.starts_at) : null, created_by: ctx.keyId,
+        qa_minutes: input.slot.qa, starts_at: input.starts_at ? new Date(input.starts_at) : null, breaks: input.breaks, created_by: ctx.keyId,
       })
       await roadshowStore.upsertEntries(tx, id, entries)
       await recordAudit(tx, ctx, { action: 'roadshow.create', objectKind: 'roadshow', objectId: id, orgId: ctx.orgId, after: { title: input.title, theme: t, size: input.size }, note: { suggested: programme.length, alternates: alternates.length } })
@@ -107,7 +107,6 @@ export function createRoadshowService(deps: { db: Db; matching: MatchingService 
   async function view(ctx: Caller, r: RoadshowRow, q: Queryable = db) {
     const entries = await roadshowStore.entries(q, r.id)
     const items = await roadshowStore.items(q, entries.map((e) => ({ kind: e.item_kind, id: e.item_id })))
-    const slot = r.pitch_minutes + r.qa_minutes
     let hidden = 0
     let n = 0
     const shown = entries.flatMap((e) => {
@@ -116,18 +115,19 @@ export function createRoadshowService(deps: { db: Db; matching: MatchingService 
         if (e.position !== null) hidden++
         return []
       }
-      const at = e.position !== null && r.starts_at ? new Date(r.starts_at.getTime() + n * slot * 60_000) : null
       if (e.position !== null) n++
       return [{
         position: e.position === null ? null : n, kind: e.item_kind, id: e.item_id, title: it.title, org_name: it.org_name, field: it.field,
         maturity: it.maturity, maturity_label: it.maturity ? MATURITY_LABEL[it.maturity] ?? null : null, region: it.region ?? it.org_region,
-        source: e.source, score: e.score, reasons: e.reasons, available: presentable(it),
-        starts_at: at ? at.toISOString() : null, ends_at: at ? new Date(at.getTime() + slot * 60_000).toISOString() : null,
+        source: e.source, score: e.score, reasons: e.reasons, available: presentable(it), starts_at: null as string | null, ends_at: null as string | null,
       }]
     })
+    // the clock over what this reader sees: slots in order, with the breaks between them
+    const clock = programmeTimes(r.starts_at, r.pitch_minutes + r.qa_minutes, r.breaks, n)
+    for (const e of shown) if (e.position !== null) Object.assign(e, clock.entries[e.position - 1])
     return {
       id: r.id, kind: r.kind, kind_label: KIND_LABELS[r.kind], title: r.title, theme: r.theme, size: r.size, per_org_max: r.per_org_max,
-      slot: { pitch: r.pitch_minutes, qa: r.qa_minutes }, starts_at: iso(r.starts_at), status: r.status, version: r.version,
+      slot: { pitch: r.pitch_minutes, qa: r.qa_minutes }, starts_at: iso(r.starts_at), breaks: clock.breaks, status: r.status, version: r.version,
       confirmed_version: r.confirmed_version, confirmed_at: iso(r.confirmed_at), created_at: iso(r.created_at)!, updated_at: iso(r.updated_at)!,
       entries: shown.filter((e) => e.position !== null), alternates: shown.filter((e) => e.position === null), withdrawn: hidden,
     }
@@ -187,7 +187,7 @@ export function createRoadshowService(deps: { db: Db; matching: MatchingService 
       if (!e.entries && size < (await roadshowStore.entries(tx, r.id)).filter((x) => x.position !== null).length) {
         throw new InvalidError([{ field: 'body.size', message: 'fewer slots than the programme has entries: send entries too / 场次数少于节目单条目' }])
       }
-      const version = await roadshowStore.update(tx, r.id, { title: e.title ?? r.title, size, pitch: e.slot?.pitch ?? r.pitch_minutes, qa: e.slot?.qa ?? r.qa_minutes, startsAt })
+      const version = await roadshowStore.update(tx, r.id, { title: e.title ?? r.title, size, pitch: e.slot?.pitch ?? r.pitch_minutes, qa: e.slot?.qa ?? r.qa_minutes, startsAt, breaks: e.breaks ?? r.breaks })
       await recordAudit(tx, ctx, {
         action: 'roadshow.edit', objectKind: 'roadshow', objectId: r.id, orgId: r.org_id,
         before: { version: r.version, title: r.title }, after: { version, title: e.title ?? r.title }, note: e.entries ? { entries: e.entries.length } : undefined,

@@ -6,6 +6,7 @@ import { MATURITY, MATURITY_LABEL } from '../catalog/fields'
 import { idfTable, normalize } from '../text/analyze'
 import type { EntryKind, Theme } from './schema'
 import type { ItemRow } from './store'
+import type { Break } from './schema'
 
 export interface Candidate {
   row: ItemRow
@@ -102,4 +103,29 @@ export function judged(scores: number[]): { mean: number | null; trimmed_mean: n
     trimmed_mean: mean(trim ? sorted.slice(1, -1) : sorted),
     dropped: trim ? { lowest: sorted[0]!, highest: sorted[sorted.length - 1]! } : null,
   }
+}
+
+/**
+ * The clock of a programme of `n` entries: each entry's start and end, and the breaks that fall between two entries
+ * (a break after the last entry, or after a position the programme no longer reaches, is left out). Without a start
+ * time there are no times, only the breaks' places.
+ */
+export function programmeTimes(startsAt: Date | null, slotMinutes: number, breaks: readonly Break[], n: number) {
+  const at = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+  const byAfter = new Map(breaks.map((b) => [b.after, b]))
+  const entries: { starts_at: string | null; ends_at: string | null }[] = []
+  const between: (Break & { starts_at: string | null; ends_at: string | null })[] = []
+  let t = startsAt ? startsAt.getTime() : null
+  for (let i = 1; i <= n; i++) {
+    const end = t === null ? null : t + slotMinutes * 60_000
+    entries.push({ starts_at: at(t), ends_at: at(end) })
+    t = end
+    const b = byAfter.get(i)
+    if (b && i < n) {
+      const bEnd = t === null ? null : t + b.minutes * 60_000
+      between.push({ ...b, starts_at: at(t), ends_at: at(bEnd) })
+      t = bEnd
+    }
+  }
+  return { entries, breaks: between }
 }

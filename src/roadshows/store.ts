@@ -2,7 +2,7 @@
 // achievements and briefs they present.
 import type { Queryable } from '../db'
 import type { Maturity } from '../catalog/fields'
-import type { EntryKind, RoadshowKind, RoadshowStatus, Theme } from './schema'
+import type { Break, EntryKind, RoadshowKind, RoadshowStatus, Theme } from './schema'
 
 export interface RoadshowRow {
   id: string
@@ -15,6 +15,7 @@ export interface RoadshowRow {
   pitch_minutes: number
   qa_minutes: number
   starts_at: Date | null
+  breaks: Break[]
   status: RoadshowStatus
   version: number
   confirmed_version: number | null
@@ -75,9 +76,9 @@ const BRIEFS = `SELECT 'brief' AS kind, b.id, b.org_id, o.name AS org_name, o.re
 export const roadshowStore = {
   async insert(q: Queryable, r: Omit<RoadshowRow, 'status' | 'version' | 'confirmed_version' | 'confirmed_at' | 'created_at' | 'updated_at'> & { created_by: string | null }): Promise<void> {
     await q.query(
-      `INSERT INTO roadshows (id, org_id, kind, title, theme, size, per_org_max, pitch_minutes, qa_minutes, starts_at, created_by)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11)`,
-      [r.id, r.org_id, r.kind, r.title, JSON.stringify(r.theme), r.size, r.per_org_max, r.pitch_minutes, r.qa_minutes, r.starts_at, r.created_by],
+      `INSERT INTO roadshows (id, org_id, kind, title, theme, size, per_org_max, pitch_minutes, qa_minutes, starts_at, breaks, created_by)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11::jsonb, $12)`,
+      [r.id, r.org_id, r.kind, r.title, JSON.stringify(r.theme), r.size, r.per_org_max, r.pitch_minutes, r.qa_minutes, r.starts_at, JSON.stringify(r.breaks), r.created_by],
     )
   },
 
@@ -95,11 +96,11 @@ export const roadshowStore = {
     return r.rows
   },
 
-  async update(q: Queryable, id: string, set: { title: string; size: number; pitch: number; qa: number; startsAt: Date | null }): Promise<number> {
+  async update(q: Queryable, id: string, set: { title: string; size: number; pitch: number; qa: number; startsAt: Date | null; breaks: Break[] }): Promise<number> {
     const r = await q.query<{ version: number }>(
-      `UPDATE roadshows SET title = $2, size = $3, pitch_minutes = $4, qa_minutes = $5, starts_at = $6, status = 'draft', version = version + 1, updated_at = now()
+      `UPDATE roadshows SET title = $2, size = $3, pitch_minutes = $4, qa_minutes = $5, starts_at = $6, breaks = $7::jsonb, status = 'draft', version = version + 1, updated_at = now()
         WHERE id = $1 RETURNING version`,
-      [id, set.title, set.size, set.pitch, set.qa, set.startsAt],
+      [id, set.title, set.size, set.pitch, set.qa, set.startsAt, JSON.stringify(set.breaks)],
     )
     return r.rows[0]!.version
   },

@@ -548,6 +548,28 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     await page.close()
   })
 
+  it('lets an organiser put a break into the programme, and shows it with its time', async () => {
+    const rs = await (await t.request('/v1/roadshows', { method: 'POST', key: org.key, json: { title: '茶歇专场', theme: { keywords: ['视觉', '机器人'] }, size: 3, per_org_max: 3, starts_at: '2026-12-10T06:00:00Z' } })).json()
+    const { page, problems } = await open()
+    await signIn(page, org.key)
+    await page.goto(`${base}/console#roadshows/${rs.id}`)
+    await page.waitForSelector('#breaks')
+    await page.click('#breaks summary')
+    await page.click('#add-break')
+    await page.fill('[aria-label="休息 1 after"]', '1')
+    await page.dispatchEvent('[aria-label="休息 1 after"]', 'change')
+    await page.fill('[aria-label="休息 1 minutes"]', '20')
+    await page.dispatchEvent('[aria-label="休息 1 minutes"]', 'change')
+    await page.click('#save')
+    await page.waitForSelector('text=草稿 v2')
+    expect(await page.textContent('#programme tr.pause')).toContain('14:15-14:35茶歇（20 分钟）')
+    const times = await page.locator('#programme tbody tr:not(.pause) td:nth-child(2)').allTextContents()
+    expect(times).toEqual(['14:00-14:15', '14:35-14:50', '14:50-15:05'])
+    await page.screenshot({ path: path.join(SHOTS, 'roadshow-break.png'), fullPage: true })
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
   it('pages through a long list of needs', async () => {
     const ent = await t.tenant('enterprise', 'enterprise', '需求很多的公司')
     const rows = Array.from({ length: 57 }, (_, i) => JSON.stringify({ external_id: `many-${i}`, title: `批量需求第${i + 1}项：工业废水深度处理`, description: '需要一套工业废水深度处理工艺。', status: 'draft' }))

@@ -38,6 +38,10 @@ describe('roadshows: errors', () => {
       [{ title: '\u0000', theme: { keywords: ['陶瓷膜'] } }, 'body.title'],
       [{ theme: { keywords: ['陶瓷膜'] } }, 'body.title'],
       [{ title: '关键词', theme: { keywords: ['x'.repeat(41)] } }, 'body.theme.keywords.0'],
+      [{ title: '休息', theme: { keywords: ['陶瓷膜'] }, breaks: [{ after: 0, minutes: 10 }] }, 'body.breaks.0.after'],
+      [{ title: '休息', theme: { keywords: ['陶瓷膜'] }, breaks: [{ after: 2, minutes: 0 }] }, 'body.breaks.0.minutes'],
+      [{ title: '休息', theme: { keywords: ['陶瓷膜'] }, breaks: [{ after: 2, minutes: 10 }, { after: 2, minutes: 5 }] }, 'body.breaks'],
+      [{ title: '休息', theme: { keywords: ['陶瓷膜'] }, breaks: [{ after: 2, minutes: 10, label: '' }] }, 'body.breaks.0.label'],
     ]
     for (const [body, field] of cases) {
       const r = await post('/v1/roadshows', body)

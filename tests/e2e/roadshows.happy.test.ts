@@ -116,6 +116,34 @@ describe('roadshows: an organiser builds a programme', () => {
     expect(await (await t.request(`/v1/roadshows/${r.id}/results`, { key: org.key })).json()).toEqual(res)
   })
 
+  it('puts breaks between slots: the times after shift, the exports and the judge see them, an edit replaces them', async () => {
+    const r = await create({ title: '带茶歇的专场', theme: { keywords: ['视觉', '机器人'] }, size: 3, per_org_max: 3, starts_at: '2026-12-10T06:00:00Z', breaks: [{ after: 1, minutes: 10 }, { after: 3, minutes: 60, label: '午休' }] })
+    const hm = (s: string) => new Date(Date.parse(s) + 8 * 3600_000).toISOString().slice(11, 16)
+    expect(r.entries.map((e: E) => `${hm(e.starts_at!)}-${hm(e.ends_at!)}`)).toEqual(['14:00-14:15', '14:25-14:40', '14:40-14:55'])
+    // the lunch after the last entry is kept, not shown
+    expect(r.breaks).toEqual([{ after: 1, minutes: 10, label: '茶歇', starts_at: '2026-12-10T06:15:00.000Z', ends_at: '2026-12-10T06:25:00.000Z' }])
+    const csv = await (await t.request(`/v1/roadshows/${r.id}/export?format=csv`, { key: org.key })).text()
+    const lines = csv.replace(/^\ufeff/, '').split('\r\n')
+    expect(lines[2]).toBe(',14:15-14:25,茶歇（10 分钟）,,,,,')
+    expect(lines[3]!.startsWith('2,14:25-14:40,')).toBe(true)
+    const html = await (await t.request(`/v1/roadshows/${r.id}/export?format=html`, { key: org.key })).text()
+    expect(html).toContain('<tr class="pause">')
+
+    const edited = await (await t.request(`/v1/roadshows/${r.id}`, { method: 'PATCH', key: org.key, json: { base_version: 1, breaks: [{ after: 2, minutes: 5, label: '合影' }] } })).json()
+    expect(edited.version).toBe(2)
+    expect(edited.entries.map((e: E) => hm(e.starts_at!))).toEqual(['14:00', '14:15', '14:35'])
+    expect(edited.breaks.map((b: { label: string }) => b.label)).toEqual(['合影'])
+    // an edit that leaves breaks out keeps them
+    const kept = await (await t.request(`/v1/roadshows/${r.id}`, { method: 'PATCH', key: org.key, json: { base_version: 2, title: '带合影的专场' } })).json()
+    expect(kept.breaks.map((b: { after: number }) => b.after)).toEqual([2])
+
+    await t.request(`/v1/roadshows/${r.id}/confirm`, { method: 'POST', key: org.key, json: { version: 3 } })
+    const judge = await (await t.request(`/v1/roadshows/${r.id}/judges`, { method: 'POST', key: org.key, json: { name: '评委甲' } })).json()
+    const view = await (await t.request('/v1/judging/roadshow', { key: judge.token })).json()
+    expect(view.entries.map((e: E) => hm(e.starts_at!))).toEqual(['14:00', '14:15', '14:35'])
+    expect(view.breaks).toEqual([expect.objectContaining({ after: 2, label: '合影' })])
+  })
+
   it('builds a reverse roadshow (反向路演) from published challenge briefs only', async () => {
     const ent = await t.tenant('enterprise', 'enterprise', '储能系统集成公司')
     const publishedNeed = await postNeed(t, ent.key, { ...CLEAR_NEED, visibility: 'public', external_id: 'rs-published' })

@@ -2,7 +2,7 @@
 // coverage of briefs, and judges' means with the extremes dropped.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type Candidate, judged, keywordCoverage, outsideTheme, shortlist } from '../../src/roadshows/shortlist'
+import { type Candidate, judged, keywordCoverage, outsideTheme, programmeTimes, shortlist } from '../../src/roadshows/shortlist'
 import type { ItemRow } from '../../src/roadshows/store'
 
 const row = (over: Partial<ItemRow> = {}): ItemRow => ({
@@ -79,5 +79,34 @@ describe('roadshows: judges', () => {
     expect(judged([70, 90])).toEqual({ mean: 80, trimmed_mean: 80, dropped: null })
     expect(judged([60, 95, 80])).toEqual({ mean: 78.33, trimmed_mean: 80, dropped: { lowest: 60, highest: 95 } })
     expect(judged([80, 95, 60, 85])).toMatchObject({ trimmed_mean: 82.5 })
+  })
+})
+
+describe('roadshows: the programme clock', () => {
+  const start = new Date('2026-12-10T06:00:00Z')
+  it('puts each break between the entries it follows, shifting what comes after', () => {
+    const c = programmeTimes(start, 15, [{ after: 1, minutes: 10, label: '茶歇' }, { after: 3, minutes: 60, label: '午休' }], 3)
+    expect(c.entries.map((e) => e.starts_at!.slice(11, 16))).toEqual(['06:00', '06:25', '06:40'])
+    expect(c.entries[2]!.ends_at!.slice(11, 16)).toBe('06:55')
+    // a break after the last entry is not part of the programme
+    expect(c.breaks).toEqual([{ after: 1, minutes: 10, label: '茶歇', starts_at: '2026-12-10T06:15:00.000Z', ends_at: '2026-12-10T06:25:00.000Z' }])
+  })
+  it('without a start time, gives the breaks their places and no times', () => {
+    const c = programmeTimes(null, 15, [{ after: 2, minutes: 5, label: '茶歇' }], 4)
+    expect(c.entries.every((e) => e.starts_at === null && e.ends_at === null)).toBe(true)
+    expect(c.breaks).toEqual([{ after: 2, minutes: 5, label: '茶歇', starts_at: null, ends_at: null }])
+  })
+  it('ends after every slot and every break inside the programme (property)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 60 }),
+      fc.uniqueArray(fc.record({ after: fc.integer({ min: 1, max: 40 }), minutes: fc.integer({ min: 1, max: 240 }) }), { selector: (b) => b.after, maxLength: 10 }),
+      (n, slot, raw) => {
+        const breaks = raw.map((b) => ({ ...b, label: '茶歇' }))
+        const c = programmeTimes(start, slot, breaks, n)
+        const inside = breaks.filter((b) => b.after < n).reduce((s, b) => s + b.minutes, 0)
+        expect(Date.parse(c.entries.at(-1)!.ends_at!) - start.getTime()).toBe((n * slot + inside) * 60_000)
+        expect(c.breaks.map((b) => b.after)).toEqual(breaks.filter((b) => b.after < n).map((b) => b.after).sort((a, b) => a - b))
+      },
+    ))
   })
 })

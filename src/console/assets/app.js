@@ -352,6 +352,8 @@ async function showRoadshow(id) {
   const [results, judges] = await Promise.all([rs.status === 'confirmed' ? api(`/v1/roadshows/${id}/results`) : null, api(`/v1/roadshows/${id}/judges`)])
   let programme = [...rs.entries]
   let alternates = [...rs.alternates]
+  // the breaks as saved (those after the last entry included, so a save keeps them); edits change this copy
+  let breaks = rs.breaks.map(({ after, minutes, label }) => ({ after, minutes, label }))
   let dirty = false
   const main = $('#main')
 
@@ -376,7 +378,7 @@ async function showRoadshow(id) {
   }
   const reload = () => showRoadshow(id)
   async function save() {
-    const r = await api(`/v1/roadshows/${id}`, { method: 'PATCH', json: { base_version: rs.version, entries: programme.map((e) => ({ kind: e.kind, id: e.id })) } })
+    const r = await api(`/v1/roadshows/${id}`, { method: 'PATCH', json: { base_version: rs.version, entries: programme.map((e) => ({ kind: e.kind, id: e.id })), breaks } })
     show(`已保存为 v${r.version} Saved`)
   }
   async function confirm() {
@@ -408,13 +410,42 @@ async function showRoadshow(id) {
     return h('div', {}, form, h('table', { id: 'results' }, h('thead', {}, h('tr', {}, ['名次', '名称', '单位', '评委数', '去掉最高最低后平均', '平均', ''].map((t) => h('th', {}, t)))), h('tbody', {}, rows)))
   }
 
+  /** Breaks: after which entry, how long, what (茶歇, 午休); a change is saved with the programme. */
+  function breakEditor() {
+    const set = (i, k, v) => {
+      breaks[i] = { ...breaks[i], [k]: k === 'label' ? v : Number(v) }
+      dirty = true
+      render()
+    }
+    const rows = breaks.map((b, i) => h('div', { class: 'row break-row' },
+      h('label', {}, '在第几场后 after', h('input', { type: 'number', min: 1, max: Math.max(1, programme.length - 1), value: b.after, 'aria-label': `休息 ${i + 1} after`, onchange: (e) => set(i, 'after', e.target.value) })),
+      h('label', {}, '分钟 minutes', h('input', { type: 'number', min: 1, max: 240, value: b.minutes, 'aria-label': `休息 ${i + 1} minutes`, onchange: (e) => set(i, 'minutes', e.target.value) })),
+      h('label', {}, '名称 label', h('input', { maxlength: 30, value: b.label, 'aria-label': `休息 ${i + 1} label`, onchange: (e) => set(i, 'label', e.target.value) })),
+      h('button', { type: 'button', class: 'plain', 'aria-label': `删除休息 ${i + 1}`, onclick: () => { breaks.splice(i, 1); dirty = true; render() } }, '删除')))
+    return h('details', { id: 'breaks', open: breaks.length > 0 }, h('summary', {}, `休息 Breaks（${breaks.length}）`), rows,
+      h('button', { type: 'button', class: 'plain', id: 'add-break', onclick: () => {
+        const used = new Set(breaks.map((b) => b.after))
+        const after = [...Array(Math.max(0, programme.length - 1)).keys()].map((x) => x + 1).find((x) => !used.has(x) && x >= Math.ceil(programme.length / 2)) ?? 1
+        breaks.push({ after, minutes: 10, label: '茶歇' })
+        dirty = true
+        render()
+      } }, '＋ 添加休息 Add a break'))
+  }
+
   function render() {
-    const prog = programme.map((e, i) => h('tr', {},
+    // saved breaks keep their times until the next save; edited ones show where they fall
+    const breakAfter = new Map((dirty ? breaks : rs.breaks).map((b) => [b.after, b]))
+    const pause = (i) => {
+      const b = breakAfter.get(i + 1)
+      if (!b || i === programme.length - 1) return null
+      return h('tr', { class: 'pause' }, h('td', {}), h('td', {}, dirty || !b.starts_at ? '' : `${time(b.starts_at)}-${time(b.ends_at)}`), h('td', { colspan: 6 }, `${b.label}（${b.minutes} 分钟）`))
+    }
+    const prog = programme.flatMap((e, i) => [h('tr', {},
       h('td', {}, String(i + 1)), h('td', {}, dirty ? '' : `${time(e.starts_at)}${e.ends_at ? `-${time(e.ends_at)}` : ''}`), ...entryCells(e),
       h('td', { class: 'actions' },
         h('button', { type: 'button', class: 'plain', title: '上移 up', 'aria-label': `上移 ${e.title}`, disabled: i === 0, onclick: () => move(i, -1) }, '↑'),
         h('button', { type: 'button', class: 'plain', title: '下移 down', 'aria-label': `下移 ${e.title}`, disabled: i === programme.length - 1, onclick: () => move(i, 1) }, '↓'),
-        h('button', { type: 'button', class: 'plain', 'aria-label': `移出 ${e.title}`, onclick: () => drop(i) }, '移出'))))
+        h('button', { type: 'button', class: 'plain', 'aria-label': `移出 ${e.title}`, onclick: () => drop(i) }, '移出'))), pause(i)].filter(Boolean))
     const alts = alternates.map((e, i) => h('tr', {}, ...entryCells(e),
       h('td', { class: 'actions' }, h('button', { type: 'button', class: 'plain', 'aria-label': `加入 ${e.title}`, disabled: !e.available, onclick: () => add(i) }, '加入'))))
     const head = (cols) => h('thead', {}, h('tr', {}, cols.map((t) => h('th', {}, t))))
@@ -430,7 +461,7 @@ async function showRoadshow(id) {
           action('确认 Confirm', { id: 'confirm', disabled: dirty || rs.status === 'confirmed' }, confirm, reload), ' ',
           ...['html', 'csv', 'md'].map((f) => action(`导出 ${f.toUpperCase()}`, { class: 'plain' }, () => download(`/v1/roadshows/${id}/export?format=${f}`, `roadshow-${id}.${f}`))))),
       h('div', { class: 'card' }, h('h3', {}, '节目单 Programme'),
-        h('table', { id: 'programme' }, head(['序号', '时间', '名称', '单位', '领域', '成熟度', '推荐理由', '']), h('tbody', {}, prog))),
+        h('table', { id: 'programme' }, head(['序号', '时间', '名称', '单位', '领域', '成熟度', '推荐理由', '']), h('tbody', {}, prog)), breakEditor()),
       h('div', { class: 'card' }, h('h3', {}, '候补 Alternates'),
         table('alternates', ['名称', '单位', '领域', '成熟度', '理由', ''], alts)),
       h('div', { class: 'card' }, h('h3', {}, '评委评分 Judges\' scores'), scores()),

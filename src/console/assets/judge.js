@@ -38,7 +38,8 @@ async function draw() {
     return
   }
   $('#who').replaceChildren(`评委 ${v.judge.name}`)
-  const rows = v.entries.map((e) => {
+  const pauses = new Map(v.breaks.map((b) => [b.after, b]))
+  const rows = v.entries.flatMap((e) => {
     const input = h('input', { type: 'number', min: 0, max: 100, step: 0.5, value: e.my_score ?? '', 'aria-label': `${e.title} 分数 score`, inputmode: 'decimal' })
     const state = h('span', { class: 'muted' }, e.my_score === null ? '未评分' : '已保存')
     const save = h('button', { type: 'button', 'aria-label': `提交 ${e.title}` }, '提交 Save')
@@ -60,10 +61,12 @@ async function draw() {
       }
     })
     // one card an entry: readable on a phone held in one hand
-    return h('article', { class: 'entry', 'data-entry': e.id },
+    const card = h('article', { class: 'entry', 'data-entry': e.id },
       h('p', { class: 'muted' }, `${e.position}${e.starts_at ? ` · ${time(e.starts_at)}-${time(e.ends_at)}` : ''}`),
       h('h3', {}, e.title), h('p', { class: 'muted' }, [e.org_name, e.field].filter(Boolean).join(' · ')),
       h('div', { class: 'row' }, input, save, state))
+    const b = pauses.get(e.position)
+    return b ? [card, h('p', { class: 'pause muted' }, `${b.label}（${b.minutes} 分钟）${b.starts_at ? ` ${time(b.starts_at)}-${time(b.ends_at)}` : ''}`)] : [card]
   })
   $('#main').replaceChildren(h('div', { class: 'card' }, h('h2', {}, v.roadshow.title),
     h('p', { class: 'muted' }, `每场 ${v.roadshow.slot.pitch}+${v.roadshow.slot.qa} 分钟；满分 100；可随时修改，以最后一次提交为准。 Score 0-100; you may change a score until the end.`),
