@@ -55,23 +55,37 @@ export function clientAddress(c: Context, trustProxy: boolean): string {
   return incoming?.socket?.remoteAddress ?? 'unknown'
 }
 
-/** Requires `Authorization: Bearer <key>` and puts the caller on the context. */
-export function authMiddleware(orgs: OrgService, limiter: FailedAuthLimiter, trustProxy = false): MiddlewareHandler<AppEnv> {
+/**
+ * A bearer-token check: the token from `Authorization: Bearer`, failures limited per client address, and what the
+ * token names put on the context. API keys and judges' links share this, each with its own lookup and messages.
+ */
+function bearer<T>(
+  opts: { authenticate: (token: string) => Promise<T | null>; put: (c: Context<AppEnv>, found: T) => void; missing: string; unknown: string },
+  limiter: FailedAuthLimiter,
+  trustProxy: boolean,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization') ?? ''
-    const m = /^Bearer\s+(\S+)$/i.exec(header)
-    if (!m) throw new UnauthorizedError('Missing bearer API key / 缺少 API 密钥 (Authorization: Bearer <key>)')
+    const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')
+    if (!m) throw new UnauthorizedError(opts.missing)
     const addr = clientAddress(c, trustProxy)
     const wait = limiter.retryAfter(addr)
     if (wait > 0) throw new RateLimitedError(`Too many failed authentications from this address; retry in ${wait} s / 认证失败次数过多，请 ${wait} 秒后重试`, wait)
-    const caller = await orgs.authenticate(m[1]!)
-    if (!caller) {
+    const found = await opts.authenticate(m[1]!)
+    if (!found) {
       limiter.fail(addr)
-      throw new UnauthorizedError('Unknown or revoked API key / API 密钥无效或已吊销')
+      throw new UnauthorizedError(opts.unknown)
     }
-    c.set('caller', caller)
+    opts.put(c, found)
     await next()
   }
+}
+
+/** Requires `Authorization: Bearer <key>` and puts the caller on the context. */
+export function authMiddleware(orgs: OrgService, limiter: FailedAuthLimiter, trustProxy = false): MiddlewareHandler<AppEnv> {
+  return bearer({
+    authenticate: (key) => orgs.authenticate(key), put: (c, caller) => c.set('caller', caller),
+    missing: 'Missing bearer API key / 缺少 API 密钥 (Authorization: Bearer <key>)', unknown: 'Unknown or revoked API key / API 密钥无效或已吊销',
+  }, limiter, trustProxy)
 }
 
 /**
@@ -79,18 +93,8 @@ export function authMiddleware(orgs: OrgService, limiter: FailedAuthLimiter, tru
  * Only the judging routes use it; an API key is not a judge token, and a judge token is not an API key.
  */
 export function judgeMiddleware(judges: JudgeService, limiter: FailedAuthLimiter, trustProxy = false): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')
-    if (!m) throw new UnauthorizedError('Missing judge token / 缺少评委评分令牌 (Authorization: Bearer <token>)')
-    const addr = clientAddress(c, trustProxy)
-    const wait = limiter.retryAfter(addr)
-    if (wait > 0) throw new RateLimitedError(`Too many failed authentications from this address; retry in ${wait} s / 认证失败次数过多，请 ${wait} 秒后重试`, wait)
-    const judge = await judges.authenticate(m[1]!)
-    if (!judge) {
-      limiter.fail(addr)
-      throw new UnauthorizedError('Unknown or revoked judge link / 评分链接无效或已撤销')
-    }
-    c.set('judge', judge)
-    await next()
-  }
+  return bearer({
+    authenticate: (token) => judges.authenticate(token), put: (c, judge) => c.set('judge', judge),
+    missing: 'Missing judge token / 缺少评委评分令牌 (Authorization: Bearer <token>)', unknown: 'Unknown or revoked judge link / 评分链接无效或已撤销',
+  }, limiter, trustProxy)
 }

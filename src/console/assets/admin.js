@@ -1,6 +1,6 @@
 // Organisations and API keys (机构与密钥), for admins: create an organisation, give it keys (the secret is shown once,
 // here, and never again), see when a key was last used, revoke one. The same calls as POST /v1/orgs, /v1/orgs/{id}/keys.
-import { $, api, fail, h, pagedTable, show, table } from './core.js'
+import { $, api, fail, h, pagedTable, show, table, twoStep } from './core.js'
 
 const ORG_KIND = { platform: '平台 platform', transfer_center: '技术转移中心 transfer centre', university: '高校 university', institute: '科研院所 institute', enterprise: '企业 enterprise', organizer: '路演组织方 organizer' }
 /** Roles a key of each organisation kind may have (the API refuses others; src/orgs/access.ts ROLE_ORG_KINDS). */
@@ -69,29 +69,11 @@ async function showOrg(id, secret) {
       fail(err)
     })
   })
-  const revoke = (k) => {
-    // two steps instead of a dialog: the first click asks, the second revokes
-    const b = h('button', { type: 'button', class: 'plain', 'aria-label': `撤销 ${k.name}` }, '撤销 Revoke')
-    let armed = false
-    b.addEventListener('click', async () => {
-      if (!armed) {
-        armed = true
-        b.className = 'danger'
-        b.textContent = '确认撤销 Confirm revoke'
-        return
-      }
-      b.disabled = true
-      try {
-        await api(`/v1/keys/${k.id}`, { method: 'DELETE' })
-        show(`已撤销 Revoked：${k.name}`)
-        await reload()
-      } catch (err) {
-        fail(err)
-        b.disabled = false
-      }
-    })
-    return b
-  }
+  const revoke = (k) => twoStep('撤销 Revoke', '确认撤销 Confirm revoke', `撤销 ${k.name}`, async () => {
+    await api(`/v1/keys/${k.id}`, { method: 'DELETE' })
+    show(`已撤销 Revoked：${k.name}`)
+    await reload()
+  })
   const rows = keys.items.map((k) => h('tr', { 'data-key': k.id },
     h('td', {}, k.name), h('td', {}, ROLE[k.role] ?? k.role), h('td', { class: 'mono' }, `tt_${k.prefix}_…`), h('td', {}, when(k.created_at)), h('td', {}, when(k.last_used_at)),
     h('td', {}, k.revoked_at ? `已撤销 ${when(k.revoked_at)}` : '有效 active'), h('td', { class: 'actions' }, k.revoked_at ? null : revoke(k))))

@@ -1,7 +1,7 @@
 // The console: a thin client of the /v1 API, making the same calls as the README's curl examples with the key the
 // person pasted (kept in this tab's sessionStorage only). Every text that comes from the API is set as text
 // (textContent / text nodes), never parsed as HTML; the page's CSP allows only this origin's script and style.
-import { $, action, api, download, fail, h, KEY, onUnauthorized, pagedTable, session, show, staff, table, waitJob, words } from './core.js'
+import { $, action, api, download, fail, h, KEY, onUnauthorized, pagedTable, session, show, staff, table, twoStep, waitJob, words } from './core.js'
 import { showImports } from './imports.js'
 import { showAdmin } from './admin.js'
 import { BRIEF_STATUS, showBrief } from './briefs.js'
@@ -493,29 +493,11 @@ function judgeLinks(id, judges, reload, secret) {
       button.disabled = false
     }
   })
-  const revoke = (j) => {
-    // two clicks instead of a dialog
-    let armed = false
-    const b = h('button', { type: 'button', class: 'plain', 'aria-label': `撤销 ${j.name}` }, '撤销 Revoke')
-    b.addEventListener('click', async () => {
-      if (!armed) {
-        armed = true
-        b.className = 'danger'
-        b.textContent = '确认撤销 Confirm'
-        return
-      }
-      b.disabled = true
-      try {
-        await api(`/v1/roadshows/${id}/judges/${j.id}?discard_scores=${discard.checked}`, { method: 'DELETE' })
-        show(`已撤销 ${j.name} 的链接${discard.checked ? '并删除其评分' : ''} Revoked`)
-        await reload()
-      } catch (err) {
-        fail(err)
-        b.disabled = false
-      }
-    })
-    return b
-  }
+  const revoke = (j) => twoStep('撤销 Revoke', '确认撤销 Confirm', `撤销 ${j.name}`, async () => {
+    await api(`/v1/roadshows/${id}/judges/${j.id}?discard_scores=${discard.checked}`, { method: 'DELETE' })
+    show(`已撤销 ${j.name} 的链接${discard.checked ? '并删除其评分' : ''} Revoked`)
+    await reload()
+  })
   const when = (s) => (s ? s.slice(0, 16).replace('T', ' ') : '—')
   const rows = judges.map((j) => h('tr', {}, h('td', {}, j.name), h('td', {}, when(j.created_at)), h('td', {}, when(j.last_used_at)),
     h('td', {}, j.revoked_at ? '已撤销' : '有效'), h('td', { class: 'actions' }, j.revoked_at ? null : revoke(j))))

@@ -142,3 +142,28 @@ const lf = (s) => s.replace(/\r\n?/g, '\n')
  */
 export const touched = (el) => [...el.querySelectorAll('input, textarea, select')].some((c) =>
   c.type === 'checkbox' ? c.checked !== c.defaultChecked : c.tagName === 'SELECT' ? [...c.options].some((o) => o.selected !== o.defaultSelected) : lf(c.value) !== lf(c.defaultValue))
+
+/**
+ * A button for what cannot be undone, in two steps instead of a dialog: the first click asks (`confirmLabel`), the
+ * second runs `fn`; a failure is shown and the button stays armed.
+ */
+export function twoStep(label, confirmLabel, ariaLabel, fn) {
+  const b = h('button', { type: 'button', class: 'plain', 'aria-label': ariaLabel }, label)
+  let armed = false
+  b.addEventListener('click', async () => {
+    if (!armed) {
+      armed = true
+      b.className = 'danger'
+      b.textContent = confirmLabel
+      return
+    }
+    b.disabled = true
+    try {
+      await fn()
+    } catch (err) {
+      fail(err)
+      b.disabled = false
+    }
+  })
+  return b
+}
