@@ -570,6 +570,28 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     await page.close()
   })
 
+  it('lets a manager import for a university it picks, and lists imports with their organisation', async () => {
+    await t.tenant('university', 'university', '经理人代导入大学')
+    const { page, problems } = await open()
+    await signIn(page, mgr.key)
+    await page.click('[data-tab=imports]')
+    await page.waitForSelector('#new-import [name=org_id]')
+    expect(await optionValues(page, '#new-import [name=kind] option')).toEqual(['achievement', 'patent', 'need'])
+    // only organisations that may own the kind are offered
+    const uniOption = page.locator('#new-import [name=org_id] option', { hasText: '经理人代导入大学' })
+    await page.selectOption('#new-import [name=org_id]', (await uniOption.getAttribute('value'))!)
+    await page.setInputFiles('#new-import [name=file]', { name: 'one.jsonl', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ title: '代导入的成果：智能灌溉控制器', summary: '按土壤墒情自动灌溉。' })) })
+    await page.click('#new-import button[type=submit]')
+    await page.waitForSelector('#import-status >> text=已完成', { timeout: 60_000 })
+    await page.click('text=← 导入列表 All imports')
+    await page.waitForSelector('#import-list')
+    expect(await page.locator('#import-list tbody tr').first().textContent()).toContain('经理人代导入大学')
+    await page.selectOption('#new-import [name=kind]', 'need')
+    expect(await page.locator('#new-import [name=org_id] option', { hasText: '经理人代导入大学' }).count()).toBe(0)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
   it('pages through a long list of needs', async () => {
     const ent = await t.tenant('enterprise', 'enterprise', '需求很多的公司')
     const rows = Array.from({ length: 57 }, (_, i) => JSON.stringify({ external_id: `many-${i}`, title: `批量需求第${i + 1}项：工业废水深度处理`, description: '需要一套工业废水深度处理工艺。', status: 'draft' }))

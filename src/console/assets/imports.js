@@ -59,14 +59,16 @@ export async function showImports(id) {
       button.disabled = false
     }
   })
+  // staff see every organisation's imports: say whose
+  const orgName = new Map(orgs.map((o) => [o.id, o.name]))
   const rows = recent.items.map((x) => h('tr', {},
-    h('td', {}, h('a', { href: `#imports/${x.id}` }, x.filename)), h('td', {}, KIND_LABEL[x.kind] ?? x.kind), h('td', {}, STATUS[x.status] ?? x.status),
+    h('td', {}, h('a', { href: `#imports/${x.id}` }, x.filename)), staff() ? h('td', {}, orgName.get(x.org_id) ?? '') : null, h('td', {}, KIND_LABEL[x.kind] ?? x.kind), h('td', {}, STATUS[x.status] ?? x.status),
     h('td', {}, String(x.rows_inserted + x.rows_updated)), h('td', {}, String(x.rows_rejected)), h('td', {}, x.created_at.slice(0, 16).replace('T', ' '))))
   $('#main').replaceChildren(...[
     h('h2', {}, '批量导入 Imports'),
     kinds.length ? form : null,
     h('div', { class: 'card' }, h('h3', {}, '最近的导入 Recent imports'),
-      table('import-list', ['文件', '类型', '状态', '导入行', '拒绝行', '时间 (UTC)'], rows, '还没有导入 / None yet')),
+      table('import-list', ['文件', ...(staff() ? ['机构'] : []), '类型', '状态', '导入行', '拒绝行', '时间 (UTC)'], rows, '还没有导入 / None yet')),
   ].filter(Boolean))
 }
 
