@@ -84,3 +84,45 @@ async function showOrg(id, secret) {
       table('key-list', ['名称', '角色', '前缀', '创建 (UTC)', '最近使用', '状态', ''], rows, '还没有密钥 / No keys yet'),
       roles.length ? form : null))
 }
+
+// ---- the audit trail (审计日志): every write that changes what someone may see or do, newest first ----
+
+const ACTOR = { key: '密钥', system: '系统', judge: '评委链接' }
+
+/** The audit log with the API's filters; `changed` lists the fields an event changed (the trail keeps hashes, never values). */
+export async function showAudit() {
+  const form = h('form', { class: 'card row', id: 'audit-filter' },
+    h('label', {}, '动作 action', h('input', { name: 'action', maxlength: 100, placeholder: 'need.update', size: 18 })),
+    h('label', {}, '对象类型 object', h('input', { name: 'object_kind', maxlength: 50, placeholder: 'need', size: 10 })),
+    h('label', {}, '对象 id', h('input', { name: 'object_id', maxlength: 100, size: 20 })),
+    h('label', {}, '起 since', h('input', { name: 'since', type: 'date' })),
+    h('label', {}, '止 until', h('input', { name: 'until', type: 'date' })),
+    h('button', { type: 'submit' }, '筛选 Filter'))
+  const box = h('div', { class: 'card' })
+  const row = (e) => h('tr', {},
+    h('td', {}, e.at.slice(0, 19).replace('T', ' ')), h('td', {}, `${ACTOR[e.actor_kind] ?? e.actor_kind} ${e.actor_role ?? ''}`),
+    h('td', { class: 'mono' }, e.action), h('td', {}, `${e.object_kind}${e.object_id ? ` ${e.object_id.slice(0, 8)}…` : ''}`),
+    h('td', {}, Object.keys(e.digest?.changed ?? {}).join(', ')))
+  const load = async () => {
+    const v = Object.fromEntries([...new FormData(form)].filter(([, x]) => String(x).trim()))
+    // dates are days in Beijing time: from its first to the end of its last
+    if (v.since) v.since = `${v.since}T00:00:00+08:00`
+    if (v.until) v.until = `${v.until}T23:59:59.999+08:00`
+    const q = new URLSearchParams({ limit: '50', ...v })
+    box.replaceChildren(h('p', { class: 'muted' }, '加载中… Loading…'))
+    try {
+      box.replaceChildren(await pagedTable('audit-list', `/v1/audit?${q}`, ['时间 (UTC)', '操作者', '动作', '对象', '变更字段'], row, '没有符合条件的记录 / No events'))
+    } catch (err) {
+      fail(err)
+      box.replaceChildren()
+    }
+  }
+  form.addEventListener('submit', (e) => {
+    e.preventDefault()
+    void load()
+  })
+  $('#main').replaceChildren(h('h2', {}, '审计日志 Audit trail'),
+    h('p', { class: 'muted' }, '每一次改变可见性或权限的写入都有记录；只记录变更字段的摘要，不保存原值。 Every write that changes what someone may see or do; the changed fields as hashes, never their values.'),
+    form, box)
+  await load()
+}

@@ -3,14 +3,14 @@
 // (textContent / text nodes), never parsed as HTML; the page's CSP allows only this origin's script and style.
 import { $, action, api, download, fail, h, KEY, onUnauthorized, pagedTable, session, show, staff, table, twoStep, waitJob, words } from './core.js'
 import { showImports } from './imports.js'
-import { showAdmin } from './admin.js'
+import { showAdmin, showAudit } from './admin.js'
 import { BRIEF_STATUS, showBrief } from './briefs.js'
 import { itemForm } from './forms.js'
 
 const REASONS = ['技术方向不符', '成熟度不足', '价格或预算不符', '地域或合作方式不符', '已有合作', '其他']
 const ROLE_LABEL = { admin: '管理员 admin', manager: '技术经理人 manager', organizer: '路演组织者 organizer', enterprise: '企业 enterprise', university: '高校/院所 university' }
 const MATURITY = [['', '不限 any'], ['lab', '实验室'], ['small_pilot', '小试'], ['pilot', '中试'], ['industrial', '产业化']]
-const TABS = { achievements: ['university'], patents: ['university'], needs: ['enterprise', 'manager', 'admin'], review: ['manager', 'admin'], roadshows: ['organizer', 'manager', 'admin'], navigation: ['enterprise', 'manager', 'admin', 'organizer'], imports: ['university', 'enterprise', 'manager', 'admin'], admin: ['admin'], briefs: ['enterprise', 'manager', 'admin'] }
+const TABS = { achievements: ['university'], patents: ['university'], needs: ['enterprise', 'manager', 'admin'], review: ['manager', 'admin'], roadshows: ['organizer', 'manager', 'admin'], navigation: ['enterprise', 'manager', 'admin', 'organizer'], imports: ['university', 'enterprise', 'manager', 'admin'], admin: ['admin'], audit: ['admin'], briefs: ['enterprise', 'manager', 'admin'] }
 /** Pages without a tab of their own, and the tab they belong under. */
 const UNDER = { briefs: 'needs' }
 const MATCH_STATE = { suggested: '待审核', confirmed: '已确认', rejected: '已驳回' }
@@ -86,6 +86,7 @@ function route() {
     roadshows: () => (id ? showRoadshow(id) : showRoadshows()),
     imports: () => showImports(id),
     admin: () => showAdmin(id),
+    audit: showAudit,
     briefs: () => (id ? showBrief(id) : showNeeds()),
   }
   views[current]().catch((err) => {
