@@ -592,6 +592,24 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     await page.close()
   })
 
+  it('shows the page last asked for, even when the page before answers later', async () => {
+    const admin = await t.tenant('platform', 'admin')
+    const { page, problems } = await open()
+    // the first page (needs) answers slowly, as on a loaded database; the person moves on meanwhile
+    await page.route('**/v1/needs?*', async (r) => {
+      await new Promise((res) => setTimeout(res, 1500))
+      await r.continue()
+    })
+    await signIn(page, admin.key)
+    await page.click('[data-tab=admin]')
+    await page.waitForSelector('#new-org')
+    await page.waitForTimeout(2500)
+    expect(await page.locator('#new-org').count()).toBe(1)
+    expect(await page.locator('#need-list').count()).toBe(0)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
   it('pages through a long list of needs', async () => {
     const ent = await t.tenant('enterprise', 'enterprise', '需求很多的公司')
     const rows = Array.from({ length: 57 }, (_, i) => JSON.stringify({ external_id: `many-${i}`, title: `批量需求第${i + 1}项：工业废水深度处理`, description: '需要一套工业废水深度处理工艺。', status: 'draft' }))

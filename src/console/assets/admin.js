@@ -9,6 +9,8 @@ const ROLE = { admin: '管理员', manager: '技术经理人', organizer: '路�
 const when = (s) => (s ? s.slice(0, 16).replace('T', ' ') : '—')
 
 export async function showAdmin(id) {
+  // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
+  const main = $('#main')
   if (id) return showOrg(id)
   const form = h('form', { class: 'card', id: 'new-org' },
     h('h3', {}, '新建机构 New organisation'),
@@ -33,11 +35,13 @@ export async function showAdmin(id) {
   })
   const row = (o) => h('tr', {}, h('td', {}, h('a', { href: `#admin/${o.id}` }, o.name)), h('td', {}, ORG_KIND[o.kind] ?? o.kind), h('td', {}, o.region ?? ''), h('td', {}, o.created_at.slice(0, 10)))
   const list = await pagedTable('org-list', '/v1/orgs?limit=50', ['名称', '类型', '省份', '创建'], row, '还没有机构 / None yet')
-  $('#main').replaceChildren(h('h2', {}, '机构与密钥 Organisations and keys'), form, h('div', { class: 'card' }, h('h3', {}, '机构 Organisations'), list))
+  main.replaceChildren(h('h2', {}, '机构与密钥 Organisations and keys'), form, h('div', { class: 'card' }, h('h3', {}, '机构 Organisations'), list))
 }
 
 /** One organisation and its keys; `secret` is a key just created, drawn with the page so a redraw cannot lose it. */
 async function showOrg(id, secret) {
+  // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
+  const main = $('#main')
   const [org, keys] = await Promise.all([api(`/v1/orgs/${id}`), api(`/v1/orgs/${id}/keys`)])
   const reload = () => showOrg(id)
   // shown once: the API keeps only its hash
@@ -65,7 +69,7 @@ async function showOrg(id, secret) {
     show(`已生成 Created：${k.name}`)
     await showOrg(id, k.key).catch((err) => {
       // the list could not be read again: the secret still has to reach the person
-      $('#main').replaceChildren(h('div', { class: 'secret', id: 'new-key-secret' }, h('p', {}, '密钥 key：'), h('input', { readonly: true, value: k.key, size: 60, 'aria-label': '新密钥 new key' })))
+      main.replaceChildren(h('div', { class: 'secret', id: 'new-key-secret' }, h('p', {}, '密钥 key：'), h('input', { readonly: true, value: k.key, size: 60, 'aria-label': '新密钥 new key' })))
       fail(err)
     })
   })
@@ -77,7 +81,7 @@ async function showOrg(id, secret) {
   const rows = keys.items.map((k) => h('tr', { 'data-key': k.id },
     h('td', {}, k.name), h('td', {}, ROLE[k.role] ?? k.role), h('td', { class: 'mono' }, `tt_${k.prefix}_…`), h('td', {}, when(k.created_at)), h('td', {}, when(k.last_used_at)),
     h('td', {}, k.revoked_at ? `已撤销 ${when(k.revoked_at)}` : '有效 active'), h('td', { class: 'actions' }, k.revoked_at ? null : revoke(k))))
-  $('#main').replaceChildren(
+  main.replaceChildren(
     h('p', {}, h('a', { href: '#admin' }, '← 机构列表 All organisations')),
     h('div', { class: 'card' }, h('h2', {}, org.name), h('p', { class: 'muted' }, [ORG_KIND[org.kind] ?? org.kind, org.region].filter(Boolean).join(' · '))),
     h('div', { class: 'card' }, h('h3', {}, '密钥 Keys'), created,
@@ -91,6 +95,8 @@ const ACTOR = { key: '密钥', system: '系统', judge: '评委链接' }
 
 /** The audit log with the API's filters; `changed` lists the fields an event changed (the trail keeps hashes, never values). */
 export async function showAudit() {
+  // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
+  const main = $('#main')
   const form = h('form', { class: 'card row', id: 'audit-filter' },
     h('label', {}, '动作 action', h('input', { name: 'action', maxlength: 100, placeholder: 'need.update', size: 18 })),
     h('label', {}, '对象类型 object', h('input', { name: 'object_kind', maxlength: 50, placeholder: 'need', size: 10 })),
@@ -121,7 +127,7 @@ export async function showAudit() {
     e.preventDefault()
     void load()
   })
-  $('#main').replaceChildren(h('h2', {}, '审计日志 Audit trail'),
+  main.replaceChildren(h('h2', {}, '审计日志 Audit trail'),
     h('p', { class: 'muted' }, '每一次改变可见性或权限的写入都有记录；只记录变更字段的摘要，不保存原值。 Every write that changes what someone may see or do; the changed fields as hashes, never their values.'),
     form, box)
   await load()

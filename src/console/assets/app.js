@@ -71,7 +71,9 @@ function route() {
   const lit = UNDER[current] ?? current
   for (const b of $('#tabs').querySelectorAll('button')) b.toggleAttribute('aria-current', b.dataset.tab === lit)
   if (lit) $('#tabs').querySelector(`[data-tab=${lit}]`).setAttribute('aria-current', 'page')
-  const main = $('#main')
+  // a fresh page element per navigation: a view still loading for the page before draws into the old, detached one
+  const main = h('main', { id: 'main' })
+  $('#main').replaceWith(main)
   if (!current) {
     main.replaceChildren(h('div', { class: 'card' }, '此角色的工作台页面尚未提供，请使用 API（/docs）。 Pages for this role are not built yet; use the API (/docs).'))
     return
@@ -98,11 +100,13 @@ function route() {
 // ---- review queue ----
 
 async function showReview() {
+  // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
+  const main = $('#main')
   const r = await api('/v1/matches?state=suggested&new=true&limit=20')
   const list = h('div', { id: 'queue' })
   if (!r.items.length) list.append(h('p', { class: 'card' }, '没有待审核的新建议 / Nothing new to review'))
   for (const m of r.items) list.append(reviewCard(m))
-  $('#main').replaceChildren(
+  main.replaceChildren(
     h('h2', {}, '审核队列 Review queue'),
     h('p', { class: 'muted' }, '新的匹配建议，强者在前；经确认后需求方企业才能看到。 New suggestions, strongest first; the enterprise sees a match only once confirmed.'),
     list)
@@ -162,21 +166,25 @@ const ITEMS = {
 }
 
 async function showItems(kind) {
+  // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
+  const main = $('#main')
   const k = ITEMS[kind]
   const row = (x) => h('tr', {}, h('td', {}, h('a', { href: `#${kind}/${x.id}` }, x.title)), k.cells(x).map((c) => h('td', {}, c)))
   const list = await pagedTable(`${kind.slice(0, -1)}-list`, `/v1/${kind}?limit=50&org_id=${session.me.org_id}`, k.cols, row, k.empty)
   // achievements are registered one by one here too; patents come from patent-database exports (the Imports page)
   const add = kind === 'achievements' ? h('details', { class: 'adder', id: 'add-achievement' }, h('summary', {}, '＋ 登记成果 Register an achievement'),
     itemForm('achievements', null, (a) => { location.hash = `achievements/${a.id}` })) : null
-  $('#main').replaceChildren(...[h('h2', {}, k.title), add, h('div', { class: 'card' }, list)].filter(Boolean))
+  main.replaceChildren(...[h('h2', {}, k.title), add, h('div', { class: 'card' }, list)].filter(Boolean))
 }
 
 async function showItem(kind, id) {
+  // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
+  const main = $('#main')
   const k = ITEMS[kind]
   const [x, matches] = await Promise.all([api(`/v1/${kind}/${id}`), api(`/v1/${kind}/${id}/matches?limit=50`)])
   const rows = matches.items.map((m) => h('tr', {}, h('td', {}, m.need_title), h('td', {}, h('span', { class: `band ${m.band ?? ''}` }, m.band ?? '—'), String(m.strength ?? '')),
     h('td', { class: 'muted' }, m.explanation.summary)))
-  $('#main').replaceChildren(
+  main.replaceChildren(
     h('p', {}, h('a', { href: `#${kind}` }, k.back)),
     h('div', { class: 'card' }, h('h2', {}, x.title), h('p', { class: 'muted' }, k.facts(x).filter(Boolean).join(' · ')), h('p', {}, k.text(x) ?? ''),
       kind === 'achievements' ? h('details', { id: 'edit-achievement' }, h('summary', {}, '编辑成果 Edit'), itemForm('achievements', x, () => showItem(kind, id))) : null),
@@ -187,6 +195,8 @@ async function showItem(kind, id) {
 // ---- needs: an enterprise's own (staff: all), their matches and challenge briefs ----
 
 async function showNeeds() {
+  // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
+  const main = $('#main')
   const row = (n) => h('tr', {},
     h('td', {}, h('a', { href: `#needs/${n.id}` }, n.title)), h('td', {}, n.status), h('td', {}, n.visibility), h('td', {}, n.industry ?? ''),
     staff() ? h('td', {}, String(n.unreviewed_suggestions ?? 0)) : null)
@@ -195,10 +205,12 @@ async function showNeeds() {
   // an enterprise posts its own needs here (staff post for an enterprise through the API or an import, naming it)
   const post = session.me.role === 'enterprise' ? h('details', { class: 'adder', id: 'post-need' }, h('summary', {}, '＋ 发布需求 Post a need'),
     itemForm('needs', null, (n) => { location.hash = `needs/${n.id}` })) : null
-  $('#main').replaceChildren(...[h('h2', {}, staff() ? '需求 Needs' : '我的需求 My needs'), post, h('div', { class: 'card' }, list)].filter(Boolean))
+  main.replaceChildren(...[h('h2', {}, staff() ? '需求 Needs' : '我的需求 My needs'), post, h('div', { class: 'card' }, list)].filter(Boolean))
 }
 
 async function showNeed(id) {
+  // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
+  const main = $('#main')
   const [need, matches, briefs] = await Promise.all([api(`/v1/needs/${id}`), api(`/v1/needs/${id}/matches?limit=30`), api(`/v1/needs/${id}/briefs`)])
   const act = (label, attrs, fn) => action(label, attrs, fn, () => showNeed(id))
   // what only its enterprise and staff may do (the API's rule; others, e.g. an enterprise reading a public need, read)
@@ -241,7 +253,7 @@ async function showNeed(id) {
     h('div', { class: 'card' }, h('h3', {}, '企业出题榜单 Challenge briefs'),
       table('briefs', ['榜单', '状态', '清晰度', '起草', ''], briefRows)),
   ]
-  $('#main').replaceChildren(...parts.filter(Boolean))
+  main.replaceChildren(...parts.filter(Boolean))
 }
 
 // ---- patent navigation reports (专利导航) ----
@@ -249,6 +261,8 @@ async function showNeed(id) {
 const REPORT_STATUS = { queued: '排队中', running: '生成中', completed: '已完成', failed: '失败' }
 
 async function showNavigation() {
+  // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
+  const main = $('#main')
   const r = await api('/v1/navigation-reports?limit=50')
   const act = (label, attrs, fn, then) => action(label, { class: 'plain', ...attrs }, fn, then)
   const rows = r.items.map((x) => h('tr', { 'data-report': x.id },
@@ -285,7 +299,7 @@ async function showNavigation() {
       fail(err)
     }
   })
-  $('#main').replaceChildren(
+  main.replaceChildren(
     h('h2', {}, '专利导航 Patent navigation'),
     h('p', { class: 'muted' }, '按关键词、IPC 或申请日检索专利，生成符合 GB/T 39551 的导航报告；摘要经人工确认前为草稿。 Reports over a patent scope; the written summary stays a draft until a person confirms it.'),
     form,
@@ -295,12 +309,14 @@ async function showNavigation() {
 // ---- roadshows ----
 
 async function showRoadshows() {
+  // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
+  const main = $('#main')
   const r = await api('/v1/roadshows')
   const rows = r.items.map((x) => h('tr', {},
     h('td', {}, h('a', { href: `#roadshows/${x.id}` }, x.title)), h('td', {}, x.kind_label),
     h('td', {}, h('span', { class: `status ${x.status}` }, x.status === 'confirmed' ? '已确认' : '草稿'), ` v${x.version}`),
     h('td', {}, x.created_at.slice(0, 10))))
-  $('#main').replaceChildren(
+  main.replaceChildren(
     h('h2', {}, '路演 Roadshows'),
     newRoadshowForm(),
     h('div', { class: 'card' }, h('h3', {}, '已有路演 Existing'),
@@ -348,6 +364,8 @@ function newRoadshowForm() {
 const time = (s) => (s ? new Date(s).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' }) : '')
 
 async function showRoadshow(id) {
+  // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
+  const main = $('#main')
   const rs = await api(`/v1/roadshows/${id}`)
   // fetched once: each edit below redraws at once from local state, in the order the clicks came
   const [results, judges] = await Promise.all([rs.status === 'confirmed' ? api(`/v1/roadshows/${id}/results`) : null, api(`/v1/roadshows/${id}/judges`)])
@@ -356,7 +374,6 @@ async function showRoadshow(id) {
   // the breaks as saved (those after the last entry included, so a save keeps them); edits change this copy
   let breaks = rs.breaks.map(({ after, minutes, label }) => ({ after, minutes, label }))
   let dirty = false
-  const main = $('#main')
 
   const move = (i, d) => {
     const j = i + d

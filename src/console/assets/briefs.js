@@ -25,6 +25,8 @@ const lines = (s) => s.split('\n').map((x) => x.trim()).filter(Boolean)
 const flat = (v) => (v === null || v === undefined ? '' : Array.isArray(v) ? v.map(flat).join('；') : typeof v === 'object' ? Object.values(v).filter((x) => x !== '').map(flat).join(' ') : String(v))
 
 export async function showBrief(id) {
+  // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
+  const main = $('#main')
   const [b, versions] = await Promise.all([api(`/v1/briefs/${id}`), api(`/v1/briefs/${id}/versions`)])
   const need = await api(`/v1/needs/${b.need_id}`)
   const reload = () => showBrief(id)
@@ -56,7 +58,7 @@ export async function showBrief(id) {
     }, reload) : null,
     c ? ['html', 'md'].map((f) => action(`导出 ${f.toUpperCase()}`, { class: 'plain' }, () => download(`/v1/briefs/${id}/export?format=${f}`, `brief-${id}.${f}`))) : null)
 
-  $('#main').replaceChildren(...[
+  main.replaceChildren(...[
     h('p', {}, h('a', { href: `#needs/${b.need_id}` }, '← 返回需求 Back to the need')),
     h('div', { class: 'card' }, h('h2', {}, c?.title ?? '（起草中 drafting）'), facts, clarity, actions,
       b.failure ? h('p', { class: 'error-text' }, b.failure) : null),

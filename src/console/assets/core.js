@@ -75,7 +75,8 @@ export function action(label, attrs, fn, then) {
     b.disabled = true
     try {
       await fn()
-      if (then) await then()
+      // a redraw only while the button's page is still shown (a job can finish after the person has moved on)
+      if (then && b.isConnected) await then()
       else b.disabled = false
     } catch (err) {
       fail(err)

@@ -12,6 +12,8 @@ const REQUIRED = { achievement: '成果名称', patent: '公开(公告)号、标
 const counts = (x) => `读取 ${x.rows_read} · 新增 ${x.rows_inserted} · 更新 ${x.rows_updated} · 未变 ${x.rows_unchanged} · 拒绝 ${x.rows_rejected}`
 
 export async function showImports(id) {
+  // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
+  const main = $('#main')
   if (id) return showImport(id)
   const kinds = KINDS_OF[session.me.role] ?? []
   const [recent, orgs] = await Promise.all([api('/v1/imports?limit=30'), staff() ? allOrgs() : Promise.resolve([])])
@@ -64,7 +66,7 @@ export async function showImports(id) {
   const rows = recent.items.map((x) => h('tr', {},
     h('td', {}, h('a', { href: `#imports/${x.id}` }, x.filename)), staff() ? h('td', {}, orgName.get(x.org_id) ?? '') : null, h('td', {}, KIND_LABEL[x.kind] ?? x.kind), h('td', {}, STATUS[x.status] ?? x.status),
     h('td', {}, String(x.rows_inserted + x.rows_updated)), h('td', {}, String(x.rows_rejected)), h('td', {}, x.created_at.slice(0, 16).replace('T', ' '))))
-  $('#main').replaceChildren(...[
+  main.replaceChildren(...[
     h('h2', {}, '批量导入 Imports'),
     kinds.length ? form : null,
     h('div', { class: 'card' }, h('h3', {}, '最近的导入 Recent imports'),
@@ -86,10 +88,11 @@ async function allOrgs() {
 }
 
 async function showImport(id) {
+  // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
+  const main = $('#main')
   let x = await api(`/v1/imports/${id}`)
   const status = h('p', { id: 'import-status' })
   const errors = h('div', { id: 'import-errors' })
-  const main = $('#main')
   main.replaceChildren(
     h('p', {}, h('a', { href: '#imports' }, '← 导入列表 All imports')),
     h('div', { class: 'card' }, h('h2', {}, x.filename), h('p', { class: 'muted' }, `${KIND_LABEL[x.kind] ?? x.kind} · ${x.format}${x.encoding ? ` · ${x.encoding}` : ''}`), status),
@@ -121,7 +124,7 @@ async function showImport(id) {
   }
   await draw()
   // poll while it runs (and a little longer for the re-match count); stop when the person has left this page
-  const here = () => main.contains(status)
+  const here = () => main.isConnected && main.contains(status)
   let wait = 0
   for (let i = 0; i < 600 && (running() || (x.needs_rematched === null && x.status === 'completed' && wait++ < 30)); i++) {
     const was = x.status
