@@ -33,7 +33,7 @@ const JudgeView = z
     roadshow: z.object({ id: z.uuid(), title: z.string(), status: z.string(), version: z.number().int(), starts_at: z.string().nullable(), slot: z.object({ pitch: z.number(), qa: z.number() }) }),
     judge: z.object({ name: z.string() }),
     entries: z.array(JudgeEntry).openapi({ description: 'the confirmed programme (empty before confirmation)' }),
-    breaks: z.array(z.object({ after: z.number().int(), minutes: z.number().int(), label: z.string(), starts_at: z.string().nullable(), ends_at: z.string().nullable() })),
+    breaks: z.array(z.object({ after: z.number().int(), minutes: z.number().int(), label: z.string(), starts_at: z.string().nullable(), ends_at: z.string().nullable(), shown: z.boolean() })),
   })
   .openapi('JudgeView')
 const JudgeScore = z.object({

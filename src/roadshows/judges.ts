@@ -10,7 +10,7 @@ import { type Caller, requireRole, visibleOr404 } from '../orgs/access'
 import { iso } from '../pagination'
 import type { EntryKind } from './schema'
 import { maySeeRoadshow, presentable } from './service'
-import { programmeTimes } from './shortlist'
+import { readerClock } from './shortlist'
 import { judgeStore, type JudgeRow, roadshowStore } from './store'
 
 /** Judge tokens: `rj_<prefix>_<secret>`, told apart from API keys (`tt_...`) at a glance. */
@@ -80,18 +80,20 @@ export function createJudgeService(deps: { db: Db }) {
     const entries = confirmed ? (await roadshowStore.entries(db, r.id)).filter((e) => e.position !== null) : []
     const items = await roadshowStore.items(db, entries.map((e) => ({ kind: e.item_kind, id: e.item_id })))
     const mine = new Map((await roadshowStore.scores(db, r.id)).filter((s) => s.judge === judge.name).map((s) => [`${s.item_kind}:${s.item_id}`, Number(s.score)]))
-    const shown = entries.flatMap((e) => {
+    const rows = entries.map((e) => {
       const it = items.get(`${e.item_kind}:${e.item_id}`)
       // a judge is nobody's member: only what any organiser may present shows (an item withdrawn since is gone)
-      if (!it || !presentable(it)) return []
-      return [{ kind: e.item_kind, id: e.item_id, title: it.title, org_name: it.org_name, field: it.field, my_score: mine.get(`${e.item_kind}:${e.item_id}`) ?? null }]
+      return it && presentable(it) ? { kind: e.item_kind, id: e.item_id, title: it.title, org_name: it.org_name, field: it.field, my_score: mine.get(`${e.item_kind}:${e.item_id}`) ?? null } : null
     })
-    const clock = programmeTimes(r.starts_at, r.pitch_minutes + r.qa_minutes, r.breaks, shown.length)
+    // the same clock as the organiser's: a withdrawn entry keeps its slot, breaks stay after the entry they follow
+    const clock = readerClock(r.starts_at, r.pitch_minutes + r.qa_minutes, r.breaks, rows.map(Boolean))
+    let n = 0
+    const shown = rows.flatMap((e, i) => (e ? [{ position: ++n, ...e, ...clock.times[i]! }] : []))
     return {
       roadshow: { id: r.id, title: r.title, status: r.status, version: r.version, starts_at: iso(r.starts_at), slot: { pitch: r.pitch_minutes, qa: r.qa_minutes } },
       judge: { name: judge.name },
-      entries: shown.map((e, i) => ({ position: i + 1, ...e, ...clock.entries[i]! })),
-      breaks: clock.breaks,
+      entries: shown,
+      breaks: clock.breaks.filter((b) => b.shown),
     }
   }
 

@@ -18,7 +18,7 @@ const SHOWN = /^(技术领域|行业|成熟度|地区)：/
 
 /** The programme's rows in order: entries, and each break after the entry it follows (a row without a number). */
 function rowsOf(v: RoadshowView): { cells: string[]; pause: boolean }[] {
-  const after = new Map(v.breaks.map((b) => [b.after, b]))
+  const after = new Map(v.breaks.filter((b) => b.shown).map((b) => [b.after, b]))
   return v.entries.flatMap((e) => {
     const row = { pause: false, cells: [
       String(e.position), e.starts_at ? `${hm(e.starts_at)}-${hm(e.ends_at)}` : '', e.title, e.org_name, e.field ?? '', e.maturity_label ?? '', e.region ?? '', e.reasons.filter((r) => !SHOWN.test(r)).join('；'),

@@ -36,8 +36,8 @@ const Roadshow = z
     per_org_max: z.number().int(),
     slot: z.object({ pitch: z.number().int(), qa: z.number().int() }),
     starts_at: z.string().nullable(),
-    breaks: z.array(z.object({ after: z.number().int(), minutes: z.number().int(), label: z.string(), starts_at: z.string().nullable(), ends_at: z.string().nullable() }))
-      .openapi({ description: 'the breaks that fall between two entries of the programme as this reader sees it, with their times' }),
+    breaks: z.array(z.object({ after: z.number().int(), minutes: z.number().int(), label: z.string(), starts_at: z.string().nullable(), ends_at: z.string().nullable(), shown: z.boolean() }))
+      .openapi({ description: 'every break, `after` in this reader\'s numbering; `shown` when it falls between two entries this reader sees (then with its times); send them back whole in an edit' }),
     status: z.enum(ROADSHOW_STATUS).openapi({ description: 'draft until an organiser confirms a version; any edit makes a new draft version' }),
     version: z.number().int(),
     confirmed_version: z.number().int().nullable(),

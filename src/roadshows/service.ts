@@ -15,7 +15,7 @@ import { type Caller, isStaff, ownsOrStaff, requireRole, visibleOr404 } from '..
 import { iso } from '../pagination'
 import { MATURITY_LABEL } from '../catalog/fields'
 import { renderProgramme, type ProgrammeFormat } from './render'
-import { CAPPED, type Candidate, judged, keywordCoverage, outsideTheme, programmeTimes, shortlist } from './shortlist'
+import { CAPPED, type Candidate, judged, keywordCoverage, outsideTheme, readerClock, shortlist } from './shortlist'
 import { defaultPerOrgMax, ENTRY_KIND_OF, type EntryKind, type EntryRef, KIND_LABELS, type RoadshowCreate, type RoadshowEdit, type ScoreIn } from './schema'
 import { type EntryRow, type ItemRow, judgeStore, type RoadshowRow, roadshowStore } from './store'
 
@@ -122,9 +122,12 @@ export function createRoadshowService(deps: { db: Db; matching: MatchingService 
         source: e.source, score: e.score, reasons: e.reasons, available: presentable(it), starts_at: null as string | null, ends_at: null as string | null,
       }]
     })
-    // the clock over what this reader sees: slots in order, with the breaks between them
-    const clock = programmeTimes(r.starts_at, r.pitch_minutes + r.qa_minutes, r.breaks, n)
-    for (const e of shown) if (e.position !== null) Object.assign(e, clock.entries[e.position - 1])
+    // times over the stored programme (the same for every reader), breaks placed in this reader's numbering
+    const stored = entries.filter((e) => e.position !== null)
+    const seen = new Set(shown.map((e) => key(e.kind, e.id)))
+    const clock = readerClock(r.starts_at, r.pitch_minutes + r.qa_minutes, r.breaks, stored.map((e) => seen.has(key(e.item_kind, e.item_id))))
+    const slotOf = new Map(stored.map((e, i) => [key(e.item_kind, e.item_id), i]))
+    for (const e of shown) if (e.position !== null) Object.assign(e, clock.times[slotOf.get(key(e.kind, e.id))!])
     return {
       id: r.id, kind: r.kind, kind_label: KIND_LABELS[r.kind], title: r.title, theme: r.theme, size: r.size, per_org_max: r.per_org_max,
       slot: { pitch: r.pitch_minutes, qa: r.qa_minutes }, starts_at: iso(r.starts_at), breaks: clock.breaks, status: r.status, version: r.version,

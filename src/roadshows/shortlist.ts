@@ -129,3 +129,26 @@ export function programmeTimes(startsAt: Date | null, slotMinutes: number, break
   }
   return { entries, breaks: between }
 }
+
+/**
+ * The programme's clock for one reader: the times run over the stored programme (the same for everyone, an entry this
+ * reader may not see keeps its slot), and each stored break is placed after the reader's numbering of the entry it
+ * follows. Every stored break is returned (an editor sends them back whole); `shown` says whether it falls between two
+ * entries this reader sees. `visible[i]` is whether the reader sees the i-th stored entry.
+ */
+export function readerClock(startsAt: Date | null, slotMinutes: number, breaks: readonly Break[], visible: readonly boolean[]) {
+  const clock = programmeTimes(startsAt, slotMinutes, breaks, visible.length)
+  // the reader's number of the stored position p: how many seen entries are at or before it
+  const seenUpTo: number[] = [0]
+  visible.forEach((v, i) => seenUpTo.push(seenUpTo[i]! + (v ? 1 : 0)))
+  const seen = seenUpTo[visible.length]!
+  const placed = new Set<number>()
+  const out = breaks.map((b) => {
+    const timed = clock.breaks.find((x) => x.after === b.after)
+    const after = b.after < visible.length ? seenUpTo[b.after]! : b.after
+    const shown = Boolean(timed) && after >= 1 && after < seen && !placed.has(after)
+    if (shown) placed.add(after)
+    return { after: shown || b.after >= visible.length ? after : b.after, minutes: b.minutes, label: b.label, starts_at: timed?.starts_at ?? null, ends_at: timed?.ends_at ?? null, shown }
+  })
+  return { times: clock.entries, breaks: out.sort((a, b) => a.after - b.after) }
+}

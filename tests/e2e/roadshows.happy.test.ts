@@ -120,8 +120,11 @@ describe('roadshows: an organiser builds a programme', () => {
     const r = await create({ title: '带茶歇的专场', theme: { keywords: ['视觉', '机器人'] }, size: 3, per_org_max: 3, starts_at: '2026-12-10T06:00:00Z', breaks: [{ after: 1, minutes: 10 }, { after: 3, minutes: 60, label: '午休' }] })
     const hm = (s: string) => new Date(Date.parse(s) + 8 * 3600_000).toISOString().slice(11, 16)
     expect(r.entries.map((e: E) => `${hm(e.starts_at!)}-${hm(e.ends_at!)}`)).toEqual(['14:00-14:15', '14:25-14:40', '14:40-14:55'])
-    // the lunch after the last entry is kept, not shown
-    expect(r.breaks).toEqual([{ after: 1, minutes: 10, label: '茶歇', starts_at: '2026-12-10T06:15:00.000Z', ends_at: '2026-12-10T06:25:00.000Z' }])
+    // the lunch after the last entry is kept (an editor sends it back), not shown
+    expect(r.breaks).toEqual([
+      { after: 1, minutes: 10, label: '茶歇', starts_at: '2026-12-10T06:15:00.000Z', ends_at: '2026-12-10T06:25:00.000Z', shown: true },
+      { after: 3, minutes: 60, label: '午休', starts_at: null, ends_at: null, shown: false },
+    ])
     const csv = await (await t.request(`/v1/roadshows/${r.id}/export?format=csv`, { key: org.key })).text()
     const lines = csv.replace(/^\ufeff/, '').split('\r\n')
     expect(lines[2]).toBe(',14:15-14:25,茶歇（10 分钟）,,,,,')
@@ -133,6 +136,7 @@ describe('roadshows: an organiser builds a programme', () => {
     expect(edited.version).toBe(2)
     expect(edited.entries.map((e: E) => hm(e.starts_at!))).toEqual(['14:00', '14:15', '14:35'])
     expect(edited.breaks.map((b: { label: string }) => b.label)).toEqual(['合影'])
+    expect(csv).not.toContain('午休')
     // an edit that leaves breaks out keeps them
     const kept = await (await t.request(`/v1/roadshows/${r.id}`, { method: 'PATCH', key: org.key, json: { base_version: 2, title: '带合影的专场' } })).json()
     expect(kept.breaks.map((b: { after: number }) => b.after)).toEqual([2])

@@ -2,7 +2,7 @@
 // coverage of briefs, and judges' means with the extremes dropped.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type Candidate, judged, keywordCoverage, outsideTheme, programmeTimes, shortlist } from '../../src/roadshows/shortlist'
+import { type Candidate, judged, keywordCoverage, outsideTheme, programmeTimes, readerClock, shortlist } from '../../src/roadshows/shortlist'
 import type { ItemRow } from '../../src/roadshows/store'
 
 const row = (over: Partial<ItemRow> = {}): ItemRow => ({
@@ -108,5 +108,25 @@ describe('roadshows: the programme clock', () => {
         expect(c.breaks.map((b) => b.after)).toEqual(breaks.filter((b) => b.after < n).map((b) => b.after).sort((a, b) => a - b))
       },
     ))
+  })
+})
+
+describe('roadshows: the clock as one reader sees it', () => {
+  const start = new Date('2026-12-10T06:00:00Z')
+  const breaks = [{ after: 2, minutes: 10, label: '茶歇' }, { after: 4, minutes: 60, label: '午休' }]
+  it('keeps every slot where it is when a reader cannot see an entry, and the break after the entry it follows', () => {
+    const all = readerClock(start, 15, breaks, [true, true, true, true])
+    const some = readerClock(start, 15, breaks, [true, false, true, true])
+    // the same times for everyone
+    expect(some.times).toEqual(all.times)
+    // the break after the 2nd stored entry (hidden here) follows this reader's 1st
+    expect(some.breaks[0]).toMatchObject({ after: 1, shown: true, starts_at: all.breaks[0]!.starts_at })
+    // the lunch after the last entry is kept, not shown, at its stored place (sent back whole by an editor)
+    expect(some.breaks[1]).toEqual({ after: 4, minutes: 60, label: '午休', starts_at: null, ends_at: null, shown: false })
+  })
+  it('does not show a break after the last entry a reader sees, nor two breaks at one place', () => {
+    expect(readerClock(start, 15, breaks, [true, true, false, false]).breaks[0]!.shown).toBe(false)
+    const two = readerClock(start, 15, [{ after: 1, minutes: 5, label: 'a' }, { after: 2, minutes: 5, label: 'b' }], [true, false, true])
+    expect(two.breaks.filter((b) => b.shown)).toHaveLength(1)
   })
 })

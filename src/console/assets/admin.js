@@ -26,6 +26,7 @@ export async function showAdmin(id) {
     button.disabled = true
     try {
       const o = await api('/v1/orgs', { method: 'POST', json: { name: v.name.trim(), kind: v.kind, ...(v.region.trim() ? { region: v.region.trim() } : {}) } })
+      if (!form.isConnected) return // the person has moved on: no redraw over another page
       show(`已创建 Created：${o.name}`)
       location.hash = `admin/${o.id}`
     } catch (err) {
@@ -66,6 +67,8 @@ async function showOrg(id, secret) {
       button.disabled = false
       return
     }
+    // moved on meanwhile: the secret still has to reach the person, in the message line
+    if (!form.isConnected) return show(`已生成 Created：${k.name}（请立即复制 copy it now）${k.key}`)
     show(`已生成 Created：${k.name}`)
     await showOrg(id, k.key).catch((err) => {
       // the list could not be read again: the secret still has to reach the person
@@ -76,8 +79,7 @@ async function showOrg(id, secret) {
   const revoke = (k) => twoStep('撤销 Revoke', '确认撤销 Confirm revoke', `撤销 ${k.name}`, async () => {
     await api(`/v1/keys/${k.id}`, { method: 'DELETE' })
     show(`已撤销 Revoked：${k.name}`)
-    await reload()
-  })
+  }, reload)
   const rows = keys.items.map((k) => h('tr', { 'data-key': k.id },
     h('td', {}, k.name), h('td', {}, ROLE[k.role] ?? k.role), h('td', { class: 'mono' }, `tt_${k.prefix}_…`), h('td', {}, when(k.created_at)), h('td', {}, when(k.last_used_at)),
     h('td', {}, k.revoked_at ? `已撤销 ${when(k.revoked_at)}` : '有效 active'), h('td', { class: 'actions' }, k.revoked_at ? null : revoke(k))))
@@ -98,27 +100,34 @@ export async function showAudit() {
   // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
   const main = $('#main')
   const form = h('form', { class: 'card row', id: 'audit-filter' },
-    h('label', {}, '动作 action', h('input', { name: 'action', maxlength: 100, placeholder: 'need.update', size: 18 })),
+    h('label', {}, '动作 action（完整 exact）', h('input', { name: 'action', maxlength: 100, placeholder: 'need.update', size: 18 })),
     h('label', {}, '对象类型 object', h('input', { name: 'object_kind', maxlength: 50, placeholder: 'need', size: 10 })),
     h('label', {}, '对象 id', h('input', { name: 'object_id', maxlength: 100, size: 20 })),
     h('label', {}, '起 since', h('input', { name: 'since', type: 'date' })),
     h('label', {}, '止 until', h('input', { name: 'until', type: 'date' })),
     h('button', { type: 'submit' }, '筛选 Filter'))
   const box = h('div', { class: 'card' })
+  // times in Beijing time, as the date filters are
+  const beijing = (s) => new Date(Date.parse(s) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ')
   const row = (e) => h('tr', {},
-    h('td', {}, e.at.slice(0, 19).replace('T', ' ')), h('td', {}, `${ACTOR[e.actor_kind] ?? e.actor_kind} ${e.actor_role ?? ''}`),
-    h('td', { class: 'mono' }, e.action), h('td', {}, `${e.object_kind}${e.object_id ? ` ${e.object_id.slice(0, 8)}…` : ''}`),
+    h('td', {}, beijing(e.at)), h('td', {}, `${ACTOR[e.actor_kind] ?? e.actor_kind} ${e.actor_role ?? ''}`),
+    h('td', { class: 'mono' }, e.action), h('td', {}, e.object_kind, e.object_id ? h('div', { class: 'mono muted' }, e.object_id) : null),
     h('td', {}, Object.keys(e.digest?.changed ?? {}).join(', ')))
+  const nextDay = (d) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+  let loads = 0
   const load = async () => {
-    const v = Object.fromEntries([...new FormData(form)].filter(([, x]) => String(x).trim()))
-    // dates are days in Beijing time: from its first to the end of its last
+    const mine = ++loads // a slower, older answer does not replace a newer one
+    const v = Object.fromEntries([...new FormData(form)].map(([k, x]) => [k, String(x).trim()]).filter(([, x]) => x))
+    // days in Beijing time: from the first day's start to the start of the day after the last
     if (v.since) v.since = `${v.since}T00:00:00+08:00`
-    if (v.until) v.until = `${v.until}T23:59:59.999+08:00`
+    if (v.until) v.until = `${nextDay(v.until)}T00:00:00+08:00`
     const q = new URLSearchParams({ limit: '50', ...v })
     box.replaceChildren(h('p', { class: 'muted' }, '加载中… Loading…'))
     try {
-      box.replaceChildren(await pagedTable('audit-list', `/v1/audit?${q}`, ['时间 (UTC)', '操作者', '动作', '对象', '变更字段'], row, '没有符合条件的记录 / No events'))
+      const list = await pagedTable('audit-list', `/v1/audit?${q}`, ['时间（北京）', '操作者', '动作', '对象', '变更字段'], row, '没有符合条件的记录 / No events')
+      if (mine === loads) box.replaceChildren(list)
     } catch (err) {
+      if (mine !== loads) return
       fail(err)
       box.replaceChildren()
     }

@@ -293,6 +293,7 @@ async function showNavigation() {
       const created = await api('/v1/navigation-reports', { method: 'POST', json: body })
       show('报告生成中… Building…')
       const j = created.job_id ? await waitJob(created.job_id) : null
+      if (!form.isConnected) return // the person has moved on: no redraw over another page
       show(j && j.state === 'failed' ? `生成失败 Failed：${j.failure ?? ''}` : '报告已生成 Built', j && j.state === 'failed' ? 'error' : 'ok')
       await showNavigation()
     } catch (err) {
@@ -352,6 +353,7 @@ function newRoadshowForm() {
     }
     try {
       const r = await api('/v1/roadshows', { method: 'POST', json: body })
+      if (!form.isConnected) return // the person has moved on: no redraw over another page
       show(`已生成 ${r.entries.length} 项 Suggested ${r.entries.length}`)
       location.hash = `roadshows/${r.id}`
     } catch (err) {
@@ -371,8 +373,9 @@ async function showRoadshow(id) {
   const [results, judges] = await Promise.all([rs.status === 'confirmed' ? api(`/v1/roadshows/${id}/results`) : null, api(`/v1/roadshows/${id}/judges`)])
   let programme = [...rs.entries]
   let alternates = [...rs.alternates]
-  // the breaks as saved (those after the last entry included, so a save keeps them); edits change this copy
+  // every stored break (those not shown too); sent back only when edited, whole
   let breaks = rs.breaks.map(({ after, minutes, label }) => ({ after, minutes, label }))
+  let breaksEdited = false
   let dirty = false
 
   const move = (i, d) => {
@@ -396,7 +399,9 @@ async function showRoadshow(id) {
   }
   const reload = () => showRoadshow(id)
   async function save() {
-    const r = await api(`/v1/roadshows/${id}`, { method: 'PATCH', json: { base_version: rs.version, entries: programme.map((e) => ({ kind: e.kind, id: e.id })), breaks } })
+    const body = { base_version: rs.version, entries: programme.map((e) => ({ kind: e.kind, id: e.id })) }
+    if (breaksEdited) body.breaks = breaks
+    const r = await api(`/v1/roadshows/${id}`, { method: 'PATCH', json: body })
     show(`已保存为 v${r.version} Saved`)
   }
   async function confirm() {
@@ -417,6 +422,7 @@ async function showRoadshow(id) {
       const [kind, itemId] = entry.value.split(':')
       try {
         await api(`/v1/roadshows/${id}/scores`, { method: 'POST', json: { kind, id: itemId, judge: judge.value.trim(), score: Number(score.value) } })
+        if (!form.isConnected) return // the person has moved on: no redraw over another page
         show(`已录入 Recorded：${judge.value.trim()} ${score.value}`)
         await showRoadshow(id)
       } catch (err) {
@@ -430,29 +436,37 @@ async function showRoadshow(id) {
 
   /** Breaks: after which entry, how long, what (茶歇, 午休); a change is saved with the programme. */
   function breakEditor() {
-    const set = (i, k, v) => {
-      breaks[i] = { ...breaks[i], [k]: k === 'label' ? v : Number(v) }
+    const touched = () => {
+      breaksEdited = true
       dirty = true
-      render()
+      // typing updates the state and the buttons only: a full redraw would take the field from under the cursor
+      $('#save').disabled = false
+      $('#confirm').disabled = true
+    }
+    const set = (i, k, el) => {
+      if (k === 'label') breaks[i].label = el.value
+      else if (el.value !== '' && Number.isInteger(Number(el.value))) breaks[i][k] = Number(el.value)
+      touched()
     }
     const rows = breaks.map((b, i) => h('div', { class: 'row break-row' },
-      h('label', {}, '在第几场后 after', h('input', { type: 'number', min: 1, max: Math.max(1, programme.length - 1), value: b.after, 'aria-label': `休息 ${i + 1} after`, onchange: (e) => set(i, 'after', e.target.value) })),
-      h('label', {}, '分钟 minutes', h('input', { type: 'number', min: 1, max: 240, value: b.minutes, 'aria-label': `休息 ${i + 1} minutes`, onchange: (e) => set(i, 'minutes', e.target.value) })),
-      h('label', {}, '名称 label', h('input', { maxlength: 30, value: b.label, 'aria-label': `休息 ${i + 1} label`, onchange: (e) => set(i, 'label', e.target.value) })),
-      h('button', { type: 'button', class: 'plain', 'aria-label': `删除休息 ${i + 1}`, onclick: () => { breaks.splice(i, 1); dirty = true; render() } }, '删除')))
+      h('label', {}, '在第几场后 after', h('input', { type: 'number', min: 1, max: Math.max(1, programme.length - 1), value: b.after, 'aria-label': `休息 ${i + 1} after`, oninput: (e) => set(i, 'after', e.target) })),
+      h('label', {}, '分钟 minutes', h('input', { type: 'number', min: 1, max: 240, value: b.minutes, 'aria-label': `休息 ${i + 1} minutes`, oninput: (e) => set(i, 'minutes', e.target) })),
+      h('label', {}, '名称 label', h('input', { maxlength: 30, value: b.label, 'aria-label': `休息 ${i + 1} label`, oninput: (e) => set(i, 'label', e.target) })),
+      h('button', { type: 'button', class: 'plain', 'aria-label': `删除休息 ${i + 1}`, onclick: () => { breaks.splice(i, 1); breaksEdited = dirty = true; render() } }, '删除')))
     return h('details', { id: 'breaks', open: breaks.length > 0 }, h('summary', {}, `休息 Breaks（${breaks.length}）`), rows,
       h('button', { type: 'button', class: 'plain', id: 'add-break', onclick: () => {
         const used = new Set(breaks.map((b) => b.after))
-        const after = [...Array(Math.max(0, programme.length - 1)).keys()].map((x) => x + 1).find((x) => !used.has(x) && x >= Math.ceil(programme.length / 2)) ?? 1
-        breaks.push({ after, minutes: 10, label: '茶歇' })
-        dirty = true
+        const free = [...Array(Math.max(0, programme.length - 1)).keys()].map((x) => x + 1).filter((x) => !used.has(x))
+        if (!free.length) return show('每个场次之后都已有休息 / every gap already has a break', 'error')
+        breaks.push({ after: free.find((x) => x >= Math.ceil(programme.length / 2)) ?? free[0], minutes: 10, label: '茶歇' })
+        breaksEdited = dirty = true
         render()
       } }, '＋ 添加休息 Add a break'))
   }
 
   function render() {
     // saved breaks keep their times until the next save; edited ones show where they fall
-    const breakAfter = new Map((dirty ? breaks : rs.breaks).map((b) => [b.after, b]))
+    const breakAfter = new Map((dirty ? breaks : rs.breaks.filter((b) => b.shown)).map((b) => [b.after, b]))
     const pause = (i) => {
       const b = breakAfter.get(i + 1)
       if (!b || i === programme.length - 1) return null
@@ -504,6 +518,8 @@ function judgeLinks(id, judges, reload, secret) {
     try {
       const j = await api(`/v1/roadshows/${id}/judges`, { method: 'POST', json: { name: name.value.trim() } })
       const list = await api(`/v1/roadshows/${id}/judges`).catch(() => ({ items: [...judges, j] }))
+      // moved on meanwhile: the link still has to reach the organiser, in the message line
+      if (!form.isConnected) return show(`${j.name} 的评分链接（只显示这一次）：${location.origin}${j.link}`)
       card.replaceWith(judgeLinks(id, list.items, reload, { name: j.name, link: `${location.origin}${j.link}` }))
       show(`已生成 ${j.name} 的评分链接 Link made`)
     } catch (err) {
@@ -514,8 +530,7 @@ function judgeLinks(id, judges, reload, secret) {
   const revoke = (j) => twoStep('撤销 Revoke', '确认撤销 Confirm', `撤销 ${j.name}`, async () => {
     await api(`/v1/roadshows/${id}/judges/${j.id}?discard_scores=${discard.checked}`, { method: 'DELETE' })
     show(`已撤销 ${j.name} 的链接${discard.checked ? '并删除其评分' : ''} Revoked`)
-    await reload()
-  })
+  }, reload)
   const when = (s) => (s ? s.slice(0, 16).replace('T', ' ') : '—')
   const rows = judges.map((j) => h('tr', {}, h('td', {}, j.name), h('td', {}, when(j.created_at)), h('td', {}, when(j.last_used_at)),
     h('td', {}, j.revoked_at ? '已撤销' : '有效'), h('td', { class: 'actions' }, j.revoked_at ? null : revoke(j))))

@@ -133,6 +133,7 @@ function editor(b, editable, reload) {
     button.disabled = true
     try {
       const r = await api(`/v1/briefs/${b.id}`, { method: 'PATCH', json: { base_version: b.version, content: changed } })
+      if (!form.isConnected) return // the person has moved on: no redraw over another page
       show(`已保存为 v${r.version} Saved：${Object.keys(changed).map((k) => LABEL[k] ?? k).join('、')}`)
       await reload()
     } catch (err) {

@@ -148,7 +148,7 @@ export const touched = (el) => [...el.querySelectorAll('input, textarea, select'
  * A button for what cannot be undone, in two steps instead of a dialog: the first click asks (`confirmLabel`), the
  * second runs `fn`; a failure is shown and the button stays armed.
  */
-export function twoStep(label, confirmLabel, ariaLabel, fn) {
+export function twoStep(label, confirmLabel, ariaLabel, fn, then) {
   const b = h('button', { type: 'button', class: 'plain', 'aria-label': ariaLabel }, label)
   let armed = false
   b.addEventListener('click', async () => {
@@ -161,6 +161,7 @@ export function twoStep(label, confirmLabel, ariaLabel, fn) {
     b.disabled = true
     try {
       await fn()
+      if (then && b.isConnected) await then()
     } catch (err) {
       fail(err)
       b.disabled = false

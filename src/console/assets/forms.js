@@ -121,6 +121,7 @@ export function itemForm(kind, current, done) {
     submit.disabled = true
     try {
       const r = await api(current ? `/v1/${kind}/${current.id}` : `/v1/${kind}`, { method: current ? 'PATCH' : 'POST', json: body })
+      if (!form.isConnected) return // the person has moved on: no redraw over another page
       show(current ? '已保存 Saved' : '已发布 Posted')
       await done(r)
     } catch (err) {

@@ -54,6 +54,7 @@ export async function showImports(id) {
     button.disabled = true
     try {
       const r = await api('/v1/imports', { method: 'POST', form: data })
+      if (!form.isConnected) return // the person has moved on: no redraw over another page
       show(`已接收，导入中… Accepted: ${r.filename}`)
       location.hash = `imports/${r.id}`
     } catch (err) {
