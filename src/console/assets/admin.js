@@ -1,12 +1,11 @@
 // Organisations and API keys (机构与密钥), for admins: create an organisation, give it keys (the secret is shown once,
 // here, and never again), see when a key was last used, revoke one. The same calls as POST /v1/orgs, /v1/orgs/{id}/keys.
-import { $, api, fail, h, pagedTable, show, table, twoStep } from './core.js'
+import { $, api, fail, h, pagedTable, show, shownOnce, table, twoStep, utcMinute } from './core.js'
 
 const ORG_KIND = { platform: '平台 platform', transfer_center: '技术转移中心 transfer centre', university: '高校 university', institute: '科研院所 institute', enterprise: '企业 enterprise', organizer: '路演组织方 organizer' }
 /** Roles a key of each organisation kind may have (the API refuses others; src/orgs/access.ts ROLE_ORG_KINDS). */
 const ROLES_OF = { platform: ['admin', 'manager', 'organizer'], transfer_center: ['manager', 'organizer'], university: ['university'], institute: ['university'], enterprise: ['enterprise'], organizer: ['organizer'] }
 const ROLE = { admin: '管理员', manager: '技术经理人', organizer: '路演组织者', enterprise: '企业', university: '高校/院所' }
-const when = (s) => (s ? s.slice(0, 16).replace('T', ' ') : '—')
 
 export async function showAdmin(id) {
   // the page this view draws into: after a navigation elsewhere it is detached, and a late draw lands nowhere
@@ -46,9 +45,9 @@ async function showOrg(id, secret) {
   const [org, keys] = await Promise.all([api(`/v1/orgs/${id}`), api(`/v1/orgs/${id}/keys`)])
   const reload = () => showOrg(id)
   // shown once: the API keeps only its hash
-  const created = secret ? h('div', { class: 'secret', id: 'new-key-secret' },
-    h('p', {}, h('strong', {}, '请立即复制并交给使用者；离开本页后无法再次查看。'), ' Copy it now and hand it over: it is not shown again.'),
-    h('input', { readonly: true, value: secret, size: 60, 'aria-label': '新密钥 new key', onfocus: (ev) => ev.target.select() })) : null
+  const created = secret
+    ? shownOnce('new-key-secret', [h('strong', {}, '请立即复制并交给使用者；离开本页后无法再次查看。'), ' Copy it now and hand it over: it is not shown again.'], secret, '新密钥 new key')
+    : null
   const roles = ROLES_OF[org.kind] ?? []
   const form = h('form', { class: 'row', id: 'new-key' },
     h('label', {}, '密钥名称 name', h('input', { name: 'name', required: true, maxlength: 100, placeholder: '如：张老师的密钥' })),
@@ -72,7 +71,7 @@ async function showOrg(id, secret) {
     show(`已生成 Created：${k.name}`)
     await showOrg(id, k.key).catch((err) => {
       // the list could not be read again: the secret still has to reach the person
-      main.replaceChildren(h('div', { class: 'secret', id: 'new-key-secret' }, h('p', {}, '密钥 key：'), h('input', { readonly: true, value: k.key, size: 60, 'aria-label': '新密钥 new key' })))
+      main.replaceChildren(shownOnce('new-key-secret', '密钥 key：', k.key, '新密钥 new key'))
       fail(err)
     })
   })
@@ -81,8 +80,8 @@ async function showOrg(id, secret) {
     show(`已撤销 Revoked：${k.name}`)
   }, reload)
   const rows = keys.items.map((k) => h('tr', { 'data-key': k.id },
-    h('td', {}, k.name), h('td', {}, ROLE[k.role] ?? k.role), h('td', { class: 'mono' }, `tt_${k.prefix}_…`), h('td', {}, when(k.created_at)), h('td', {}, when(k.last_used_at)),
-    h('td', {}, k.revoked_at ? `已撤销 ${when(k.revoked_at)}` : '有效 active'), h('td', { class: 'actions' }, k.revoked_at ? null : revoke(k))))
+    h('td', {}, k.name), h('td', {}, ROLE[k.role] ?? k.role), h('td', { class: 'mono' }, `tt_${k.prefix}_…`), h('td', {}, utcMinute(k.created_at)), h('td', {}, utcMinute(k.last_used_at)),
+    h('td', {}, k.revoked_at ? `已撤销 ${utcMinute(k.revoked_at)}` : '有效 active'), h('td', { class: 'actions' }, k.revoked_at ? null : revoke(k))))
   main.replaceChildren(
     h('p', {}, h('a', { href: '#admin' }, '← 机构列表 All organisations')),
     h('div', { class: 'card' }, h('h2', {}, org.name), h('p', { class: 'muted' }, [ORG_KIND[org.kind] ?? org.kind, org.region].filter(Boolean).join(' · '))),

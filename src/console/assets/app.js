@@ -1,7 +1,7 @@
 // The console: a thin client of the /v1 API, making the same calls as the README's curl examples with the key the
 // person pasted (kept in this tab's sessionStorage only). Every text that comes from the API is set as text
 // (textContent / text nodes), never parsed as HTML; the page's CSP allows only this origin's script and style.
-import { $, action, api, download, fail, h, KEY, onUnauthorized, pagedTable, session, show, staff, table, twoStep, waitJob, words } from './core.js'
+import { $, action, api, download, fail, h, KEY, onUnauthorized, pagedTable, session, show, shownOnce, staff, table, twoStep, utcMinute, waitJob, words } from './core.js'
 import { showImports } from './imports.js'
 import { showAdmin, showAudit } from './admin.js'
 import { BRIEF_STATUS, showBrief } from './briefs.js'
@@ -531,13 +531,11 @@ function judgeLinks(id, judges, reload, secret) {
     await api(`/v1/roadshows/${id}/judges/${j.id}?discard_scores=${discard.checked}`, { method: 'DELETE' })
     show(`已撤销 ${j.name} 的链接${discard.checked ? '并删除其评分' : ''} Revoked`)
   }, reload)
-  const when = (s) => (s ? s.slice(0, 16).replace('T', ' ') : '—')
-  const rows = judges.map((j) => h('tr', {}, h('td', {}, j.name), h('td', {}, when(j.created_at)), h('td', {}, when(j.last_used_at)),
+  const rows = judges.map((j) => h('tr', {}, h('td', {}, j.name), h('td', {}, utcMinute(j.created_at)), h('td', {}, utcMinute(j.last_used_at)),
     h('td', {}, j.revoked_at ? '已撤销' : '有效'), h('td', { class: 'actions' }, j.revoked_at ? null : revoke(j))))
   card.append(...[h('h3', {}, '评委评分链接 Judges\' links'),
     h('p', { class: 'muted' }, '每位评委一条链接，在手机上打开即可为确认后的节目单打分；链接只显示一次，可随时撤销。 One link a judge, shown once; revoke it any time.'),
-    secret ? h('div', { class: 'secret', id: 'judge-link' }, h('p', {}, h('strong', {}, `${secret.name} 的评分链接（只显示这一次）`), ' The link, shown once:'),
-      h('input', { readonly: true, value: secret.link, size: 80, 'aria-label': '评分链接 link', onfocus: (ev) => ev.target.select() })) : null,
+    secret ? shownOnce('judge-link', [h('strong', {}, `${secret.name} 的评分链接（只显示这一次）`), ' The link, shown once:'], secret.link, '评分链接 link', 80) : null,
     table('judge-list', ['评委', '生成 (UTC)', '最近使用', '状态', ''], rows, '还没有评分链接 / No links yet'),
     rows.length ? h('label', { class: 'check' }, discard, '撤销时同时删除该评委的评分（链接泄露时） discard their scores when revoking (a leaked link)') : null,
     form].filter(Boolean))

@@ -1,7 +1,7 @@
 // A challenge brief (企业出题榜单) on its own page: every section editable by the need's enterprise or a manager (each
 // save is a new version; a stale one gets the API's 409), the machine draft's provenance and clarity, the versions
 // with what changed between them, and the workflow: confirm, publish, then the 榜单 stages. Calls /v1/briefs/{id}/...
-import { $, action, api, download, fail, h, session, show, staff, table, touched } from './core.js'
+import { $, action, api, download, fail, h, session, show, staff, table, touched, utcMinute } from './core.js'
 
 export const BRIEF_STATUS = { drafting: '起草中', draft: '草稿', edited: '已编辑', confirmed: '已确认', published: '已发布', failed: '起草失败' }
 const STAGES = [['published', '已发布'], ['awaiting', '待揭榜'], ['in_progress', '攻关中'], ['acceptance', '验收中'], ['closed', '已结束']]
@@ -156,6 +156,6 @@ function versionTable(id, items) {
       '两版内容相同 / no differences'))
   })
   const rows = items.map((v, i) => h('tr', {}, h('td', {}, `v${v.version}`), h('td', {}, WRITER[v.writer] ?? v.writer), h('td', {}, v.model ?? ''), h('td', {}, v.prompt_version ?? ''),
-    h('td', {}, String(v.clarity_score)), h('td', {}, v.created_at.slice(0, 16).replace('T', ' ')), h('td', { class: 'actions' }, i > 0 ? compare(items[i - 1].version, v.version) : null)))
+    h('td', {}, String(v.clarity_score)), h('td', {}, utcMinute(v.created_at)), h('td', { class: 'actions' }, i > 0 ? compare(items[i - 1].version, v.version) : null)))
   return h('div', {}, table('versions', ['版本', '撰写', '模型', '提示词版本', '清晰度', '时间 (UTC)', ''], rows), panel)
 }

@@ -169,3 +169,10 @@ export function twoStep(label, confirmLabel, ariaLabel, fn, then) {
   })
   return b
 }
+
+/** A time from the API as "YYYY-MM-DD HH:MM" in UTC (the columns say so), or — when there is none. */
+export const utcMinute = (s) => (s ? s.slice(0, 16).replace('T', ' ') : '—')
+
+/** A secret shown once (a new key, a judge's link): what to do with it, and a read-only field that selects itself. */
+export const shownOnce = (id, note, value, label, size = 60) =>
+  h('div', { class: 'secret', id }, h('p', {}, note), h('input', { readonly: true, value, size, 'aria-label': label, onfocus: (ev) => ev.target.select() }))

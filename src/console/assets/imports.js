@@ -1,6 +1,6 @@
 // Bulk imports (批量导入): upload a spreadsheet of achievements, patents or needs, watch it run, and read back every
 // rejected row with its line, field and reason. The same calls as the README's curl examples (POST /v1/imports, ...).
-import { $, action, api, download, fail, h, session, show, staff, table } from './core.js'
+import { $, action, api, download, fail, h, session, show, staff, table, utcMinute } from './core.js'
 
 const KIND_LABEL = { achievement: '科技成果 achievements', patent: '专利 patents', need: '技术需求 needs' }
 /** What each role may import, and which organisations a staff member may import for. */
@@ -66,7 +66,7 @@ export async function showImports(id) {
   const orgName = new Map(orgs.map((o) => [o.id, o.name]))
   const rows = recent.items.map((x) => h('tr', {},
     h('td', {}, h('a', { href: `#imports/${x.id}` }, x.filename)), staff() ? h('td', {}, orgName.get(x.org_id) ?? '') : null, h('td', {}, KIND_LABEL[x.kind] ?? x.kind), h('td', {}, STATUS[x.status] ?? x.status),
-    h('td', {}, String(x.rows_inserted + x.rows_updated)), h('td', {}, String(x.rows_rejected)), h('td', {}, x.created_at.slice(0, 16).replace('T', ' '))))
+    h('td', {}, String(x.rows_inserted + x.rows_updated)), h('td', {}, String(x.rows_rejected)), h('td', {}, utcMinute(x.created_at))))
   main.replaceChildren(...[
     h('h2', {}, '批量导入 Imports'),
     kinds.length ? form : null,
